@@ -1,0 +1,46 @@
+//! The directory: `GET /api/users` (filters, cursor paging), `GET /api/users/{id}`, and a user's
+//! audit log, `GET /api/audit?user={id}`.
+
+use secboard_domain::filter::RawFilter;
+use secboard_domain::flows::{audit, list_users};
+use secboard_http::routes::Function;
+use secboard_http::{App, Body, Call, Problem, Request, Response, json, respond};
+
+pub type Context = App;
+
+pub async fn context() -> anyhow::Result<Context> {
+    App::from_env().await
+}
+
+pub async fn handler(ctx: &Context, req: Request) -> Response<Body> {
+    respond(route(ctx, req).await)
+}
+
+/// The query string as a filter: every parameter but paging must be a filter field.
+fn filter_of(call: &Call) -> Result<RawFilter, Problem> {
+    let mut map = serde_json::Map::new();
+    for (k, v) in &call.query {
+        if k != "per_page" && k != "cursor" {
+            map.insert(k.clone(), serde_json::Value::String(v.clone()));
+        }
+    }
+    serde_json::from_value(serde_json::Value::Object(map)).map_err(|e| {
+        let msg = e.to_string();
+        let field = msg.strip_prefix("unknown field `").and_then(|r| r.split('`').next()).unwrap_or("query").to_owned();
+        Problem::new(400, "Invalid input", format!("{field}: not a filter of the user list")).with("field", field)
+    })
+}
+
+async fn route(app: &App, req: Request) -> Result<Response<Body>, Problem> {
+    let call = Call::from_request(app, req, Function::ListUsers)?;
+    let p = call.principal(app).await?;
+    match call.key() {
+        "GET /api/users" => {
+            let raw = filter_of(&call)?;
+            json(200, &list_users::list(&app.deps, &p, &raw, call.query("per_page"), call.query("cursor")).await?)
+        }
+        "GET /api/users/{id}" => json(200, &list_users::get(&app.deps, &p, call.param("id")).await?),
+        "GET /api/audit" => json(200, &serde_json::json!({ "events": audit::for_user(&app.deps, &p, call.query("user")).await? })),
+        _ => Err(Problem::not_found()),
+    }
+}

@@ -1,0 +1,254 @@
+//! Creating a user, in the manual's two modes: "Create New User" (account and cabinet profile
+//! together) and "Use Existing User" (a profile for an account that has none). No password is
+//! set: first access comes by a reset or First Login link.
+
+use super::Deps;
+use super::authorize::Principal;
+use super::views::AdminUserView;
+use crate::activation::check_range;
+use crate::email::Email;
+use crate::ids::{CompanyId, GroupId, OrgItemId, UserId};
+use crate::model::{Account, AuditTarget, Credential, GroupRef, ItemKind, Profile, Ref, Source, User};
+use crate::permissions::{Action, Module, Rights};
+use crate::phone::Phone;
+use crate::ports::{RefTarget, Reference};
+use crate::text::{Colour, Language, Name};
+use crate::{Error, Result};
+use jiff::civil::Date;
+use serde::Deserialize;
+use serde_json::json;
+
+pub const ROLES_MAX: usize = 20;
+pub const GROUPS_MAX: usize = 30;
+pub const QUIZZES_MAX: usize = 20;
+
+#[derive(Debug, Default, Deserialize, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    /// Create New User: a new account and its profile.
+    #[default]
+    New,
+    /// Use Existing User: wrap an account that has no profile yet.
+    Existing,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateUserInput {
+    #[serde(default)]
+    pub mode: Mode,
+    /// Existing mode: the account to wrap (or give its email).
+    pub user_id: Option<String>,
+    pub email: Option<String>,
+    pub first_name: String,
+    pub last_name: String,
+    pub company_id: String,
+    pub phone: Option<String>,
+    pub colour: Option<String>,
+    pub department_id: Option<String>,
+    pub position_id: Option<String>,
+    pub start_date: Option<String>,
+    pub end_date: Option<String>,
+    #[serde(default)]
+    pub roles: Vec<String>,
+    /// Adds every access group of the chosen roles (copied now, not kept in step later).
+    #[serde(default)]
+    pub apply_role_groups: bool,
+    /// Additional cabinet groups beyond the roles'.
+    #[serde(default)]
+    pub groups: Vec<String>,
+    #[serde(default)]
+    pub quizzes: Vec<String>,
+    #[serde(default)]
+    pub staff: bool,
+    #[serde(default)]
+    pub require_2fa: bool,
+    pub active: Option<bool>,
+    pub language: Option<Language>,
+}
+
+fn opt<'a>(s: &'a Option<String>) -> Option<&'a str> {
+    s.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+fn parse_date(field: &str, s: &Option<String>) -> Result<Option<Date>> {
+    opt(s).map(|v| v.parse().map_err(|_| Error::invalid(field, "must be a date like 2026-12-31"))).transpose()
+}
+
+fn parse_ids<T>(field: &str, raw: &[String], max: usize, parse: impl Fn(&str, &str) -> Result<T>) -> Result<Vec<T>>
+where
+    T: PartialEq,
+{
+    if raw.len() > max {
+        return Err(Error::invalid(field, format!("at most {max}")));
+    }
+    let mut out = Vec::new();
+    for (i, s) in raw.iter().enumerate() {
+        let id = parse(&format!("{field}[{i}]"), s)?;
+        if !out.contains(&id) {
+            out.push(id);
+        }
+    }
+    Ok(out)
+}
+
+/// The profile's organisation references, checked against the company, with the references the
+/// store counts (and re-checks atomically).
+pub struct Placement {
+    pub profile: Profile,
+    pub refs: Vec<Reference>,
+}
+
+/// Parses and resolves everything a profile refers to. Anything not of the company (groups may
+/// also be global) is refused naming its field.
+pub async fn place(deps: &Deps, user_id: &UserId, input: &CreateUserInput, company_id: &CompanyId) -> Result<Placement> {
+    let first_name = Name::parse("first_name", &input.first_name)?;
+    let last_name = Name::parse("last_name", &input.last_name)?;
+    let phone = opt(&input.phone).map(|v| Phone::parse("phone", v)).transpose()?;
+    let colour = opt(&input.colour).map(|v| Colour::parse("colour", v)).transpose()?;
+    let department = opt(&input.department_id).map(|v| OrgItemId::parse("department_id", v)).transpose()?;
+    let position = opt(&input.position_id).map(|v| OrgItemId::parse("position_id", v)).transpose()?;
+    let start_date = parse_date("start_date", &input.start_date)?;
+    let end_date = parse_date("end_date", &input.end_date)?;
+    check_range(start_date, end_date)?;
+    let roles = parse_ids("roles", &input.roles, ROLES_MAX, OrgItemId::parse)?;
+    let mut group_ids = parse_ids("groups", &input.groups, GROUPS_MAX, GroupId::parse)?;
+    let quizzes = parse_ids("quizzes", &input.quizzes, QUIZZES_MAX, OrgItemId::parse)?;
+
+    let company = deps.store.get_company(company_id).await?.ok_or_else(|| Error::invalid("company_id", "no such company"))?;
+    let mut keys: Vec<(ItemKind, OrgItemId)> = vec![];
+    keys.extend(department.iter().map(|d| (ItemKind::Department, d.clone())));
+    keys.extend(position.iter().map(|d| (ItemKind::Position, d.clone())));
+    keys.extend(roles.iter().map(|d| (ItemKind::Role, d.clone())));
+    keys.extend(quizzes.iter().map(|d| (ItemKind::Quiz, d.clone())));
+    let items = deps.store.get_items(company_id, &keys).await?;
+    let find = |kind: ItemKind, id: &OrgItemId, field: &str| -> Result<Ref<OrgItemId>> {
+        items
+            .iter()
+            .find(|i| i.kind == kind && &i.id == id)
+            .map(|i| Ref { id: i.id.clone(), name: i.name.to_string() })
+            .ok_or_else(|| Error::invalid(field, format!("no such {} in this company", kind.as_str())))
+    };
+    let department = department.map(|d| find(ItemKind::Department, &d, "department_id")).transpose()?;
+    let position = position.map(|d| find(ItemKind::Position, &d, "position_id")).transpose()?;
+    let roles: Vec<Ref<OrgItemId>> = roles.iter().enumerate().map(|(i, r)| find(ItemKind::Role, r, &format!("roles[{i}]"))).collect::<Result<_>>()?;
+    let quizzes: Vec<Ref<OrgItemId>> = quizzes.iter().enumerate().map(|(i, r)| find(ItemKind::Quiz, r, &format!("quizzes[{i}]"))).collect::<Result<_>>()?;
+
+    // "Apply groups from roles": the roles' groups are copied onto the user now.
+    let explicit = group_ids.len();
+    if input.apply_role_groups {
+        for role in &roles {
+            if let Some(item) = items.iter().find(|i| i.kind == ItemKind::Role && i.id == role.id) {
+                for g in &item.groups {
+                    if !group_ids.contains(g) {
+                        group_ids.push(g.clone());
+                    }
+                }
+            }
+        }
+        if group_ids.len() > GROUPS_MAX {
+            return Err(Error::invalid("groups", format!("the roles' groups and the extra ones come to more than {GROUPS_MAX}")));
+        }
+    }
+    let found = deps.store.find_groups(company_id, &group_ids).await?;
+    let mut groups = vec![];
+    let mut refs = vec![Reference { field: "company_id".into(), target: RefTarget::Company(company_id.clone()) }];
+    for (i, id) in group_ids.iter().enumerate() {
+        let field = if i < explicit { format!("groups[{i}]") } else { "roles".to_owned() };
+        let g = found.iter().find(|g| &g.id == id).ok_or_else(|| Error::invalid(&field, "no such access group in this company or among the global ones"))?;
+        groups.push(g.clone());
+        refs.push(Reference { field, target: RefTarget::Group { company: g.company_id.clone(), id: id.clone(), version: g.version } });
+    }
+    let item_ref = |field: &str, kind: ItemKind, r: &Ref<OrgItemId>| Reference { field: field.to_owned(), target: RefTarget::Item(company_id.clone(), kind, r.id.clone()) };
+    refs.extend(department.iter().map(|r| item_ref("department_id", ItemKind::Department, r)));
+    refs.extend(position.iter().map(|r| item_ref("position_id", ItemKind::Position, r)));
+    refs.extend(roles.iter().enumerate().map(|(i, r)| item_ref(&format!("roles[{i}]"), ItemKind::Role, r)));
+    refs.extend(quizzes.iter().enumerate().map(|(i, r)| item_ref(&format!("quizzes[{i}]"), ItemKind::Quiz, r)));
+
+    let rights = Rights::from_groups(groups.iter().map(|g| (&g.permissions, g.company_id.is_none())));
+    let profile = Profile {
+        user_id: user_id.clone(),
+        company: Ref { id: company.id.clone(), name: company.name.to_string() },
+        first_name,
+        last_name,
+        phone,
+        department,
+        position,
+        roles,
+        groups: groups.iter().map(|g| GroupRef { id: g.id.clone(), name: g.name.to_string(), global: g.company_id.is_none() }).collect(),
+        quizzes,
+        colour,
+        start_date,
+        end_date,
+        language: input.language,
+        completed: false,
+        rights,
+        version: 1,
+        created_at: deps.now(),
+    };
+    Ok(Placement { profile, refs })
+}
+
+pub async fn create_user(deps: &Deps, p: &Principal, input: CreateUserInput) -> Result<AdminUserView> {
+    let company_id = CompanyId::parse("company_id", &input.company_id)?;
+    p.actor().require_over(Module::Users, Action::Add, &company_id, "company")?;
+    match input.mode {
+        Mode::New => create_new(deps, p, input, company_id).await,
+        Mode::Existing => wrap_existing(deps, p, input, company_id).await,
+    }
+}
+
+async fn create_new(deps: &Deps, p: &Principal, input: CreateUserInput, company_id: CompanyId) -> Result<AdminUserView> {
+    if input.user_id.is_some() {
+        return Err(Error::invalid("user_id", "only for mode \"existing\""));
+    }
+    let email = Email::parse("email", opt(&input.email).unwrap_or_default())?;
+    let id = UserId::new(deps.clock.as_ref(), deps.entropy.as_ref());
+    let placed = place(deps, &id, &input, &company_id).await?;
+    let account = Account {
+        id: id.clone(),
+        email,
+        source: Source::Local,
+        credential: Credential::None,
+        active: input.active.unwrap_or(true),
+        superuser: false,
+        staff: input.staff,
+        require_2fa: input.require_2fa,
+        force_password_change: false,
+        totp_enrolled: false,
+        epoch: 1,
+        version: 1,
+        created_at: deps.now(),
+        has_profile: true,
+    };
+    let e = deps.event(Some(p.id()), "user.created", AuditTarget::User(id.clone()), json!({ "mode": "new", "email": account.email, "company": company_id }), Some(&p.source_ip));
+    deps.store.create_user(&account, &placed.profile, &placed.refs, &e).await?;
+    Ok(AdminUserView::of(&User { account, profile: Some(placed.profile) }, deps.today()))
+}
+
+async fn wrap_existing(deps: &Deps, p: &Principal, input: CreateUserInput, company_id: CompanyId) -> Result<AdminUserView> {
+    let id = match (opt(&input.user_id), opt(&input.email)) {
+        (Some(id), _) => UserId::parse("user_id", id)?,
+        (None, Some(email)) => {
+            let email = Email::parse("email", email)?;
+            deps.store.user_id_by_email(&email).await?.ok_or_else(|| Error::invalid("email", "no account has this email"))?
+        }
+        (None, None) => return Err(Error::invalid("user_id", "give the existing account's user_id or email")),
+    };
+    let user = deps.store.get_user(&id).await?.ok_or_else(|| Error::invalid("user_id", "no such account"))?;
+    if user.profile.is_some() || user.account.has_profile {
+        return Err(Error::conflict("user_id", "this account already has a cabinet profile"));
+    }
+    let placed = place(deps, &id, &input, &company_id).await?;
+    let mut account = user.account.clone();
+    account.has_profile = true;
+    account.staff = input.staff || account.staff;
+    account.require_2fa = input.require_2fa || account.require_2fa;
+    if let Some(a) = input.active {
+        account.active = a;
+    }
+    account.version += 1;
+    let e = deps.event(Some(p.id()), "user.created", AuditTarget::User(id.clone()), json!({ "mode": "existing", "company": company_id }), Some(&p.source_ip));
+    deps.store.attach_profile(&account, &placed.profile, &placed.refs, &e).await?;
+    Ok(AdminUserView::of(&User { account, profile: Some(placed.profile) }, deps.today()))
+}

@@ -1,0 +1,62 @@
+//! The directory: one page of users by filter, within the caller's company scope, and one user.
+//!
+//! Cost of a page: one Query on the company's index (or the all-users index for a caller whose
+//! right is global and who names no company), `Limit` = page size, so at most `per_page` items
+//! are read; filters apply in the store, so a page may come back short, with a cursor to go on.
+
+use super::Deps;
+use super::authorize::Principal;
+use super::views::{AdminUserView, UserView};
+use crate::filter::{RawFilter, decode_cursor, encode_cursor, parse_page_size};
+use crate::ids::UserId;
+use crate::permissions::{Action, Module, Reach};
+use crate::{Error, Result};
+use serde::Serialize;
+
+#[derive(Debug, Serialize)]
+pub struct UserPage {
+    pub users: Vec<UserView>,
+    /// Pass back as `cursor` for the next page; absent on the last one.
+    pub next_cursor: Option<String>,
+    /// Items the store read for this page (the cost of a page).
+    pub items_read: usize,
+}
+
+pub async fn list(deps: &Deps, p: &Principal, raw: &RawFilter, per_page: Option<&str>, cursor: Option<&str>) -> Result<UserPage> {
+    let mut filter = raw.parse()?;
+    let per_page = parse_page_size(per_page)?;
+    let reach = p.actor().reach(Module::Users, Action::View)?;
+    let company = match (&filter.company, &reach) {
+        (Some(c), r) if r.covers(c) => Some(c.clone()),
+        (Some(_), _) => return Err(Error::NotFound("company")),
+        (None, Reach::One(c)) => {
+            filter.company = Some(c.clone());
+            Some(c.clone())
+        }
+        (None, Reach::All) => None,
+    };
+    let start = cursor.filter(|c| !c.is_empty()).map(|c| decode_cursor(&deps.key, c, &filter)).transpose()?;
+    let page = deps.store.list_users(company.as_ref(), &filter, deps.today(), start, per_page).await?;
+    let today = deps.today();
+    Ok(UserPage {
+        users: page.items.iter().map(|l| UserView::of_listed(l, today)).collect(),
+        next_cursor: page.next.as_ref().map(|k| encode_cursor(&deps.key, k, &filter)),
+        items_read: page.items_read,
+    })
+}
+
+/// One user, if within the caller's scope; outside it the user does not exist (404).
+pub async fn get(deps: &Deps, p: &Principal, id: &str) -> Result<AdminUserView> {
+    let id = UserId::parse("id", id).map_err(|_| Error::NotFound("user"))?;
+    let reach = p.actor().reach(Module::Users, Action::View)?;
+    let user = deps.store.get_user(&id).await?.ok_or(Error::NotFound("user"))?;
+    let visible = match (&reach, &user.profile) {
+        (Reach::All, _) => true,
+        (Reach::One(c), Some(profile)) => &profile.company.id == c,
+        (Reach::One(_), None) => false,
+    };
+    if !visible {
+        return Err(Error::NotFound("user"));
+    }
+    Ok(AdminUserView::of(&user, deps.today()))
+}

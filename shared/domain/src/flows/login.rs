@@ -1,0 +1,91 @@
+//! Sign-in with email and password. Every refusal gets the same answer and costs the same work
+//! (an unknown email is checked against a dummy hash); the precise reason goes to the audit log.
+
+use super::Deps;
+use crate::activation::Activation;
+use crate::email::Email;
+use crate::model::{AuditTarget, Credential};
+use crate::password::{self, Password};
+use crate::session::{Gate, GateFacts, Session, SessionToken};
+use crate::{Error, Result};
+use serde_json::json;
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginInput {
+    pub email: String,
+    pub password: Password,
+}
+
+pub struct SignedIn {
+    pub next: Gate,
+    pub token: SessionToken,
+}
+
+pub async fn login(deps: &Deps, input: LoginInput, source_ip: &str) -> Result<SignedIn> {
+    let email = Email::parse("email", &input.email)?;
+    if input.password.expose().chars().count() > password::PASSWORD_MAX {
+        return Err(Error::invalid("password", format!("must be at most {} characters", password::PASSWORD_MAX)));
+    }
+    let refuse = |target: AuditTarget, actor: Option<&crate::ids::UserId>, reason: &str| {
+        deps.event(actor, "sign_in.refused", target, json!({ "reason": reason }), Some(source_ip))
+    };
+
+    let user = match deps.store.user_id_by_email(&email).await? {
+        Some(id) => deps.store.get_user(&id).await?,
+        None => None,
+    };
+    let Some(user) = user else {
+        password::verify_dummy(&input.password).await;
+        deps.store.append(&refuse(AuditTarget::UnknownEmail(email.normalized()), None, "unknown_email")).await?;
+        return Err(Error::SignInRefused);
+    };
+    let account = &user.account;
+    let target = AuditTarget::User(account.id.clone());
+
+    let (ok, reason) = match &account.credential {
+        Credential::Password { hash } => (password::verify(&input.password, hash.as_str()).await, "wrong_password"),
+        Credential::None => (password::verify_dummy(&input.password).await, "no_password_yet"),
+        Credential::Directory { .. } => (password::verify_dummy(&input.password).await, "directory_account"),
+        Credential::Django { .. } => (password::verify_dummy(&input.password).await, "import_not_upgraded"),
+    };
+    if !ok {
+        deps.store.append(&refuse(target, Some(&account.id), reason)).await?;
+        return Err(Error::SignInRefused);
+    }
+    let Some(profile) = &user.profile else {
+        deps.store.append(&refuse(target, Some(&account.id), "no_cabinet_profile")).await?;
+        return Err(Error::SignInRefused);
+    };
+    let activation = Activation::of(account.active, profile.start_date, profile.end_date, deps.today());
+    if !activation.allows_sign_in() {
+        let reason = serde_json::to_value(activation).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+        deps.store.append(&refuse(target, Some(&account.id), &reason)).await?;
+        return Err(Error::SignInRefused);
+    }
+
+    let next = Gate::next(&GateFacts {
+        totp_enrolled: account.totp_enrolled,
+        totp_passed: false,
+        force_password_change: account.force_password_change,
+        require_2fa: account.require_2fa,
+        profile_completed: profile.completed,
+    });
+    let token = SessionToken::generate(account.id.clone(), deps.entropy.as_ref());
+    let session = Session::begin(&token, next, account.epoch, deps.now(), source_ip);
+    let event = deps.event(Some(&account.id), "sign_in.succeeded", target, json!({ "next": next }), Some(source_ip));
+    deps.store.put_session(&session, &event).await?;
+    Ok(SignedIn { next, token })
+}
+
+/// Ends the session behind the token, if there is one. Signing out twice is not an error.
+pub async fn logout(deps: &Deps, token: Option<&SessionToken>, source_ip: &str) -> Result<()> {
+    if let Some(t) = token {
+        if !deps.store.delete_session(&t.user_id, &t.digest()).await? {
+            return Ok(());
+        }
+        let event = deps.event(Some(&t.user_id), "sign_out", AuditTarget::User(t.user_id.clone()), json!({}), Some(source_ip));
+        deps.store.append(&event).await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,60 @@
+//! One module per flow of the manual: the use case, callable without HTTP.
+
+pub mod audit;
+pub mod authorize;
+pub mod bootstrap;
+pub mod create_user;
+pub mod list_users;
+pub mod login;
+pub mod me;
+pub mod org;
+pub mod views;
+
+use crate::clock::{Clock, Entropy};
+use crate::ids::{EventId, UserId};
+use crate::keys::MasterKey;
+use crate::model::{AuditEvent, AuditTarget};
+use crate::ports::Store;
+use jiff::Timestamp;
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use std::sync::Arc;
+
+/// What every flow runs on: the store, the clock, entropy, the time zone and the key.
+#[derive(Clone)]
+pub struct Deps {
+    pub store: Arc<dyn Store>,
+    pub clock: Arc<dyn Clock>,
+    pub entropy: Arc<dyn Entropy>,
+    /// `SECBOARD_TIME_ZONE`: where calendar dates (start and end dates) are read.
+    pub time_zone: TimeZone,
+    pub key: MasterKey,
+}
+
+impl Deps {
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+    /// Today's calendar date in the deployment's time zone.
+    pub fn today(&self) -> Date {
+        self.now().to_zoned(self.time_zone.clone()).date()
+    }
+    pub fn event(
+        &self,
+        actor: Option<&UserId>,
+        action: &str,
+        target: AuditTarget,
+        detail: serde_json::Value,
+        source_ip: Option<&str>,
+    ) -> AuditEvent {
+        AuditEvent {
+            id: EventId::new(self.clock.as_ref(), self.entropy.as_ref()),
+            at: self.now(),
+            actor: actor.cloned(),
+            action: action.to_owned(),
+            target,
+            detail,
+            source_ip: source_ip.map(str::to_owned),
+        }
+    }
+}

@@ -1,0 +1,21 @@
+//! SecBoard Accounts: the domain. Types that parse rather than validate, the manual's rules, the
+//! ports (traits) the adapters implement, and one module per flow, callable without HTTP.
+//! Nothing here knows AWS or HTTP.
+
+pub mod activation;
+pub mod clock;
+pub mod email;
+pub mod error;
+pub mod filter;
+pub mod flows;
+pub mod ids;
+pub mod keys;
+pub mod model;
+pub mod password;
+pub mod permissions;
+pub mod phone;
+pub mod ports;
+pub mod session;
+pub mod text;
+
+pub use error::{Error, Result};

@@ -1,0 +1,216 @@
+//! What the product keeps: accounts (login identities), cabinet profiles, the organisation, audit
+//! events. Storage types are the adapter's own; these are the domain's.
+
+use crate::email::Email;
+use crate::ids::{CompanyId, EventId, GroupId, OrgItemId, UserId};
+use crate::password::PasswordHashString;
+use crate::permissions::{Permissions, Rights};
+use crate::phone::Phone;
+use crate::text::{Colour, Language, Name};
+use jiff::Timestamp;
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
+/// Where an account comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    Local,
+    /// Provisioned from Active Directory; its password lives in the directory.
+    Ad,
+    /// Brought over from the Django version of SecBoard.
+    Imported,
+}
+
+/// How an account proves who it is. One variant per complete credential, so an account cannot
+/// be half one kind and half another.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Credential {
+    /// No password yet: first access comes by a reset or First Login link.
+    None,
+    Password { hash: PasswordHashString },
+    /// Checked by binding to the directory as this DN.
+    Directory { dn: String },
+    /// A Django password hash brought over on import; upgraded to argon2id at the next sign-in.
+    Django { hash: String },
+}
+
+/// The login identity.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Account {
+    pub id: UserId,
+    pub email: Email,
+    pub source: Source,
+    pub credential: Credential,
+    pub active: bool,
+    pub superuser: bool,
+    /// Django's staff flag: access to the admin panel.
+    pub staff: bool,
+    pub require_2fa: bool,
+    pub force_password_change: bool,
+    pub totp_enrolled: bool,
+    /// Bumped to end every session at once.
+    pub epoch: u64,
+    /// Bumped on every write; a write based on an older read is refused.
+    pub version: u64,
+    pub created_at: Timestamp,
+    pub has_profile: bool,
+}
+
+/// A reference to an organisation item with its name, as the profile keeps it (the names an
+/// export needs are denormalised so a listing needs no read per row).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ref<I> {
+    pub id: I,
+    pub name: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupRef {
+    pub id: GroupId,
+    pub name: String,
+    /// A global group (no company).
+    pub global: bool,
+}
+
+/// The cabinet profile: where the user sits in the organisation and what they may do.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Profile {
+    pub user_id: UserId,
+    pub company: Ref<CompanyId>,
+    pub first_name: Name,
+    pub last_name: Name,
+    pub phone: Option<Phone>,
+    pub department: Option<Ref<OrgItemId>>,
+    pub position: Option<Ref<OrgItemId>>,
+    pub roles: Vec<Ref<OrgItemId>>,
+    pub groups: Vec<GroupRef>,
+    pub quizzes: Vec<Ref<OrgItemId>>,
+    pub colour: Option<Colour>,
+    pub start_date: Option<Date>,
+    pub end_date: Option<Date>,
+    pub language: Option<Language>,
+    pub completed: bool,
+    /// Effective rights from the groups, computed when saved.
+    pub rights: Rights,
+    pub version: u64,
+    pub created_at: Timestamp,
+}
+
+/// A user as the directory shows them: the account's summary beside the profile.
+#[derive(Clone, Debug)]
+pub struct User {
+    pub account: Account,
+    pub profile: Option<Profile>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Company {
+    pub id: CompanyId,
+    pub name: Name,
+    pub version: u64,
+    pub created_at: Timestamp,
+}
+
+/// The kinds of item that belong to one company.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemKind {
+    Department,
+    Position,
+    /// A platform role (CISO, Analyst, ...) with default access groups.
+    Role,
+    Quiz,
+}
+
+impl ItemKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ItemKind::Department => "department",
+            ItemKind::Position => "position",
+            ItemKind::Role => "role",
+            ItemKind::Quiz => "quiz",
+        }
+    }
+    /// The path segment that names the kind (`departments`).
+    pub fn from_plural(s: &str) -> Option<ItemKind> {
+        match s {
+            "departments" => Some(ItemKind::Department),
+            "positions" => Some(ItemKind::Position),
+            "roles" => Some(ItemKind::Role),
+            "quizzes" => Some(ItemKind::Quiz),
+            _ => None,
+        }
+    }
+}
+
+/// A department, position, platform role or quiz of a company.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OrgItem {
+    pub id: OrgItemId,
+    pub company_id: CompanyId,
+    pub kind: ItemKind,
+    pub name: Name,
+    /// For platform roles: their default access groups.
+    pub groups: Vec<GroupId>,
+    pub version: u64,
+    pub created_at: Timestamp,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct AccessGroup {
+    pub id: GroupId,
+    /// `None`: a global group, whose rights reach every company.
+    pub company_id: Option<CompanyId>,
+    pub name: Name,
+    pub permissions: Permissions,
+    pub version: u64,
+    pub created_at: Timestamp,
+}
+
+/// Sender addresses per feature.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Senders {
+    pub reset: Option<Email>,
+    pub first_access: Option<Email>,
+    pub first_login: Option<Email>,
+    pub notifications: Option<Email>,
+}
+
+/// A company's cabinet settings.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CabinetSettings {
+    pub company_id: CompanyId,
+    /// The First Login control word, as an argon2id hash; never returned.
+    pub control_word: Option<PasswordHashString>,
+    pub senders: Senders,
+    pub default_language: Language,
+    pub version: u64,
+}
+
+/// Whose history an audit event belongs to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "id", rename_all = "snake_case")]
+pub enum AuditTarget {
+    User(UserId),
+    Company(CompanyId),
+    /// Organisation-wide things (global groups, the first admin).
+    Global,
+    /// A sign-in attempt for an email that matches no account (its normalised form).
+    UnknownEmail(String),
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct AuditEvent {
+    pub id: EventId,
+    pub at: Timestamp,
+    pub actor: Option<UserId>,
+    /// `sign_in.succeeded`, `sign_in.refused`, `user.created`, `org.department.created`, ...
+    pub action: String,
+    pub target: AuditTarget,
+    /// What happened, never a secret.
+    pub detail: serde_json::Value,
+    pub source_ip: Option<String>,
+}

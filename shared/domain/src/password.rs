@@ -1,0 +1,151 @@
+//! Passwords: argon2id PHC strings with OWASP's parameters (m=19456 KiB, t=2, p=1), the same in
+//! production and tests. Hashing runs on the blocking pool, never on the async runtime.
+
+use crate::clock::{Entropy, random_bytes};
+use crate::{Error, Result};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+
+pub const MEMORY_KIB: u32 = 19_456;
+pub const ITERATIONS: u32 = 2;
+pub const PARALLELISM: u32 = 1;
+
+/// Fewest characters a password may have (the manual).
+pub const PASSWORD_MIN: usize = 8;
+/// Most characters a password may have: long passphrases fit; argon2 input stays bounded.
+pub const PASSWORD_MAX: usize = 128;
+
+/// A well-formed argon2id hash, with the production parameters, that matches no known password.
+/// Checking a password against it costs what checking a real one costs, so a sign-in for an
+/// unknown email takes the same time as one for a known email.
+pub const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c2VjYm9hcmQtZHVtbXktc2FsdA$3Yk0l4jHvcz0cZKjX8D6Zr3b0h5b7G9q2v8m1J6s5xA";
+
+fn argon2() -> Argon2<'static> {
+    // The parameters are constants within argon2's bounds; Params::new cannot fail for them.
+    let params = Params::new(MEMORY_KIB, ITERATIONS, PARALLELISM, None).unwrap_or_default();
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+/// A PHC string of a password; never the password itself.
+#[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub struct PasswordHashString(String);
+
+impl std::fmt::Debug for PasswordHashString {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PasswordHashString(..)")
+    }
+}
+
+impl PasswordHashString {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+    pub fn from_phc(s: String) -> Self {
+        PasswordHashString(s)
+    }
+}
+
+/// A password as typed, kept out of Debug output.
+#[derive(Clone, serde::Deserialize)]
+#[serde(transparent)]
+pub struct Password(String);
+
+impl std::fmt::Debug for Password {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Password(..)")
+    }
+}
+
+impl Password {
+    pub fn new(s: impl Into<String>) -> Self {
+        Password(s.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+    /// The length rule for a new password; `field` names it in the error.
+    pub fn check_new(&self, field: &str) -> Result<()> {
+        let n = self.0.chars().count();
+        if n < PASSWORD_MIN {
+            return Err(Error::invalid(field, format!("must be at least {PASSWORD_MIN} characters")));
+        }
+        if n > PASSWORD_MAX {
+            return Err(Error::invalid(field, format!("must be at most {PASSWORD_MAX} characters")));
+        }
+        if self.0.trim().is_empty() {
+            return Err(Error::invalid(field, "must not be only spaces"));
+        }
+        Ok(())
+    }
+}
+
+/// Hashes on the blocking pool with a salt from `entropy`.
+pub async fn hash(password: &Password, entropy: &dyn Entropy) -> Result<PasswordHashString> {
+    let salt = random_bytes::<16>(entropy);
+    let pw = password.0.clone();
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::encode_b64(&salt).map_err(|e| Error::unexpected(format!("salt: {e}")))?;
+        argon2()
+            .hash_password(pw.as_bytes(), &salt)
+            .map(|h| PasswordHashString(h.to_string()))
+            .map_err(|e| Error::unexpected(format!("argon2: {e}")))
+    })
+    .await
+    .map_err(|e| Error::unexpected(format!("hashing task: {e}")))?
+}
+
+/// Verifies on the blocking pool. A malformed stored hash verifies as false (and is logged).
+pub async fn verify(password: &Password, stored: &str) -> bool {
+    let pw = password.0.clone();
+    let stored = stored.to_owned();
+    tokio::task::spawn_blocking(move || match PasswordHash::new(&stored) {
+        Ok(parsed) => argon2().verify_password(pw.as_bytes(), &parsed).is_ok(),
+        Err(_) => {
+            tracing::error!("a stored password hash is not a valid PHC string");
+            false
+        }
+    })
+    .await
+    .unwrap_or(false)
+}
+
+/// Spends the work of one verification and answers false: for unknown emails and accounts
+/// without a local password, so the answer takes as long as a real check.
+pub async fn verify_dummy(password: &Password) -> bool {
+    let _ = verify(password, DUMMY_HASH).await;
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::OsEntropy;
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_hash_verifies_its_password_only_and_uses_owasp_parameters() {
+        let pw = Password::new("correct horse battery staple");
+        let h = hash(&pw, &OsEntropy).await.unwrap();
+        assert!(h.as_str().starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+        assert!(verify(&pw, h.as_str()).await);
+        assert!(!verify(&Password::new("wrong horse"), h.as_str()).await);
+        assert!(!verify(&pw, "not a phc string").await);
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn the_dummy_hash_is_a_real_argon2id_hash_with_production_cost() {
+        let parsed = PasswordHash::new(DUMMY_HASH).unwrap();
+        assert_eq!(parsed.algorithm.as_str(), "argon2id");
+        let p = Params::try_from(&parsed).unwrap();
+        assert_eq!((p.m_cost(), p.t_cost(), p.p_cost()), (MEMORY_KIB, ITERATIONS, PARALLELISM));
+        assert!(!verify_dummy(&Password::new("anything")).await);
+    }
+
+    #[test]
+    fn new_passwords_are_bounded() {
+        assert!(Password::new("1234567").check_new("password").is_err());
+        assert!(Password::new("12345678").check_new("password").is_ok());
+        assert!(Password::new("x".repeat(PASSWORD_MAX + 1)).check_new("password").is_err());
+        assert!(Password::new("        ").check_new("password").is_err());
+    }
+}

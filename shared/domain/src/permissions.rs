@@ -1,0 +1,212 @@
+//! Access groups carry per-module rights (view, add, edit, delete, export, show link). A right from
+//! a company's group applies to that company's users only; a global group's to all; superusers
+//! bypass. A user's effective rights are computed when the profile is saved and kept on it, so
+//! authorising a request needs no read beyond the profile.
+
+use crate::ids::CompanyId;
+use crate::{Error, Result};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Module {
+    /// User management: the directory, creation, editing, deletion, export.
+    Users,
+    /// The organisation: companies, departments, positions, roles, groups, quizzes, settings.
+    Org,
+}
+
+impl Module {
+    pub const ALL: [Module; 2] = [Module::Users, Module::Org];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Module::Users => "users",
+            Module::Org => "org",
+        }
+    }
+}
+
+impl fmt::Display for Module {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    View,
+    Add,
+    Edit,
+    Delete,
+    Export,
+}
+
+impl Action {
+    pub const ALL: [Action; 5] = [Action::View, Action::Add, Action::Edit, Action::Delete, Action::Export];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::View => "view",
+            Action::Add => "add",
+            Action::Edit => "edit",
+            Action::Delete => "delete",
+            Action::Export => "export",
+        }
+    }
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One module's permission set on an access group.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ModuleRights {
+    pub view: bool,
+    pub add: bool,
+    pub edit: bool,
+    pub delete: bool,
+    pub export: bool,
+    /// Whether the module shows in the navigation (separate from view access).
+    pub show_link: bool,
+}
+
+impl ModuleRights {
+    pub fn has(&self, action: Action) -> bool {
+        match action {
+            Action::View => self.view,
+            Action::Add => self.add,
+            Action::Edit => self.edit,
+            Action::Delete => self.delete,
+            Action::Export => self.export,
+        }
+    }
+}
+
+/// An access group's permissions, per module.
+pub type Permissions = BTreeMap<Module, ModuleRights>;
+
+/// Where a right applies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    /// The holder's own company.
+    Company,
+    /// Every company (a global group).
+    All,
+}
+
+/// Effective rights of a user: `"users.view" -> All | Company`, the widest scope winning.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rights(pub BTreeMap<String, Scope>);
+
+impl Rights {
+    /// Folds the permissions of the user's groups; `global` says whether the group is global.
+    pub fn from_groups<'a>(groups: impl IntoIterator<Item = (&'a Permissions, bool)>) -> Rights {
+        let mut out = BTreeMap::new();
+        for (perms, global) in groups {
+            let scope = if global { Scope::All } else { Scope::Company };
+            for (module, rights) in perms {
+                for action in Action::ALL {
+                    if rights.has(action) {
+                        let key = format!("{}.{}", module.as_str(), action.as_str());
+                        let e = out.entry(key).or_insert(scope);
+                        *e = (*e).max(scope);
+                    }
+                }
+            }
+        }
+        Rights(out)
+    }
+    pub fn scope(&self, module: Module, action: Action) -> Option<Scope> {
+        self.0.get(&format!("{}.{}", module.as_str(), action.as_str())).copied()
+    }
+}
+
+/// Who is acting, as far as rights go.
+#[derive(Clone, Debug)]
+pub struct Actor {
+    pub superuser: bool,
+    pub company: Option<CompanyId>,
+    pub rights: Rights,
+}
+
+/// The companies a right reaches.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Reach {
+    All,
+    One(CompanyId),
+}
+
+impl Reach {
+    pub fn covers(&self, company: &CompanyId) -> bool {
+        match self {
+            Reach::All => true,
+            Reach::One(c) => c == company,
+        }
+    }
+}
+
+impl Actor {
+    /// The companies where the actor holds `module.action`, or 403 naming the right.
+    pub fn reach(&self, module: Module, action: Action) -> Result<Reach> {
+        if self.superuser {
+            return Ok(Reach::All);
+        }
+        match (self.rights.scope(module, action), &self.company) {
+            (Some(Scope::All), _) => Ok(Reach::All),
+            (Some(Scope::Company), Some(c)) => Ok(Reach::One(c.clone())),
+            _ => Err(Error::Forbidden { module, action }),
+        }
+    }
+
+    /// Requires `module.action` over `company`. Outside the actor's scope the target does not
+    /// exist for them: 404 rather than 403, so scope never reveals what it hides.
+    pub fn require_over(&self, module: Module, action: Action, company: &CompanyId, what: &'static str) -> Result<()> {
+        if self.reach(module, action)?.covers(company) { Ok(()) } else { Err(Error::NotFound(what)) }
+    }
+
+    pub fn has_any(&self, module: Module) -> bool {
+        Action::ALL.iter().any(|a| self.reach(module, *a).is_ok())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn perms(users: ModuleRights) -> Permissions {
+        BTreeMap::from([(Module::Users, users)])
+    }
+
+    #[test]
+    fn a_global_group_widens_a_company_right() {
+        let view = ModuleRights { view: true, ..Default::default() };
+        let both = ModuleRights { view: true, add: true, ..Default::default() };
+        let r = Rights::from_groups([(&perms(both), false), (&perms(view), true)]);
+        assert_eq!(r.scope(Module::Users, Action::View), Some(Scope::All));
+        assert_eq!(r.scope(Module::Users, Action::Add), Some(Scope::Company));
+        assert_eq!(r.scope(Module::Users, Action::Delete), None);
+    }
+
+    #[test]
+    fn company_rights_reach_only_the_own_company_and_hide_the_rest() {
+        let a: CompanyId = CompanyId::parse("c", "01J00000000000000000000000").unwrap();
+        let b: CompanyId = CompanyId::parse("c", "01J00000000000000000000001").unwrap();
+        let view = ModuleRights { view: true, ..Default::default() };
+        let actor = Actor { superuser: false, company: Some(a.clone()), rights: Rights::from_groups([(&perms(view), false)]) };
+        assert!(actor.require_over(Module::Users, Action::View, &a, "user").is_ok());
+        assert!(matches!(actor.require_over(Module::Users, Action::View, &b, "user"), Err(Error::NotFound(_))));
+        assert!(matches!(
+            actor.require_over(Module::Users, Action::Add, &a, "user"),
+            Err(Error::Forbidden { module: Module::Users, action: Action::Add })
+        ));
+        let su = Actor { superuser: true, company: None, rights: Rights::default() };
+        assert_eq!(su.reach(Module::Org, Action::Delete).unwrap(), Reach::All);
+    }
+}

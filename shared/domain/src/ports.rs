@@ -1,0 +1,144 @@
+//! Ports: what the flows need from the outside, one small trait per capability. The DynamoDB
+//! adapter implements them all; a flow asks only for what it uses.
+
+use crate::email::Email;
+use crate::filter::{StartKey, UserFilter};
+use crate::ids::{CompanyId, GroupId, OrgItemId, UserId};
+use crate::model::{
+    Account, AccessGroup, AuditEvent, AuditTarget, CabinetSettings, Company, ItemKind, OrgItem, Profile, Source, User,
+};
+use crate::session::{Gate, Session};
+use crate::Result;
+use async_trait::async_trait;
+use jiff::Timestamp;
+use jiff::civil::Date;
+
+/// Something a profile refers to, counted while referred to so it cannot be deleted under it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RefTarget {
+    Company(CompanyId),
+    Item(CompanyId, ItemKind, OrgItemId),
+    /// A group as read at `version`: the write fails if it changed since, so rights computed
+    /// from it are never stale.
+    Group { company: Option<CompanyId>, id: GroupId, version: u64 },
+}
+
+/// A reference and the input field that made it (for the error if it is gone).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reference {
+    pub field: String,
+    pub target: RefTarget,
+}
+
+/// A user as a directory listing row: the profile with the account facts it needs.
+#[derive(Clone, Debug)]
+pub struct Listed {
+    pub profile: Profile,
+    pub email: Email,
+    pub active: bool,
+    pub staff: bool,
+    pub superuser: bool,
+    pub source: Source,
+}
+
+/// One page of a listing: at most one store page read; `next` resumes after it.
+#[derive(Clone, Debug)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next: Option<StartKey>,
+    /// Items the store read to produce the page (before filtering).
+    pub items_read: usize,
+}
+
+#[async_trait]
+pub trait AccountStore: Send + Sync {
+    async fn user_id_by_email(&self, email: &Email) -> Result<Option<UserId>>;
+    async fn get_user(&self, id: &UserId) -> Result<Option<User>>;
+    /// A new account without a profile; the email marker in the same transaction.
+    async fn create_account(&self, account: &Account, audit: &AuditEvent) -> Result<()>;
+    /// A new account with its profile, its references counted, in one transaction.
+    async fn create_user(&self, account: &Account, profile: &Profile, refs: &[Reference], audit: &AuditEvent) -> Result<()>;
+    /// A profile for an account that has none ("Use Existing User"), guarded by the account version.
+    async fn attach_profile(&self, account: &Account, profile: &Profile, refs: &[Reference], audit: &AuditEvent) -> Result<()>;
+    /// Writes the profile's own fields, guarded by `expected_version` (its version before this write).
+    async fn save_profile(&self, profile: &Profile, expected_version: u64, audit: Option<&AuditEvent>) -> Result<()>;
+    async fn has_superuser(&self) -> Result<bool>;
+    /// Keeps the digest of a one-time first-admin setup token until `expires_at`.
+    async fn put_setup_token(&self, digest: &str, expires_at: Timestamp) -> Result<()>;
+    /// Spends a setup token: true once, if it exists and has not expired (one conditional delete).
+    async fn take_setup_token(&self, digest: &str, now: Timestamp) -> Result<bool>;
+}
+
+#[async_trait]
+pub trait SessionStore: Send + Sync {
+    async fn put_session(&self, session: &Session, audit: &AuditEvent) -> Result<()>;
+    /// The session, its account and profile, in one round trip.
+    async fn load_session(&self, user: &UserId, digest: &str) -> Result<Option<(Session, User)>>;
+    async fn touch_session(&self, session: &Session, now: Timestamp) -> Result<()>;
+    async fn set_session_gate(&self, session: &Session, gate: Gate) -> Result<()>;
+    /// Whether there was such a session.
+    async fn delete_session(&self, user: &UserId, digest: &str) -> Result<bool>;
+}
+
+#[async_trait]
+pub trait OrgStore: Send + Sync {
+    async fn create_company(&self, company: &Company, audit: &AuditEvent) -> Result<()>;
+    async fn get_company(&self, id: &CompanyId) -> Result<Option<Company>>;
+    async fn list_companies(&self) -> Result<Vec<Company>>;
+    async fn update_company(&self, company: &Company, expected_version: u64, audit: &AuditEvent) -> Result<()>;
+    /// Refused (409 naming what refers to it) while anything belongs to or refers to the company.
+    async fn delete_company(&self, id: &CompanyId, audit: &AuditEvent) -> Result<()>;
+
+    /// A new item of an existing company (refused naming `company_id` if the company is gone).
+    async fn create_item(&self, item: &OrgItem, refs: &[Reference], audit: &AuditEvent) -> Result<()>;
+    async fn get_item(&self, company: &CompanyId, kind: ItemKind, id: &OrgItemId) -> Result<Option<OrgItem>>;
+    async fn list_items(&self, company: &CompanyId, kind: ItemKind) -> Result<Vec<OrgItem>>;
+    /// Many items of one company in one batch; missing ones are simply absent.
+    async fn get_items(&self, company: &CompanyId, keys: &[(ItemKind, OrgItemId)]) -> Result<Vec<OrgItem>>;
+    /// Groups by id, looked up among the company's groups and the global ones, in one batch.
+    async fn find_groups(&self, company: &CompanyId, ids: &[GroupId]) -> Result<Vec<AccessGroup>>;
+    /// Saves a changed item; `refs` and `released` adjust what a role's groups refer to.
+    async fn update_item(
+        &self,
+        item: &OrgItem,
+        expected_version: u64,
+        refs: &[Reference],
+        released: &[Reference],
+        audit: &AuditEvent,
+    ) -> Result<()>;
+    async fn delete_item(&self, item: &OrgItem, audit: &AuditEvent) -> Result<()>;
+
+    async fn create_group(&self, group: &AccessGroup, audit: &AuditEvent) -> Result<()>;
+    async fn get_group(&self, company: Option<&CompanyId>, id: &GroupId) -> Result<Option<AccessGroup>>;
+    async fn list_groups(&self, company: Option<&CompanyId>) -> Result<Vec<AccessGroup>>;
+    async fn update_group(&self, group: &AccessGroup, expected_version: u64, audit: &AuditEvent) -> Result<()>;
+    async fn delete_group(&self, group: &AccessGroup, audit: &AuditEvent) -> Result<()>;
+
+    async fn get_settings(&self, company: &CompanyId) -> Result<Option<CabinetSettings>>;
+    async fn save_settings(&self, settings: &CabinetSettings, expected_version: u64, audit: &AuditEvent) -> Result<()>;
+}
+
+#[async_trait]
+pub trait DirectoryStore: Send + Sync {
+    /// One page of users, from the company's index (or the all-users index when `company` is
+    /// `None`), sorted by last name, first name, id; filtered in the store; never a Scan.
+    async fn list_users(
+        &self,
+        company: Option<&CompanyId>,
+        filter: &UserFilter,
+        today: Date,
+        start: Option<StartKey>,
+        limit: usize,
+    ) -> Result<Page<Listed>>;
+}
+
+#[async_trait]
+pub trait AuditStore: Send + Sync {
+    async fn append(&self, event: &AuditEvent) -> Result<()>;
+    /// Newest first.
+    async fn list_audit(&self, target: &AuditTarget, limit: usize) -> Result<Vec<AuditEvent>>;
+}
+
+/// Everything the store offers.
+pub trait Store: AccountStore + SessionStore + OrgStore + DirectoryStore + AuditStore {}
+impl<T: AccountStore + SessionStore + OrgStore + DirectoryStore + AuditStore> Store for T {}

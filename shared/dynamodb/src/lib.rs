@@ -1,0 +1,24 @@
+//! The store adapter: one DynamoDB table, single-table design, through aws-sdk-dynamodb. The
+//! same code talks to DynamoDB, to the embedded dynoxide engine and to moto.
+//!
+//! Layout (pk / sk):
+//! - `USER#<id>` / `ACCOUNT`, `PROFILE`, `SESSION#<sha256>`: everything of a user, one partition;
+//! - `EMAIL#<lower-case email>` / `EMAIL`: the uniqueness marker, written with the account;
+//! - `SUPERUSERS` / `USER#<id>`: who is a superuser (bootstrap, last-superuser checks);
+//! - `COMPANY#<id>` / `COMPANY`, `SETTINGS`, `DEPARTMENT#`, `POSITION#`, `ROLE#`, `QUIZ#`, `GROUP#<id>`;
+//! - `GLOBAL` / `GROUP#<id>`: global access groups;
+//! - `AUDIT#<target>` / `EVENT#<ulid>`: audit events, newest last;
+//! - `SETUP` / `TOKEN#<sha256>`: one-time first-admin setup tokens.
+//!
+//! Indexes: `gsi1` holds a company's users (`COMPANY#<id>#USERS`, sorted by last name, first
+//! name, id) and the company list (`COMPANIES`); `gsi2` holds all users (`USERS`) in the same order.
+//! Organisation items count who refers to them (`users`, `roles`, `children`), updated in the
+//! same transaction as the reference, so a delete can refuse atomically while anything refers.
+
+mod counter;
+mod items;
+mod store;
+pub mod table;
+
+pub use counter::CallCounter;
+pub use store::DynamoStore;

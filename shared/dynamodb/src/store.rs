@@ -1,0 +1,927 @@
+//! `DynamoStore`: every port of the domain over one table.
+
+use crate::counter::CallCounter;
+use crate::items::*;
+use async_trait::async_trait;
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::types::{
+    AttributeValue, ConditionCheck, Delete, KeysAndAttributes, Put, ReturnValue, Select, TransactWriteItem, Update,
+};
+use jiff::Timestamp;
+use jiff::civil::Date;
+use secboard_domain::activation::Employment;
+use secboard_domain::email::Email;
+use secboard_domain::filter::{StartKey, Status, UserFilter};
+use secboard_domain::ids::{CompanyId, GroupId, OrgItemId, UserId};
+use secboard_domain::model::{
+    Account, AccessGroup, AuditEvent, AuditTarget, CabinetSettings, Company, ItemKind, OrgItem, Profile, User,
+};
+use secboard_domain::ports::{
+    AccountStore, AuditStore, DirectoryStore, Listed, OrgStore, Page, RefTarget, Reference, SessionStore,
+};
+use secboard_domain::session::{Gate, Session};
+use secboard_domain::{Error, Result};
+use std::collections::HashMap;
+
+#[derive(Clone)]
+pub struct DynamoStore {
+    client: Client,
+    table: String,
+    calls: CallCounter,
+}
+
+fn unexpected<E: std::error::Error + Send + Sync + 'static>(context: &'static str) -> impl FnOnce(E) -> Error {
+    move |e| Error::Unexpected(anyhow::Error::new(e).context(context))
+}
+
+fn sdk<E, R>(context: &'static str) -> impl FnOnce(SdkError<E, R>) -> Error
+where
+    E: std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    move |e| Error::Unexpected(anyhow::Error::new(e).context(context))
+}
+
+fn conv(e: anyhow::Error) -> Error {
+    Error::Unexpected(e)
+}
+
+fn s(v: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(v.into())
+}
+fn n(v: i64) -> AttributeValue {
+    AttributeValue::N(v.to_string())
+}
+
+/// Why a transaction was cancelled: the index of each item whose condition failed.
+enum TxOutcome {
+    Done,
+    Failed(Vec<usize>),
+}
+
+impl DynamoStore {
+    /// A store over `table`, counting its round trips in `calls`.
+    pub fn new(sdk: &aws_config::SdkConfig, table: impl Into<String>) -> Self {
+        let calls = CallCounter::default();
+        let conf = aws_sdk_dynamodb::config::Builder::from(sdk).interceptor(calls.clone()).build();
+        DynamoStore { client: Client::from_conf(conf), table: table.into(), calls }
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+    pub fn table(&self) -> &str {
+        &self.table
+    }
+    /// Round trips made so far.
+    pub fn calls(&self) -> usize {
+        self.calls.get()
+    }
+
+    fn put(&self, item: Item, condition: Option<&str>) -> Result<TransactWriteItem> {
+        let p = Put::builder().table_name(&self.table).set_item(Some(item)).set_condition_expression(condition.map(str::to_owned));
+        Ok(TransactWriteItem::builder().put(p.build().map_err(unexpected("put"))?).build())
+    }
+
+    async fn transact(&self, items: Vec<TransactWriteItem>) -> Result<TxOutcome> {
+        let r = self.client.transact_write_items().set_transact_items(Some(items)).send().await;
+        match r {
+            Ok(_) => Ok(TxOutcome::Done),
+            Err(e) => {
+                if let Some(aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError::TransactionCanceledException(c)) =
+                    e.as_service_error()
+                {
+                    let failed: Vec<usize> = c
+                        .cancellation_reasons()
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, r)| r.code() == Some("ConditionalCheckFailed"))
+                        .map(|(i, _)| i)
+                        .collect();
+                    if !failed.is_empty() {
+                        return Ok(TxOutcome::Failed(failed));
+                    }
+                    // Another transaction touched the same items at the same moment.
+                    let conflict = c.cancellation_reasons().iter().any(|r| r.code() == Some("TransactionConflict"));
+                    if conflict {
+                        return Err(Error::conflict("version", "a concurrent change got there first; try again"));
+                    }
+                }
+                Err(sdk("transaction")(e))
+            }
+        }
+    }
+
+    fn audit_put(&self, e: &AuditEvent) -> Result<TransactWriteItem> {
+        self.put(to_item(&DbAuditV1::from(e)).map_err(conv)?, None)
+    }
+
+    /// The update that counts a reference (or releases one with `delta` -1).
+    fn ref_update(&self, r: &Reference, delta: i64) -> Result<TransactWriteItem> {
+        let (pk, sk, counter, version) = match &r.target {
+            RefTarget::Company(c) => (company_pk(c), "COMPANY".to_owned(), "users", None),
+            RefTarget::Item(c, kind, id) => (company_pk(c), item_sk(*kind, id), "users", None),
+            RefTarget::Group { company, id, version } => {
+                let (pk, sk) = group_key(company.as_ref(), id);
+                (pk, sk, "users", Some(*version))
+            }
+        };
+        self.counter_update(pk, sk, counter, delta, version)
+    }
+
+    fn counter_update(&self, pk: String, sk: String, counter: &str, delta: i64, version: Option<u64>) -> Result<TransactWriteItem> {
+        let mut cond = "attribute_exists(pk)".to_owned();
+        let mut values = HashMap::from([(":d".to_owned(), n(delta)), (":z".to_owned(), n(0))]);
+        if let Some(v) = version {
+            cond.push_str(" AND version = :v");
+            values.insert(":v".to_owned(), n(v as i64));
+        }
+        let u = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(pk, sk)))
+            .update_expression("SET #c = if_not_exists(#c, :z) + :d")
+            .condition_expression(cond)
+            .expression_attribute_names("#c", counter)
+            .set_expression_attribute_values(Some(values))
+            .build()
+            .map_err(unexpected("update"))?;
+        Ok(TransactWriteItem::builder().update(u).build())
+    }
+
+    async fn get(&self, pk: String, sk: &str) -> Result<Option<Item>> {
+        let r = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key(pk, sk)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(sdk("get"))?;
+        Ok(r.item)
+    }
+
+    /// BatchGetItem with the retries of unprocessed keys it needs.
+    async fn batch_get(&self, keys: Vec<Item>) -> Result<Vec<Item>> {
+        let mut out = Vec::new();
+        for chunk in keys.chunks(100) {
+            let mut pending = Some(KeysAndAttributes::builder().set_keys(Some(chunk.to_vec())).consistent_read(true).build().map_err(unexpected("batch"))?);
+            let mut tries = 0;
+            while let Some(req) = pending.take() {
+                let r = self.client.batch_get_item().request_items(&self.table, req).send().await.map_err(sdk("batch get"))?;
+                if let Some(mut items) = r.responses {
+                    out.extend(items.remove(&self.table).unwrap_or_default());
+                }
+                pending = r.unprocessed_keys.and_then(|mut u| u.remove(&self.table)).filter(|k| !k.keys.is_empty());
+                tries += 1;
+                if pending.is_some() {
+                    if tries > 8 {
+                        return Err(Error::unexpected("batch get: keys left unprocessed"));
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(20 << tries)).await;
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    async fn query_all(&self, pk: String, sk_prefix: &str) -> Result<Vec<Item>> {
+        let mut out = Vec::new();
+        let mut start = None;
+        loop {
+            let r = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("pk = :pk AND begins_with(sk, :p)")
+                .expression_attribute_values(":pk", s(pk.clone()))
+                .expression_attribute_values(":p", s(sk_prefix))
+                .consistent_read(true)
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(sdk("query"))?;
+            out.extend(r.items.unwrap_or_default());
+            start = r.last_evaluated_key;
+            if start.is_none() {
+                return Ok(out);
+            }
+        }
+    }
+
+    /// A conditional delete that reports whether its condition held.
+    async fn delete_if(&self, pk: String, sk: String, cond: &str, values: HashMap<String, AttributeValue>) -> Result<bool> {
+        let r = self
+            .client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(key(pk, sk)))
+            .condition_expression(cond)
+            .set_expression_attribute_values((!values.is_empty()).then_some(values))
+            .send()
+            .await;
+        match r {
+            Ok(_) => Ok(true),
+            Err(e) if e.as_service_error().is_some_and(|s| s.is_conditional_check_failed_exception()) => Ok(false),
+            Err(e) => Err(sdk("delete")(e)),
+        }
+    }
+
+    fn counts(item: &Item) -> (i64, i64) {
+        let get = |k: &str| item.get(k).and_then(|v| v.as_n().ok()).and_then(|v| v.parse().ok()).unwrap_or(0);
+        (get("users"), get("roles"))
+    }
+
+    /// Deletes an organisation item unless something refers to it, decrementing the company's
+    /// child count, with its audit event, in one transaction.
+    async fn delete_org_entry(&self, pk: String, sk: String, what: &str, parent: Option<&CompanyId>, audit: &AuditEvent, extra: Vec<TransactWriteItem>) -> Result<()> {
+        let del = Delete::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(pk.clone(), sk.clone())))
+            .condition_expression("attribute_exists(pk) AND (attribute_not_exists(#u) OR #u = :z) AND (attribute_not_exists(#r) OR #r = :z)")
+            .expression_attribute_names("#u", "users")
+            .expression_attribute_names("#r", "roles")
+            .expression_attribute_values(":z", n(0))
+            .build()
+            .map_err(unexpected("delete"))?;
+        let mut items = vec![TransactWriteItem::builder().delete(del).build()];
+        if let Some(c) = parent {
+            items.push(self.counter_update(company_pk(c), "COMPANY".into(), "children", -1, None)?);
+        }
+        items.extend(extra);
+        items.push(self.audit_put(audit)?);
+        match self.transact(items).await? {
+            TxOutcome::Done => Ok(()),
+            TxOutcome::Failed(_) => {
+                let Some(current) = self.get(pk, &sk).await? else { return Err(Error::NotFound("organisation item")) };
+                let (users, roles) = Self::counts(&current);
+                let mut by = vec![];
+                if users > 0 {
+                    by.push(format!("{users} user(s)"));
+                }
+                if roles > 0 {
+                    by.push(format!("{roles} platform role(s)"));
+                }
+                Err(Error::Conflict { field: None, message: format!("this {what} is still referred to by {}", by.join(" and ")) })
+            }
+        }
+    }
+
+    /// Maps the failed items of a user transaction to the field that caused each.
+    fn user_tx_error(failed: &[usize], fixed: &[&str], refs: &[Reference]) -> Error {
+        let i = failed[0];
+        if let Some(field) = fixed.get(i) {
+            return match *field {
+                "email" => Error::conflict("email", "an account with this email already exists"),
+                "version" => Error::stale(),
+                f => Error::conflict(f, "already exists"),
+            };
+        }
+        match refs.get(i - fixed.len()) {
+            Some(Reference { field, target: RefTarget::Group { .. } }) => {
+                Error::conflict(field.clone(), "this access group changed or was deleted meanwhile; reload and try again")
+            }
+            Some(r) => Error::invalid(r.field.clone(), "no longer exists in this company"),
+            None => Error::unexpected("transaction failed on an unknown item"),
+        }
+    }
+
+    fn profile_item(&self, profile: &Profile, account: &Account) -> Result<Item> {
+        to_item(&DbProfileV1::of(profile, account)).map_err(conv)
+    }
+}
+
+#[async_trait]
+impl AccountStore for DynamoStore {
+    async fn user_id_by_email(&self, email: &Email) -> Result<Option<UserId>> {
+        let item = self.get(email_pk(&email.normalized()), "EMAIL").await?;
+        Ok(item.and_then(|i| i.get("user_id").and_then(|v| v.as_s().ok()).and_then(|v| UserId::parse("user_id", v).ok())))
+    }
+
+    async fn get_user(&self, id: &UserId) -> Result<Option<User>> {
+        let items = self.batch_get(vec![key(user_pk(id), "ACCOUNT"), key(user_pk(id), "PROFILE")]).await?;
+        user_from_items(items)
+    }
+
+    async fn create_account(&self, account: &Account, audit: &AuditEvent) -> Result<()> {
+        let mut items = vec![
+            self.put(marker(account), Some("attribute_not_exists(pk)"))?,
+            self.put(to_item(&DbAccountV1::from(account)).map_err(conv)?, Some("attribute_not_exists(pk)"))?,
+        ];
+        if account.superuser {
+            items.push(self.put(key(SUPERUSERS_PK, user_pk(&account.id)), None)?);
+        }
+        items.push(self.audit_put(audit)?);
+        match self.transact(items).await? {
+            TxOutcome::Done => Ok(()),
+            TxOutcome::Failed(f) => Err(Self::user_tx_error(&f, &["email", "id"], &[])),
+        }
+    }
+
+    async fn create_user(&self, account: &Account, profile: &Profile, refs: &[Reference], audit: &AuditEvent) -> Result<()> {
+        let mut items = vec![
+            self.put(marker(account), Some("attribute_not_exists(pk)"))?,
+            self.put(to_item(&DbAccountV1::from(account)).map_err(conv)?, Some("attribute_not_exists(pk)"))?,
+            self.put(self.profile_item(profile, account)?, Some("attribute_not_exists(pk)"))?,
+        ];
+        let mut fixed = vec!["email", "id", "id"];
+        if account.superuser {
+            items.push(self.put(key(SUPERUSERS_PK, user_pk(&account.id)), None)?);
+            fixed.push("id");
+        }
+        for r in refs {
+            items.push(self.ref_update(r, 1)?);
+        }
+        items.push(self.audit_put(audit)?);
+        match self.transact(items).await? {
+            TxOutcome::Done => Ok(()),
+            TxOutcome::Failed(f) => Err(Self::user_tx_error(&f, &fixed, refs)),
+        }
+    }
+
+    async fn attach_profile(&self, account: &Account, profile: &Profile, refs: &[Reference], audit: &AuditEvent) -> Result<()> {
+        let mut items = vec![
+            self.put(
+                to_item(&DbAccountV1::from(account)).map_err(conv)?,
+                Some(&format!("version = {} AND has_profile = {}", ":v", ":f")),
+            )?,
+            self.put(self.profile_item(profile, account)?, Some("attribute_not_exists(pk)"))?,
+        ];
+        // The account put needs its values; rebuild it with them.
+        if let Some(TransactWriteItem { put: Some(p), .. }) = items.first().cloned() {
+            let put = Put::builder()
+                .table_name(&self.table)
+                .set_item(Some(p.item))
+                .condition_expression("version = :v AND has_profile = :f")
+                .expression_attribute_values(":v", n(account.version as i64 - 1))
+                .expression_attribute_values(":f", AttributeValue::Bool(false))
+                .build()
+                .map_err(unexpected("put"))?;
+            items[0] = TransactWriteItem::builder().put(put).build();
+        }
+        for r in refs {
+            items.push(self.ref_update(r, 1)?);
+        }
+        items.push(self.audit_put(audit)?);
+        match self.transact(items).await? {
+            TxOutcome::Done => Ok(()),
+            TxOutcome::Failed(f) => Err(Self::user_tx_error(&f, &["version", "user_id"], refs)),
+        }
+    }
+
+    async fn save_profile(&self, profile: &Profile, expected_version: u64, audit: Option<&AuditEvent>) -> Result<()> {
+        // Only the profile's own attributes: the account facts beside them stay as they are.
+        let fields = to_item(&DbProfileFields::of(profile)).map_err(conv)?;
+        let removes: Vec<&str> = PROFILE_OPTIONAL.iter().copied().filter(|k| !fields.contains_key(*k)).collect();
+        let mut u = self.set_update(key(user_pk(&profile.user_id), "PROFILE"), fields, &removes, "version = :expected");
+        u = u.expression_attribute_values(":expected", n(expected_version as i64));
+        let mut items = vec![TransactWriteItem::builder().update(u.build().map_err(unexpected("update"))?).build()];
+        if let Some(a) = audit {
+            items.push(self.audit_put(a)?);
+        }
+        match self.transact(items).await? {
+            TxOutcome::Done => Ok(()),
+            TxOutcome::Failed(_) => Err(Error::stale()),
+        }
+    }
+
+    async fn has_superuser(&self) -> Result<bool> {
+        let r = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("pk = :pk")
+            .expression_attribute_values(":pk", s(SUPERUSERS_PK))
+            .limit(1)
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(sdk("query superusers"))?;
+        Ok(r.count > 0)
+    }
+
+    async fn put_setup_token(&self, digest: &str, expires_at: Timestamp) -> Result<()> {
+        let mut item = key(SETUP_PK, format!("TOKEN#{digest}"));
+        item.insert("expires_at".into(), n(expires_at.as_second()));
+        item.insert("ttl".into(), n(expires_at.as_second()));
+        self.client.put_item().table_name(&self.table).set_item(Some(item)).send().await.map_err(sdk("put setup token"))?;
+        Ok(())
+    }
+
+    async fn take_setup_token(&self, digest: &str, now: Timestamp) -> Result<bool> {
+        self.delete_if(SETUP_PK.into(), format!("TOKEN#{digest}"), "attribute_exists(pk) AND expires_at > :now", HashMap::from([(":now".into(), n(now.as_second()))]))
+            .await
+    }
+}
+
+fn marker(a: &Account) -> Item {
+    let mut m = key(email_pk(&a.email.normalized()), "EMAIL");
+    m.insert("user_id".into(), s(a.id.to_string()));
+    m
+}
+
+fn user_from_items(items: Vec<Item>) -> Result<Option<User>> {
+    let mut account = None;
+    let mut profile = None;
+    for item in items {
+        match item.get("sk").and_then(|v| v.as_s().ok()).map(String::as_str) {
+            Some("ACCOUNT") => account = Some(Account::from(from_item::<DbAccountV1>(item).map_err(conv)?)),
+            Some("PROFILE") => profile = Some(from_item::<DbProfileV1>(item).map_err(conv)?.fields.into_profile()),
+            _ => {}
+        }
+    }
+    Ok(account.map(|account| User { account, profile }))
+}
+
+#[async_trait]
+impl SessionStore for DynamoStore {
+    async fn put_session(&self, session: &Session, audit: &AuditEvent) -> Result<()> {
+        let items = vec![self.put(to_item(&DbSessionV1::from(session)).map_err(conv)?, None)?, self.audit_put(audit)?];
+        match self.transact(items).await? {
+            TxOutcome::Done => Ok(()),
+            TxOutcome::Failed(_) => Err(Error::unexpected("session write refused")),
+        }
+    }
+
+    async fn load_session(&self, user: &UserId, digest: &str) -> Result<Option<(Session, User)>> {
+        let pk = user_pk(user);
+        let items = self.batch_get(vec![key(pk.clone(), session_sk(digest)), key(pk.clone(), "ACCOUNT"), key(pk, "PROFILE")]).await?;
+        let (sessions, rest): (Vec<Item>, Vec<Item>) =
+            items.into_iter().partition(|i| i.get("sk").and_then(|v| v.as_s().ok()).is_some_and(|s| s.starts_with("SESSION#")));
+        let Some(session) = sessions.into_iter().next() else { return Ok(None) };
+        let session: Session = from_item::<DbSessionV1>(session).map_err(conv)?.into();
+        Ok(user_from_items(rest)?.map(|u| (session, u)))
+    }
+
+    async fn touch_session(&self, session: &Session, now: Timestamp) -> Result<()> {
+        let r = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(user_pk(&session.user_id), session_sk(&session.digest))))
+            .update_expression("SET last_seen = :now")
+            .condition_expression("attribute_exists(pk)")
+            .expression_attribute_values(":now", s(now.to_string()))
+            .send()
+            .await;
+        match r {
+            Ok(_) => Ok(()),
+            Err(e) if e.as_service_error().is_some_and(|s| s.is_conditional_check_failed_exception()) => Err(Error::Unauthenticated),
+            Err(e) => Err(sdk("touch session")(e)),
+        }
+    }
+
+    async fn set_session_gate(&self, session: &Session, gate: Gate) -> Result<()> {
+        let mut moved = session.clone();
+        moved.gate = gate;
+        let db = DbSessionV1::from(&moved);
+        let r = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(db.pk, db.sk)))
+            .update_expression("SET gate = :g, #t = :t")
+            .condition_expression("attribute_exists(pk)")
+            .expression_attribute_names("#t", "ttl")
+            .expression_attribute_values(":g", s(gate.as_str()))
+            .expression_attribute_values(":t", n(db.ttl))
+            .send()
+            .await;
+        match r {
+            Ok(_) => Ok(()),
+            Err(e) if e.as_service_error().is_some_and(|s| s.is_conditional_check_failed_exception()) => Err(Error::Unauthenticated),
+            Err(e) => Err(sdk("session gate")(e)),
+        }
+    }
+
+    async fn delete_session(&self, user: &UserId, digest: &str) -> Result<bool> {
+        let r = self
+            .client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(key(user_pk(user), session_sk(digest))))
+            .return_values(ReturnValue::AllOld)
+            .send()
+            .await
+            .map_err(sdk("delete session"))?;
+        Ok(r.attributes.is_some_and(|a| !a.is_empty()))
+    }
+}
+
+#[async_trait]
+impl OrgStore for DynamoStore {
+    async fn create_company(&self, company: &Company, audit: &AuditEvent) -> Result<()> {
+        let items = vec![self.put(to_item(&DbCompanyV1::from(company)).map_err(conv)?, Some("attribute_not_exists(pk)"))?, self.audit_put(audit)?];
+        match self.transact(items).await? {
+            TxOutcome::Done => Ok(()),
+            TxOutcome::Failed(_) => Err(Error::conflict("id", "already exists")),
+        }
+    }
+
+    async fn get_company(&self, id: &CompanyId) -> Result<Option<Company>> {
+        self.get(company_pk(id), "COMPANY").await?.map(|i| from_item::<DbCompanyV1>(i).map(Company::from).map_err(conv)).transpose()
+    }
+
+    async fn list_companies(&self) -> Result<Vec<Company>> {
+        let mut out = Vec::new();
+        let mut start = None;
+        loop {
+            let r = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .index_name("gsi1")
+                .key_condition_expression("gsi1pk = :pk")
+                .expression_attribute_values(":pk", s(COMPANIES_PK))
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(sdk("list companies"))?;
+            for i in r.items.unwrap_or_default() {
+                out.push(from_item::<DbCompanyV1>(i).map(Company::from).map_err(conv)?);
+            }
+            start = r.last_evaluated_key;
+            if start.is_none() {
+                return Ok(out);
+            }
+        }
+    }
+
+    async fn update_company(&self, company: &Company, expected_version: u64, audit: &AuditEvent) -> Result<()> {
+        let db = DbCompanyV1::from(company);
+        let u = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(db.pk, db.sk)))
+            .update_expression("SET #n = :n, version = :v, gsi1sk = :s")
+            .condition_expression("version = :e")
+            .expression_attribute_names("#n", "name")
+            .expression_attribute_values(":n", s(company.name.as_str()))
+            .expression_attribute_values(":v", n(company.version as i64))
+            .expression_attribute_values(":s", s(db.gsi1sk))
+            .expression_attribute_values(":e", n(expected_version as i64))
+            .build()
+            .map_err(unexpected("update"))?;
+        match self.transact(vec![TransactWriteItem::builder().update(u).build(), self.audit_put(audit)?]).await? {
+            TxOutcome::Done => Ok(()),
+            TxOutcome::Failed(_) => Err(Error::stale()),
+        }
+    }
+
+    async fn delete_company(&self, id: &CompanyId, audit: &AuditEvent) -> Result<()> {
+        let del = Delete::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(company_pk(id), "COMPANY")))
+            .condition_expression("attribute_exists(pk) AND (attribute_not_exists(#u) OR #u = :z) AND (attribute_not_exists(#c) OR #c = :z)")
+            .expression_attribute_names("#u", "users")
+            .expression_attribute_names("#c", "children")
+            .expression_attribute_values(":z", n(0))
+            .build()
+            .map_err(unexpected("delete"))?;
+        let settings = Delete::builder().table_name(&self.table).set_key(Some(key(company_pk(id), "SETTINGS"))).build().map_err(unexpected("delete"))?;
+        let items = vec![TransactWriteItem::builder().delete(del).build(), TransactWriteItem::builder().delete(settings).build(), self.audit_put(audit)?];
+        match self.transact(items).await? {
+            TxOutcome::Done => Ok(()),
+            TxOutcome::Failed(_) => {
+                let Some(current) = self.get(company_pk(id), "COMPANY").await? else { return Err(Error::NotFound("company")) };
+                let get = |k: &str| current.get(k).and_then(|v| v.as_n().ok()).and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
+                let mut by = vec![];
+                if get("users") > 0 {
+                    by.push(format!("{} user(s)", get("users")));
+                }
+                if get("children") > 0 {
+                    by.push(format!("{} department(s), position(s), role(s), quiz(zes) or access group(s)", get("children")));
+                }
+                Err(Error::Conflict { field: None, message: format!("this company still has {}", by.join(" and ")) })
+            }
+        }
+    }
+
+    async fn create_item(&self, item: &OrgItem, refs: &[Reference], audit: &AuditEvent) -> Result<()> {
+        let mut items = vec![
+            self.put(to_item(&DbOrgItemV1::from(item)).map_err(conv)?, Some("attribute_not_exists(pk)"))?,
+            self.counter_update(company_pk(&item.company_id), "COMPANY".into(), "children", 1, None)?,
+        ];
+        for r in refs {
+            items.push(self.group_role_ref(r, 1)?);
+        }
+        items.push(self.audit_put(audit)?);
+        match self.transact(items).await? {
+            TxOutcome::Done => Ok(()),
+            TxOutcome::Failed(f) if f.contains(&1) => Err(Error::NotFound("company")),
+            TxOutcome::Failed(f) => Err(Self::user_tx_error(&f, &["id", "company_id"], refs)),
+        }
+    }
+
+    async fn get_item(&self, company: &CompanyId, kind: ItemKind, id: &OrgItemId) -> Result<Option<OrgItem>> {
+        self.get(company_pk(company), &item_sk(kind, id)).await?.map(|i| from_item::<DbOrgItemV1>(i).map(OrgItem::from).map_err(conv)).transpose()
+    }
+
+    async fn list_items(&self, company: &CompanyId, kind: ItemKind) -> Result<Vec<OrgItem>> {
+        let items = self.query_all(company_pk(company), &format!("{}#", kind_prefix(kind))).await?;
+        let mut out: Vec<OrgItem> = items.into_iter().map(|i| from_item::<DbOrgItemV1>(i).map(OrgItem::from).map_err(conv)).collect::<Result<_>>()?;
+        out.sort_by_key(|i| i.name.as_str().to_lowercase());
+        Ok(out)
+    }
+
+    async fn get_items(&self, company: &CompanyId, keys: &[(ItemKind, OrgItemId)]) -> Result<Vec<OrgItem>> {
+        if keys.is_empty() {
+            return Ok(vec![]);
+        }
+        let keys = keys.iter().map(|(k, id)| key(company_pk(company), item_sk(*k, id))).collect();
+        self.batch_get(keys).await?.into_iter().map(|i| from_item::<DbOrgItemV1>(i).map(OrgItem::from).map_err(conv)).collect()
+    }
+
+    async fn find_groups(&self, company: &CompanyId, ids: &[GroupId]) -> Result<Vec<AccessGroup>> {
+        if ids.is_empty() {
+            return Ok(vec![]);
+        }
+        let mut keys = vec![];
+        for id in ids {
+            let (pk, sk) = group_key(Some(company), id);
+            keys.push(key(pk, sk));
+            let (pk, sk) = group_key(None, id);
+            keys.push(key(pk, sk));
+        }
+        self.batch_get(keys).await?.into_iter().map(|i| from_item::<DbGroupV1>(i).map(AccessGroup::from).map_err(conv)).collect()
+    }
+
+    async fn update_item(&self, item: &OrgItem, expected_version: u64, refs: &[Reference], released: &[Reference], audit: &AuditEvent) -> Result<()> {
+        let mut items = vec![self.put_versioned(to_item(&DbOrgItemV1::from(item)).map_err(conv)?, expected_version)?];
+        for r in refs {
+            items.push(self.group_role_ref(r, 1)?);
+        }
+        for r in released {
+            items.push(self.group_role_release(r)?);
+        }
+        items.push(self.audit_put(audit)?);
+        match self.transact(items).await? {
+            TxOutcome::Done => Ok(()),
+            TxOutcome::Failed(f) if f.contains(&0) => Err(Error::stale()),
+            TxOutcome::Failed(f) => Err(Self::user_tx_error(&f, &["version"], refs)),
+        }
+    }
+
+    async fn delete_item(&self, item: &OrgItem, audit: &AuditEvent) -> Result<()> {
+        // A role releases its hold on its groups as it goes.
+        let mut extra = vec![];
+        if item.kind == ItemKind::Role {
+            for g in self.find_groups(&item.company_id, &item.groups).await? {
+                let (pk, sk) = group_key(g.company_id.as_ref(), &g.id);
+                extra.push(self.counter_update(pk, sk, "roles", -1, None)?);
+            }
+        }
+        self.delete_org_entry(company_pk(&item.company_id), item_sk(item.kind, &item.id), item.kind.as_str(), Some(&item.company_id), audit, extra).await
+    }
+
+    async fn create_group(&self, group: &AccessGroup, audit: &AuditEvent) -> Result<()> {
+        let mut items = vec![self.put(to_item(&DbGroupV1::from(group)).map_err(conv)?, Some("attribute_not_exists(pk)"))?];
+        if let Some(c) = &group.company_id {
+            items.push(self.counter_update(company_pk(c), "COMPANY".into(), "children", 1, None)?);
+        }
+        items.push(self.audit_put(audit)?);
+        match self.transact(items).await? {
+            TxOutcome::Done => Ok(()),
+            TxOutcome::Failed(f) if f.contains(&1) => Err(Error::NotFound("company")),
+            TxOutcome::Failed(_) => Err(Error::conflict("id", "already exists")),
+        }
+    }
+
+    async fn get_group(&self, company: Option<&CompanyId>, id: &GroupId) -> Result<Option<AccessGroup>> {
+        let (pk, sk) = group_key(company, id);
+        self.get(pk, &sk).await?.map(|i| from_item::<DbGroupV1>(i).map(AccessGroup::from).map_err(conv)).transpose()
+    }
+
+    async fn list_groups(&self, company: Option<&CompanyId>) -> Result<Vec<AccessGroup>> {
+        let pk = company.map(company_pk).unwrap_or_else(|| GLOBAL_PK.to_owned());
+        let mut out: Vec<AccessGroup> =
+            self.query_all(pk, "GROUP#").await?.into_iter().map(|i| from_item::<DbGroupV1>(i).map(AccessGroup::from).map_err(conv)).collect::<Result<_>>()?;
+        out.sort_by_key(|g| g.name.as_str().to_lowercase());
+        Ok(out)
+    }
+
+    async fn update_group(&self, group: &AccessGroup, expected_version: u64, audit: &AuditEvent) -> Result<()> {
+        let items = vec![self.put_versioned(to_item(&DbGroupV1::from(group)).map_err(conv)?, expected_version)?, self.audit_put(audit)?];
+        match self.transact(items).await? {
+            TxOutcome::Done => Ok(()),
+            TxOutcome::Failed(_) => Err(Error::stale()),
+        }
+    }
+
+    async fn delete_group(&self, group: &AccessGroup, audit: &AuditEvent) -> Result<()> {
+        let (pk, sk) = group_key(group.company_id.as_ref(), &group.id);
+        self.delete_org_entry(pk, sk, "access group", group.company_id.as_ref(), audit, vec![]).await
+    }
+
+    async fn get_settings(&self, company: &CompanyId) -> Result<Option<CabinetSettings>> {
+        self.get(company_pk(company), "SETTINGS").await?.map(|i| from_item::<DbSettingsV1>(i).map(CabinetSettings::from).map_err(conv)).transpose()
+    }
+
+    async fn save_settings(&self, settings: &CabinetSettings, expected_version: u64, audit: &AuditEvent) -> Result<()> {
+        let item = to_item(&DbSettingsV1::from(settings)).map_err(conv)?;
+        let put = if expected_version == 0 { self.put(item, Some("attribute_not_exists(pk)"))? } else { self.put_versioned(item, expected_version)? };
+        let check = ConditionCheck::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(company_pk(&settings.company_id), "COMPANY")))
+            .condition_expression("attribute_exists(pk)")
+            .build()
+            .map_err(unexpected("check"))?;
+        match self.transact(vec![put, TransactWriteItem::builder().condition_check(check).build(), self.audit_put(audit)?]).await? {
+            TxOutcome::Done => Ok(()),
+            TxOutcome::Failed(f) if f.contains(&1) => Err(Error::NotFound("company")),
+            TxOutcome::Failed(_) => Err(Error::stale()),
+        }
+    }
+}
+
+impl DynamoStore {
+    /// A put that replaces the item only at the version it was read at, keeping its counters.
+    fn put_versioned(&self, mut item: Item, expected_version: u64) -> Result<TransactWriteItem> {
+        // Counters are not part of the domain item: carry them over with an update instead of a put.
+        let pk = item.remove("pk").ok_or_else(|| Error::unexpected("item without pk"))?;
+        let sk = item.remove("sk").ok_or_else(|| Error::unexpected("item without sk"))?;
+        let key = HashMap::from([("pk".to_owned(), pk), ("sk".to_owned(), sk)]);
+        let u = self
+            .set_update(key, item, &[], "attribute_exists(pk) AND version = :expected")
+            .expression_attribute_values(":expected", n(expected_version as i64))
+            .build()
+            .map_err(unexpected("update"))?;
+        Ok(TransactWriteItem::builder().update(u).build())
+    }
+
+    /// `SET` every attribute of `item` (and `REMOVE` those named), under `condition`.
+    fn set_update(&self, key: Item, item: Item, removes: &[&str], condition: &str) -> aws_sdk_dynamodb::types::builders::UpdateBuilder {
+        let mut names = HashMap::new();
+        let mut values = HashMap::new();
+        let mut sets = vec![];
+        for (i, (k, v)) in item.into_iter().filter(|(k, _)| k != "pk" && k != "sk").enumerate() {
+            names.insert(format!("#a{i}"), k);
+            values.insert(format!(":a{i}"), v);
+            sets.push(format!("#a{i} = :a{i}"));
+        }
+        let mut expr = format!("SET {}", sets.join(", "));
+        if !removes.is_empty() {
+            let r: Vec<String> = removes
+                .iter()
+                .enumerate()
+                .map(|(i, k)| {
+                    names.insert(format!("#r{i}"), (*k).to_owned());
+                    format!("#r{i}")
+                })
+                .collect();
+            expr.push_str(&format!(" REMOVE {}", r.join(", ")));
+        }
+        Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key))
+            .update_expression(expr)
+            .condition_expression(condition)
+            .set_expression_attribute_names(Some(names))
+            .set_expression_attribute_values(Some(values))
+    }
+
+    /// A role's hold on one of its groups (the group's `roles` counter).
+    fn group_role_ref(&self, r: &Reference, delta: i64) -> Result<TransactWriteItem> {
+        match &r.target {
+            RefTarget::Group { company, id, version } => {
+                let (pk, sk) = group_key(company.as_ref(), id);
+                self.counter_update(pk, sk, "roles", delta, Some(*version))
+            }
+            _ => self.ref_update(r, delta),
+        }
+    }
+
+    fn group_role_release(&self, r: &Reference) -> Result<TransactWriteItem> {
+        match &r.target {
+            RefTarget::Group { company, id, .. } => {
+                let (pk, sk) = group_key(company.as_ref(), id);
+                self.counter_update(pk, sk, "roles", -1, None)
+            }
+            _ => self.ref_update(r, -1),
+        }
+    }
+}
+
+#[async_trait]
+impl DirectoryStore for DynamoStore {
+    async fn list_users(&self, company: Option<&CompanyId>, filter: &UserFilter, today: Date, start: Option<StartKey>, limit: usize) -> Result<Page<Listed>> {
+        let (index, pk_attr, pk) = match company {
+            Some(c) => ("gsi1", "gsi1pk", company_users_pk(c)),
+            None => ("gsi2", "gsi2pk", ALL_USERS_PK.to_owned()),
+        };
+        let mut values: HashMap<String, AttributeValue> = HashMap::from([(":pk".to_owned(), s(pk))]);
+        let mut names: HashMap<String, String> = HashMap::new();
+        let mut conds: Vec<String> = vec![];
+        let tday = s(today.to_string());
+        if let Some(q) = &filter.search {
+            values.insert(":q".into(), s(q.clone()));
+            conds.push("(contains(#search, :q) OR contains(email_lc, :q))".into());
+            names.insert("#search".into(), "search".into());
+        }
+        let mut eq = |attr: &str, v: &str, key: &str| {
+            values.insert(key.into(), s(v));
+            conds.push(format!("{attr} = {key}"));
+        };
+        if let Some(d) = &filter.department {
+            eq("department_id", d.as_str(), ":dep");
+        }
+        if let Some(p) = &filter.position {
+            eq("position_id", p.as_str(), ":pos");
+        }
+        let mut contains = |attr: &str, v: &str, key: &str| {
+            values.insert(key.into(), s(v));
+            conds.push(format!("contains({attr}, {key})"));
+        };
+        if let Some(g) = &filter.group {
+            contains("group_ids", g.as_str(), ":grp");
+        }
+        if let Some(r) = &filter.role {
+            contains("role_ids", r.as_str(), ":role");
+        }
+        if let Some(q) = &filter.quiz {
+            contains("quiz_ids", q.as_str(), ":quiz");
+        }
+        if let Some(st) = filter.status {
+            let (attr, v) = match st {
+                Status::Active => ("active", true),
+                Status::Inactive => ("active", false),
+                Status::ProfileCompleted => ("completed", true),
+                Status::Staff => ("staff", true),
+            };
+            values.insert(":st".into(), AttributeValue::Bool(v));
+            conds.push(format!("{attr} = :st"));
+        }
+        if let Some(e) = filter.employment {
+            values.insert(":today".into(), tday.clone());
+            conds.push(
+                match e {
+                    Employment::NoDates => "attribute_not_exists(start_date) AND attribute_not_exists(end_date)",
+                    Employment::Future => "start_date > :today",
+                    Employment::Past => "end_date < :today",
+                    Employment::CurrentlyActive => {
+                        "(attribute_exists(start_date) OR attribute_exists(end_date)) AND (attribute_not_exists(start_date) OR start_date <= :today) AND (attribute_not_exists(end_date) OR end_date >= :today)"
+                    }
+                }
+                .to_owned(),
+            );
+        }
+        if let Some(to) = filter.date_to {
+            values.insert(":dto".into(), s(to.to_string()));
+            conds.push("(attribute_not_exists(start_date) OR start_date <= :dto)".into());
+        }
+        if let Some(from) = filter.date_from {
+            values.insert(":dfrom".into(), s(from.to_string()));
+            conds.push("(attribute_not_exists(end_date) OR end_date >= :dfrom)".into());
+        }
+        let start_key = start.map(|k| k.into_iter().map(|(k, v)| (k, s(v))).collect::<HashMap<_, _>>());
+        let r = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(index)
+            .key_condition_expression(format!("{pk_attr} = :pk"))
+            .set_filter_expression((!conds.is_empty()).then(|| conds.join(" AND ")))
+            .set_expression_attribute_names((!names.is_empty()).then_some(names))
+            .set_expression_attribute_values(Some(values))
+            .set_exclusive_start_key(start_key)
+            .limit(limit as i32)
+            .select(Select::AllAttributes)
+            .send()
+            .await
+            .map_err(|e| {
+                if e.as_service_error().and_then(|s| s.code()) == Some("ValidationException") {
+                    Error::invalid("cursor", "is not a cursor of this listing")
+                } else {
+                    sdk("list users")(e)
+                }
+            })?;
+        let items_read = r.scanned_count.max(r.count).max(0) as usize;
+        let next = r.last_evaluated_key.map(|k| k.into_iter().filter_map(|(k, v)| v.as_s().ok().map(|v| (k, v.clone()))).collect::<StartKey>());
+        let items = r.items.unwrap_or_default().into_iter().map(|i| from_item::<DbProfileV1>(i).map(DbProfileV1::into_listed).map_err(conv)).collect::<Result<_>>()?;
+        Ok(Page { items, next, items_read })
+    }
+}
+
+#[async_trait]
+impl AuditStore for DynamoStore {
+    async fn append(&self, event: &AuditEvent) -> Result<()> {
+        let item = to_item(&DbAuditV1::from(event)).map_err(conv)?;
+        self.client.put_item().table_name(&self.table).set_item(Some(item)).send().await.map_err(sdk("audit"))?;
+        Ok(())
+    }
+
+    async fn list_audit(&self, target: &AuditTarget, limit: usize) -> Result<Vec<AuditEvent>> {
+        let r = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("pk = :pk")
+            .expression_attribute_values(":pk", s(audit_pk(target)))
+            .scan_index_forward(false)
+            .limit(limit as i32)
+            .send()
+            .await
+            .map_err(sdk("audit list"))?;
+        r.items.unwrap_or_default().into_iter().map(|i| from_item::<DbAuditV1>(i).map(AuditEvent::from).map_err(conv)).collect()
+    }
+}

@@ -1,0 +1,107 @@
+//! The context a function builds once per cold start: the store, clock, entropy, time zone, key
+//! and web settings, read from the environment and validated before the first request.
+
+use anyhow::{Context as _, bail};
+use secboard_domain::clock::{Clock, Entropy, OsEntropy, SystemClock};
+use secboard_domain::flows::Deps;
+use secboard_domain::keys::MasterKey;
+use secboard_dynamodb::DynamoStore;
+use std::sync::Arc;
+
+#[derive(Clone, Debug)]
+pub struct WebConfig {
+    /// Served over HTTPS: cookies get `Secure` and the `__Host-` prefix.
+    pub cookie_secure: bool,
+    /// The console's origin (`https://console.example.com`): requests whose `Origin` differs are
+    /// refused. Without it, `Origin` must match the `Host` header.
+    pub public_origin: Option<String>,
+    /// Behind CloudFront: the client address comes from `CloudFront-Viewer-Address`.
+    pub behind_cloudfront: bool,
+}
+
+impl WebConfig {
+    pub fn cookie_name(&self) -> &'static str {
+        if self.cookie_secure { "__Host-secboard_session" } else { "secboard_session" }
+    }
+}
+
+#[derive(Clone)]
+pub struct App {
+    pub deps: Deps,
+    pub web: WebConfig,
+    /// The concrete store, for its round-trip counter.
+    pub store: Arc<DynamoStore>,
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn flag(name: &str, default: bool) -> anyhow::Result<bool> {
+    match env(name).as_deref() {
+        None => Ok(default),
+        Some("true" | "1") => Ok(true),
+        Some("false" | "0") => Ok(false),
+        Some(v) => bail!("{name} must be true or false, not {v:?}"),
+    }
+}
+
+/// `SECBOARD_TIME_ZONE`: an IANA name, checked against the compiled-in tz database.
+pub fn time_zone_from_env() -> anyhow::Result<jiff::tz::TimeZone> {
+    let name = env("SECBOARD_TIME_ZONE").unwrap_or_else(|| "UTC".to_owned());
+    jiff::tz::TimeZone::get(&name).with_context(|| format!("SECBOARD_TIME_ZONE={name:?} is not an IANA time zone"))
+}
+
+/// Reads a key file (64 hex digits), refusing one that others can read.
+pub fn load_key_file(path: &std::path::Path) -> anyhow::Result<MasterKey> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).with_context(|| format!("reading {}", path.display()))?.permissions().mode();
+        if mode & 0o077 != 0 {
+            bail!("{} must be readable by its owner only (chmod 600)", path.display());
+        }
+    }
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    MasterKey::from_hex(&text).with_context(|| format!("{} does not hold 64 hex digits", path.display()))
+}
+
+async fn load_key(sdk: &aws_config::SdkConfig) -> anyhow::Result<MasterKey> {
+    if let Some(name) = env("SECBOARD_KEY_PARAMETER") {
+        let ssm = aws_sdk_ssm::Client::new(sdk);
+        let p = ssm.get_parameter().name(&name).with_decryption(true).send().await.with_context(|| format!("reading SSM parameter {name}"))?;
+        let value = p.parameter().and_then(|p| p.value()).context("the key parameter has no value")?;
+        return MasterKey::from_hex(value).context("the key parameter must hold 64 hex digits");
+    }
+    if let Some(path) = env("SECBOARD_KEY_FILE") {
+        return load_key_file(std::path::Path::new(&path));
+    }
+    bail!("set SECBOARD_KEY_PARAMETER (an SSM SecureString) or SECBOARD_KEY_FILE (a 0600 file)")
+}
+
+impl App {
+    /// Builds everything from the environment (on Lambda, once per cold start).
+    pub async fn from_env() -> anyhow::Result<App> {
+        let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+        let table = env("TABLE_NAME").context("TABLE_NAME is not set")?;
+        let web = WebConfig {
+            cookie_secure: flag("SECBOARD_COOKIE_SECURE", true)?,
+            public_origin: env("SECBOARD_PUBLIC_ORIGIN"),
+            behind_cloudfront: flag("SECBOARD_BEHIND_CLOUDFRONT", false)?,
+        };
+        let key = load_key(&sdk).await?;
+        Ok(App::new(DynamoStore::new(&sdk, table), Arc::new(SystemClock), Arc::new(OsEntropy), time_zone_from_env()?, key, web))
+    }
+
+    pub fn new(
+        store: DynamoStore,
+        clock: Arc<dyn Clock>,
+        entropy: Arc<dyn Entropy>,
+        time_zone: jiff::tz::TimeZone,
+        key: MasterKey,
+        web: WebConfig,
+    ) -> App {
+        let store = Arc::new(store);
+        App { deps: Deps { store: store.clone(), clock, entropy, time_zone, key }, web, store }
+    }
+}

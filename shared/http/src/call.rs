@@ -1,0 +1,209 @@
+//! A request as a flow sees it: the matched route, path and query parameters, the JSON body, the
+//! session token and the client address, after the CSRF checks.
+
+use crate::app::App;
+use crate::problem::Problem;
+use crate::routes::{self, Function, Route};
+use lambda_http::request::RequestContext;
+use lambda_http::{Body, Request, RequestExt, Response};
+use secboard_domain::flows::authorize::{Principal, authorize};
+use secboard_domain::session::SessionToken;
+use serde::de::DeserializeOwned;
+use std::collections::HashMap;
+
+/// Largest JSON body accepted.
+pub const BODY_MAX: usize = 64 * 1024;
+
+pub struct Call {
+    pub route: &'static Route,
+    pub params: HashMap<String, String>,
+    pub query: HashMap<String, String>,
+    body: Vec<u8>,
+    pub source_ip: String,
+    pub token: Option<SessionToken>,
+}
+
+fn header<'a>(req: &'a Request, name: &str) -> Option<&'a str> {
+    req.headers().get(name).and_then(|v| v.to_str().ok())
+}
+
+fn host_of(origin: &str) -> &str {
+    origin.split_once("://").map(|(_, h)| h).unwrap_or(origin).trim_end_matches('/')
+}
+
+impl Call {
+    /// Matches the route (it must belong to `function`), checks CSRF and reads what the flows need.
+    pub fn from_request(app: &App, req: Request, function: Function) -> Result<Call, Problem> {
+        let method = req.method().as_str().to_owned();
+        let path = req.uri().path().to_owned();
+        let matched = routes::match_route(&method, &path).filter(|m| m.route.function == function);
+        let Some(matched) = matched else {
+            return Err(if routes::path_exists(&path) {
+                Problem::new(405, "Method Not Allowed", format!("{method} is not allowed on {path}"))
+            } else {
+                Problem::not_found()
+            });
+        };
+
+        let changes_state = !matches!(method.as_str(), "GET" | "HEAD" | "OPTIONS");
+        if changes_state {
+            check_csrf(app, &req)?;
+        }
+
+        let source_ip = client_ip(app, &req);
+        let cookie_name = app.web.cookie_name();
+        let token = req
+            .headers()
+            .get_all("cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .filter_map(|c| c.trim().split_once('='))
+            .find(|(k, _)| *k == cookie_name)
+            .and_then(|(_, v)| SessionToken::parse(v));
+
+        let query: HashMap<String, String> =
+            req.query_string_parameters_ref().map(|q| q.iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect()).unwrap_or_default();
+        let query = if query.is_empty() {
+            // Requests built without API Gateway's parsing (tests, the local server) carry the raw query.
+            req.uri()
+                .query()
+                .map(|q| {
+                    let mut m = HashMap::new();
+                    for (k, v) in form_urlencoded::parse(q.as_bytes()) {
+                        m.entry(k.into_owned()).or_insert_with(|| v.into_owned());
+                    }
+                    m
+                })
+                .unwrap_or_default()
+        } else {
+            query
+        };
+
+        let body = match req.body() {
+            Body::Empty => vec![],
+            Body::Text(t) => t.as_bytes().to_vec(),
+            Body::Binary(b) => b.clone(),
+            _ => vec![],
+        };
+        if body.len() > BODY_MAX {
+            return Err(Problem::new(413, "Content Too Large", format!("the body may be at most {BODY_MAX} bytes")));
+        }
+        if changes_state && !body.is_empty() {
+            let ct = header(&req, "content-type").unwrap_or("");
+            let is_json = ct.split(';').next().is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"));
+            if !is_json {
+                return Err(Problem::new(415, "Unsupported Media Type", "send JSON with Content-Type: application/json"));
+            }
+        }
+        Ok(Call { route: matched.route, params: matched.params, query, body, source_ip, token })
+    }
+
+    pub fn key(&self) -> &'static str {
+        self.route.key
+    }
+
+    pub fn param(&self, name: &str) -> &str {
+        self.params.get(name).map(String::as_str).unwrap_or("")
+    }
+
+    pub fn query(&self, name: &str) -> Option<&str> {
+        self.query.get(name).map(String::as_str)
+    }
+
+    /// The JSON body as `T`; an empty body reads as `{}`. A bad body is refused naming the field.
+    pub fn json<T: DeserializeOwned>(&self) -> Result<T, Problem> {
+        let body: &[u8] = if self.body.iter().all(u8::is_ascii_whitespace) { b"{}" } else { &self.body };
+        let de = &mut serde_json::Deserializer::from_slice(body);
+        serde_path_to_error::deserialize(de).map_err(|e| {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            let msg = inner.to_string();
+            let field = if let Some(rest) = msg.strip_prefix("unknown field `") {
+                rest.split('`').next().unwrap_or("body").to_owned()
+            } else if let Some(rest) = msg.strip_prefix("missing field `") {
+                let name = rest.split('`').next().unwrap_or("body");
+                if path == "." || path.is_empty() { name.to_owned() } else { format!("{path}.{name}") }
+            } else if inner.is_syntax() || inner.is_eof() || path == "." || path.is_empty() {
+                "body".to_owned()
+            } else {
+                path
+            };
+            // serde's message names the problem; the position suffix is noise to a client.
+            let clean = msg.split(" at line ").next().unwrap_or(&msg).to_owned();
+            Problem::new(400, "Invalid input", format!("{field}: {clean}")).with("field", field)
+        })
+    }
+
+    /// Authorises the caller for this route (one store round trip).
+    pub async fn principal(&self, app: &App) -> Result<Principal, Problem> {
+        Ok(authorize(&app.deps, self.token.as_ref(), self.route.access, &self.source_ip).await?)
+    }
+}
+
+/// State-changing requests from another site are refused: `Sec-Fetch-Site` must be same-origin
+/// (or absent, as from curl), and an `Origin` must be ours.
+fn check_csrf(app: &App, req: &Request) -> Result<(), Problem> {
+    let refuse = || Problem::new(403, "Forbidden", "cross-site requests may not change anything");
+    if let Some(site) = header(req, "sec-fetch-site")
+        && !matches!(site, "same-origin" | "none")
+    {
+        return Err(refuse());
+    }
+    if let Some(origin) = header(req, "origin") {
+        let ours = match &app.web.public_origin {
+            Some(p) => origin.eq_ignore_ascii_case(p.trim_end_matches('/')),
+            None => header(req, "host").is_some_and(|h| host_of(origin).eq_ignore_ascii_case(h)),
+        };
+        if !ours {
+            return Err(refuse());
+        }
+    }
+    Ok(())
+}
+
+fn client_ip(app: &App, req: &Request) -> String {
+    if app.web.behind_cloudfront
+        && let Some(v) = header(req, "cloudfront-viewer-address")
+    {
+        // "203.0.113.7:46532" or "2001:db8::1:46532": the port is after the last colon.
+        return v.rsplit_once(':').map(|(ip, _)| ip).unwrap_or(v).to_owned();
+    }
+    match req.request_context_ref() {
+        Some(RequestContext::ApiGatewayV2(ctx)) => ctx.http.source_ip.clone().unwrap_or_default(),
+        _ => String::new(),
+    }
+}
+
+/// A JSON answer.
+pub fn json<T: serde::Serialize>(status: u16, body: &T) -> Result<Response<Body>, Problem> {
+    let text = serde_json::to_string(body).map_err(|e| Problem::from(secboard_domain::Error::unexpected(e)))?;
+    Response::builder()
+        .status(status)
+        .header("content-type", "application/json")
+        .header("cache-control", "no-store")
+        .body(Body::Text(text))
+        .map_err(|e| Problem::from(secboard_domain::Error::unexpected(e)))
+}
+
+pub fn no_content() -> Result<Response<Body>, Problem> {
+    Response::builder().status(204).header("cache-control", "no-store").body(Body::Empty).map_err(|e| Problem::from(secboard_domain::Error::unexpected(e)))
+}
+
+/// Adds the session cookie (or clears it with `None`).
+pub fn with_cookie(mut resp: Response<Body>, app: &App, token: Option<&SessionToken>) -> Response<Body> {
+    let name = app.web.cookie_name();
+    let secure = if app.web.cookie_secure { "; Secure" } else { "" };
+    let value = match token {
+        Some(t) => format!(
+            "{name}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{secure}",
+            t.cookie_value(),
+            secboard_domain::session::ABSOLUTE_TIMEOUT.as_secs()
+        ),
+        None => format!("{name}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{secure}"),
+    };
+    if let Ok(v) = http::HeaderValue::from_str(&value) {
+        resp.headers_mut().append("set-cookie", v);
+    }
+    resp
+}

@@ -1,0 +1,87 @@
+//! problem+json (RFC 9457): the one place a domain error becomes an HTTP answer.
+
+use lambda_http::{Body, Response};
+use secboard_domain::Error;
+use serde_json::{Value, json};
+
+#[derive(Debug)]
+pub struct Problem {
+    pub status: u16,
+    pub title: &'static str,
+    pub detail: String,
+    /// Extra members (`field`, `right`, `gate`).
+    pub extra: Vec<(&'static str, Value)>,
+    pub retry_after: Option<u64>,
+}
+
+impl Problem {
+    pub fn new(status: u16, title: &'static str, detail: impl Into<String>) -> Self {
+        Problem { status, title, detail: detail.into(), extra: vec![], retry_after: None }
+    }
+    pub fn with(mut self, k: &'static str, v: impl Into<Value>) -> Self {
+        self.extra.push((k, v.into()));
+        self
+    }
+    pub fn not_found() -> Self {
+        Problem::new(404, "Not Found", "no such route")
+    }
+
+    pub fn into_response(self) -> Response<Body> {
+        let mut body = json!({
+            "type": "about:blank",
+            "title": self.title,
+            "status": self.status,
+            "detail": self.detail,
+        });
+        for (k, v) in self.extra {
+            body[k] = v;
+        }
+        let mut b = Response::builder().status(self.status).header("content-type", "application/problem+json").header("cache-control", "no-store");
+        if let Some(s) = self.retry_after {
+            b = b.header("retry-after", s.to_string());
+        }
+        b.body(Body::Text(body.to_string())).unwrap_or_else(|_| Response::new(Body::Empty))
+    }
+}
+
+impl From<Error> for Problem {
+    fn from(e: Error) -> Self {
+        match e {
+            Error::Invalid { field, message } => {
+                Problem::new(400, "Invalid input", format!("{field}: {message}")).with("field", field)
+            }
+            Error::Unauthenticated => Problem::new(401, "Unauthorized", "sign in first"),
+            Error::SignInRefused => Problem::new(401, "Unauthorized", Error::SignInRefused.to_string()),
+            Error::Gated(g) => {
+                Problem::new(403, "Forbidden", format!("this session must first complete the {g} step")).with("gate", g.as_str())
+            }
+            Error::Forbidden { module, action } => {
+                let right = format!("{module}.{action}");
+                Problem::new(403, "Forbidden", format!("missing right {right}")).with("right", right)
+            }
+            Error::NotFound(what) => Problem::new(404, "Not Found", format!("{what} not found")),
+            Error::Conflict { field, message } => {
+                let p = Problem::new(409, "Conflict", message);
+                match field {
+                    Some(f) => p.with("field", f),
+                    None => p,
+                }
+            }
+            Error::Throttled { retry_after_secs } => {
+                let mut p = Problem::new(429, "Too Many Requests", "too many attempts; wait before trying again");
+                p.retry_after = Some(retry_after_secs);
+                p
+            }
+            Error::Unexpected(e) => {
+                // The chain goes to the log (it never holds a secret); the client learns nothing.
+                tracing::error!(error = format!("{e:#}"), "unexpected error");
+                Problem::new(500, "Internal Server Error", "something went wrong on our side; it has been logged")
+            }
+        }
+    }
+}
+
+/// The answer for a flow's result.
+pub fn respond(result: Result<Response<Body>, Problem>) -> Response<Body> {
+    result.unwrap_or_else(Problem::into_response)
+}

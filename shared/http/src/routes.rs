@@ -1,0 +1,187 @@
+//! The route table: one list of (method, path template, function) that drives the local router,
+//! is checked against `template.yaml` by a test, and names the owner of every route.
+//!
+//! Keys are API Gateway route keys (`"GET /api/users/{id}"`), so a handler dispatches on the same
+//! string whether the request came through API Gateway or the local server.
+
+use secboard_domain::session::{Access, Gate};
+use std::collections::HashMap;
+
+/// Every Lambda function of the product, by its crate (and binary) name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Function {
+    Login,
+    Logout,
+    Profile,
+    Org,
+    CreateUser,
+    ListUsers,
+    /// Answers `GET /api/health` and API Gateway's `$default` route (unknown routes: 404).
+    Fallback,
+}
+
+impl Function {
+    pub const ALL: [Function; 7] = [
+        Function::Login,
+        Function::Logout,
+        Function::Profile,
+        Function::Org,
+        Function::CreateUser,
+        Function::ListUsers,
+        Function::Fallback,
+    ];
+
+    /// The crate, binary and `functions/` folder name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Function::Login => "login",
+            Function::Logout => "logout",
+            Function::Profile => "profile",
+            Function::Org => "org",
+            Function::CreateUser => "create-user",
+            Function::ListUsers => "list-users",
+            Function::Fallback => "fallback",
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Route {
+    /// `"METHOD /path/{param}"`, exactly as API Gateway's `routeKey`.
+    pub key: &'static str,
+    pub function: Function,
+    /// Who may call it: anyone, any session, a session at a gate, or a signed-in one.
+    pub access: Access,
+}
+
+impl Route {
+    pub fn method(&self) -> &'static str {
+        self.key.split_once(' ').map(|(m, _)| m).unwrap_or("")
+    }
+    pub fn path(&self) -> &'static str {
+        self.key.split_once(' ').map(|(_, p)| p).unwrap_or("")
+    }
+}
+
+use Access::{AnySession, Anyone, AtGate, Done};
+
+macro_rules! routes {
+    ($($key:literal => $f:ident, $access:expr;)*) => {
+        pub static ROUTES: &[Route] = &[$(Route { key: $key, function: Function::$f, access: $access },)*];
+    };
+}
+
+routes! {
+    "GET /api/health" => Fallback, Anyone;
+    "POST /api/auth/login" => Login, Anyone;
+    "POST /api/auth/setup" => Login, Anyone;
+    "POST /api/auth/logout" => Logout, Anyone;
+    "GET /api/me" => Profile, AnySession;
+    "POST /api/me/complete" => Profile, AtGate(Gate::CompleteProfile);
+    "GET /api/users" => ListUsers, Done;
+    "GET /api/users/{id}" => ListUsers, Done;
+    "GET /api/audit" => ListUsers, Done;
+    "POST /api/users" => CreateUser, Done;
+    "GET /api/org/companies" => Org, Done;
+    "POST /api/org/companies" => Org, Done;
+    "GET /api/org/companies/{company_id}" => Org, Done;
+    "PATCH /api/org/companies/{company_id}" => Org, Done;
+    "DELETE /api/org/companies/{company_id}" => Org, Done;
+    "GET /api/org/companies/{company_id}/settings" => Org, Done;
+    "PUT /api/org/companies/{company_id}/settings" => Org, Done;
+    "GET /api/org/companies/{company_id}/{kind}" => Org, Done;
+    "POST /api/org/companies/{company_id}/{kind}" => Org, Done;
+    "PATCH /api/org/companies/{company_id}/{kind}/{id}" => Org, Done;
+    "DELETE /api/org/companies/{company_id}/{kind}/{id}" => Org, Done;
+    "GET /api/org/groups" => Org, Done;
+    "POST /api/org/groups" => Org, Done;
+    "PATCH /api/org/groups/{id}" => Org, Done;
+    "DELETE /api/org/groups/{id}" => Org, Done;
+}
+
+/// A matched route and the values of its path parameters.
+#[derive(Debug)]
+pub struct Matched {
+    pub route: &'static Route,
+    pub params: HashMap<String, String>,
+}
+
+/// Finds the route for a method and a raw path, as API Gateway would: a literal segment beats a
+/// parameter at the same position. `None` means API Gateway's `$default` (404).
+pub fn match_route(method: &str, path: &str) -> Option<Matched> {
+    let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+    let mut best: Option<(usize, Matched)> = None;
+    for route in ROUTES.iter().filter(|r| r.method() == method) {
+        let template: Vec<&str> = route.path().split('/').collect();
+        if template.len() != segments.len() {
+            continue;
+        }
+        let mut params = HashMap::new();
+        let mut literals = 0;
+        let mut ok = true;
+        for (t, s) in template.iter().zip(&segments) {
+            if let Some(name) = t.strip_prefix('{').and_then(|t| t.strip_suffix('}')) {
+                if s.is_empty() {
+                    ok = false;
+                    break;
+                }
+                params.insert(name.to_owned(), decode(s));
+            } else if t == s {
+                literals += 1;
+            } else {
+                ok = false;
+                break;
+            }
+        }
+        if ok && best.as_ref().is_none_or(|(l, _)| literals > *l) {
+            best = Some((literals, Matched { route, params }));
+        }
+    }
+    best.map(|(_, m)| m)
+}
+
+/// Whether any route has this path (to tell 405 from 404).
+pub fn path_exists(path: &str) -> bool {
+    ["GET", "POST", "PUT", "PATCH", "DELETE"]
+        .iter()
+        .any(|m| match_route(m, path).is_some())
+}
+
+fn decode(segment: &str) -> String {
+    form_urlencoded::parse(format!("x={}", segment.replace('+', "%2B")).as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_literal_segment_beats_a_parameter() {
+        let m = match_route("GET", "/api/org/companies/c1/settings").unwrap();
+        assert_eq!(m.route.key, "GET /api/org/companies/{company_id}/settings");
+        let m = match_route("GET", "/api/org/companies/c1/departments").unwrap();
+        assert_eq!(m.route.key, "GET /api/org/companies/{company_id}/{kind}");
+        assert_eq!(m.params["kind"], "departments");
+        assert_eq!(m.params["company_id"], "c1");
+    }
+
+    #[test]
+    fn unknown_paths_and_methods_do_not_match() {
+        assert!(match_route("GET", "/api/nope").is_none());
+        assert!(match_route("DELETE", "/api/me").is_none());
+        assert!(path_exists("/api/me"));
+        assert!(match_route("GET", "/api/users//").is_some_and(|m| m.route.key == "GET /api/users"));
+    }
+
+    #[test]
+    fn every_key_is_unique_and_well_formed() {
+        let mut seen = std::collections::HashSet::new();
+        for r in ROUTES {
+            assert!(seen.insert(r.key), "duplicate route {}", r.key);
+            assert!(r.path().starts_with("/api/"), "{}", r.key);
+        }
+    }
+}
