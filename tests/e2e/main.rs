@@ -1,1 +1,12 @@
+//! End-to-end tests: every flow through the local gateway and its function's handler, against
+//! the embedded dynoxide engine, or moto when `SECBOARD_TEST_DYNAMODB` points at it.
 
+mod bad_input;
+mod bootstrap;
+mod create_user;
+mod fixtures;
+mod list_users;
+mod org;
+mod sessions;
+mod sign_in;
+mod template;

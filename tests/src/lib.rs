@@ -1,1 +1,248 @@
+//! The end-to-end test harness. Each test gets an isolated app: its own table on the engine under
+//! test, a clock it controls, and the functions behind the same local gateway the local server
+//! uses. The engine is the embedded dynoxide unless `SECBOARD_TEST_DYNAMODB` names another
+//! endpoint (moto in the test command); an unreachable engine fails the test loudly.
 
+use aws_sdk_dynamodb::types::AttributeValue;
+use jiff::Timestamp;
+use lambda_http::Body;
+use secboard_domain::clock::{ManualClock, OsEntropy};
+use secboard_domain::flows::bootstrap::{self, FirstAdmin};
+use secboard_domain::keys::MasterKey;
+use secboard_domain::password::{self, Password};
+use secboard_dynamodb::{DynamoStore, table};
+use secboard_http::{App, WebConfig};
+use secboard_infra::embedded::{EmbeddedDynamo, local_sdk_config};
+use secboard_infra::gateway::{Functions, to_gateway_request};
+use serde_json::{Value, json};
+use std::sync::Arc;
+
+pub const ADMIN_EMAIL: &str = "admin@example.com";
+pub const ADMIN_PASSWORD: &str = "correct horse battery staple";
+/// The moment every test starts at (a Monday).
+pub const START: &str = "2026-06-15T09:00:00Z";
+
+pub struct TestApp {
+    pub functions: Functions,
+    pub app: App,
+    pub store: Arc<DynamoStore>,
+    pub clock: Arc<ManualClock>,
+    pub table: String,
+    pub endpoint: String,
+    pub admin_cookie: String,
+    _engine: Option<EmbeddedDynamo>,
+}
+
+pub struct Reply {
+    pub status: u16,
+    pub headers: http::HeaderMap,
+    pub body: Value,
+}
+
+impl Reply {
+    pub fn field(&self) -> Option<&str> {
+        self.body.get("field").and_then(Value::as_str)
+    }
+    pub fn id(&self) -> String {
+        self.body["id"].as_str().unwrap_or_else(|| panic!("no id in {}", self.body)).to_owned()
+    }
+    pub fn cookie(&self) -> Option<String> {
+        self.headers.get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).map(|v| v.split(';').next().unwrap_or("").to_owned()).next()
+    }
+}
+
+impl std::fmt::Debug for Reply {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.status, self.body)
+    }
+}
+
+pub fn engine_endpoint() -> Option<String> {
+    std::env::var("SECBOARD_TEST_DYNAMODB").ok().filter(|v| !v.is_empty() && v != "embedded")
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        Self::spawn_with(WebConfig { cookie_secure: false, public_origin: None, behind_cloudfront: false }).await
+    }
+
+    pub async fn spawn_with(web: WebConfig) -> TestApp {
+        let (endpoint, engine) = match engine_endpoint() {
+            Some(e) => (e, None),
+            None => {
+                let e = EmbeddedDynamo::start(None).await.expect("starting the embedded engine");
+                (e.endpoint.clone(), Some(e))
+            }
+        };
+        let sdk = local_sdk_config(&endpoint);
+        let table_name = format!("t{}", ulid::Ulid::new().to_string().to_lowercase());
+        let store = DynamoStore::new(&sdk, &table_name);
+        table::ensure_table(store.client(), &table_name)
+            .await
+            .unwrap_or_else(|e| panic!("the DynamoDB engine at {endpoint} is not usable ({e:#}); the test command starts it"));
+        let clock = Arc::new(ManualClock::new(START.parse().unwrap()));
+        let app = App::new(store, clock.clone(), Arc::new(OsEntropy), jiff::tz::TimeZone::UTC, MasterKey::from_bytes([42; 32]), web);
+        let admin = FirstAdmin { email: ADMIN_EMAIL.into(), password: Password::new(ADMIN_PASSWORD), first_name: None, last_name: None, company: None };
+        bootstrap::ensure_first_admin(&app.deps, admin, "test").await.expect("first admin");
+        let store = app.store.clone();
+        let mut t = TestApp { functions: Functions::new(app.clone()), app, store, clock, table: table_name, endpoint, admin_cookie: String::new(), _engine: engine };
+        t.admin_cookie = t.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+        t
+    }
+
+    pub fn set_now(&self, at: &str) {
+        self.clock.set(at.parse::<Timestamp>().unwrap());
+    }
+
+    /// A request through the local gateway, as a browser on the same origin would send it.
+    pub async fn request(&self, method: &str, path: &str, body: Option<Value>, cookie: Option<&str>) -> Reply {
+        let mut b = http::Request::builder().method(method).uri(path).header("host", "127.0.0.1:3000");
+        if let Some(c) = cookie {
+            b = b.header("cookie", c);
+        }
+        let body = match body {
+            Some(v) => {
+                b = b.header("content-type", "application/json");
+                Body::Text(v.to_string())
+            }
+            None => Body::Empty,
+        };
+        self.send(b.body(body).unwrap()).await
+    }
+
+    pub async fn send(&self, req: http::Request<Body>) -> Reply {
+        // Time passes between requests, so events keep their order.
+        self.clock.advance(jiff::SignedDuration::from_millis(1));
+        let resp = self.functions.dispatch(to_gateway_request(req, "198.51.100.7")).await;
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        let body = match resp.into_body() {
+            Body::Text(t) => serde_json::from_str(&t).unwrap_or(Value::String(t)),
+            Body::Binary(b) => serde_json::from_slice(&b).unwrap_or(Value::Null),
+            _ => Value::Null,
+        };
+        if status >= 500 {
+            panic!("a 5xx reached the client: {status} {body}");
+        }
+        Reply { status, headers, body }
+    }
+
+    pub async fn get(&self, path: &str) -> Reply {
+        self.request("GET", path, None, Some(&self.admin_cookie.clone())).await
+    }
+    pub async fn post(&self, path: &str, body: Value) -> Reply {
+        self.request("POST", path, Some(body), Some(&self.admin_cookie.clone())).await
+    }
+    pub async fn patch(&self, path: &str, body: Value) -> Reply {
+        self.request("PATCH", path, Some(body), Some(&self.admin_cookie.clone())).await
+    }
+    pub async fn delete(&self, path: &str) -> Reply {
+        self.request("DELETE", path, None, Some(&self.admin_cookie.clone())).await
+    }
+
+    pub async fn sign_in(&self, email: &str, password: &str) -> String {
+        let r = self.request("POST", "/api/auth/login", Some(json!({ "email": email, "password": password })), None).await;
+        assert_eq!(r.status, 200, "sign-in of {email}: {r:?}");
+        r.cookie().expect("a session cookie")
+    }
+
+    pub async fn company(&self, name: &str) -> String {
+        let r = self.post("/api/org/companies", json!({ "name": name })).await;
+        assert_eq!(r.status, 201, "{r:?}");
+        r.id()
+    }
+
+    pub async fn item(&self, company: &str, kind: &str, name: &str) -> String {
+        let r = self.post(&format!("/api/org/companies/{company}/{kind}"), json!({ "name": name })).await;
+        assert_eq!(r.status, 201, "{r:?}");
+        r.id()
+    }
+
+    /// An access group of a company (or global with `None`) with the given rights on `users`.
+    pub async fn group(&self, company: Option<&str>, name: &str, users: Value) -> String {
+        let path = match company {
+            Some(c) => format!("/api/org/companies/{c}/groups"),
+            None => "/api/org/groups".to_owned(),
+        };
+        let r = self.post(&path, json!({ "name": name, "permissions": { "users": users } })).await;
+        assert_eq!(r.status, 201, "{r:?}");
+        r.id()
+    }
+
+    pub async fn user(&self, body: Value) -> Reply {
+        self.post("/api/users", body).await
+    }
+
+    /// A user with a password and a completed profile, signed in; returns (id, cookie).
+    pub async fn member(&self, company: &str, email: &str, groups: &[&str]) -> (String, String) {
+        let r = self.user(json!({ "email": email, "first_name": "Mem", "last_name": "Ber", "company_id": company, "groups": groups })).await;
+        assert_eq!(r.status, 201, "{r:?}");
+        let id = r.id();
+        self.set_password(&id, "member password 1").await;
+        let cookie = self.sign_in(email, "member password 1").await;
+        let done = self.request("POST", "/api/me/complete", Some(json!({})), Some(&cookie)).await;
+        assert_eq!(done.status, 200, "{done:?}");
+        (id, cookie)
+    }
+
+    /// Sets a password on an account directly in the table (first access by link comes later).
+    pub async fn set_password(&self, user_id: &str, pw: &str) {
+        let hash = password::hash(&Password::new(pw), &OsEntropy).await.unwrap();
+        let cred = AttributeValue::M(
+            [("kind".to_owned(), AttributeValue::S("password".into())), ("hash".to_owned(), AttributeValue::S(hash.as_str().to_owned()))].into(),
+        );
+        self.raw_update(&format!("USER#{user_id}"), "ACCOUNT", "SET credential = :v", cred).await;
+    }
+
+    /// A raw update of one attribute, to set up states no flow of this wave can reach.
+    pub async fn raw_update(&self, pk: &str, sk: &str, expr: &str, v: AttributeValue) {
+        self.store
+            .client()
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", AttributeValue::S(pk.into()))
+            .key("sk", AttributeValue::S(sk.into()))
+            .update_expression(expr)
+            .expression_attribute_values(":v", v)
+            .send()
+            .await
+            .expect("raw update");
+    }
+
+    pub async fn raw_get(&self, pk: &str, sk: &str) -> Option<std::collections::HashMap<String, AttributeValue>> {
+        self.store
+            .client()
+            .get_item()
+            .table_name(&self.table)
+            .key("pk", AttributeValue::S(pk.into()))
+            .key("sk", AttributeValue::S(sk.into()))
+            .consistent_read(true)
+            .send()
+            .await
+            .expect("raw get")
+            .item
+    }
+
+    /// Every item of the table (test inspection only).
+    pub async fn all_items(&self) -> Vec<std::collections::HashMap<String, AttributeValue>> {
+        let mut out = vec![];
+        let mut start = None;
+        loop {
+            let r = self.store.client().scan().table_name(&self.table).set_exclusive_start_key(start).send().await.expect("scan");
+            out.extend(r.items.unwrap_or_default());
+            start = r.last_evaluated_key;
+            if start.is_none() {
+                return out;
+            }
+        }
+    }
+}
+
+/// An app over a new, empty table on the same engine and clock, with no administrator yet.
+pub async fn fresh_app(t: &TestApp) -> App {
+    let sdk = local_sdk_config(&t.endpoint);
+    let name = format!("t{}", ulid::Ulid::new().to_string().to_lowercase());
+    let store = DynamoStore::new(&sdk, &name);
+    table::ensure_table(store.client(), &name).await.expect("a fresh table");
+    App::new(store, t.clock.clone(), Arc::new(OsEntropy), jiff::tz::TimeZone::UTC, MasterKey::from_bytes([42; 32]), t.app.web.clone())
+}

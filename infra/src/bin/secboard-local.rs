@@ -1,1 +1,222 @@
-fn main(){}
+//! `secboard-local`: the whole product on one machine, no AWS account. Every function behind
+//! the route table, the console, the embedded DynamoDB engine with its data in a folder.
+//!
+//! Usage: `secboard-local [--listen 127.0.0.1:3000] [--data ./data]`
+//! With `AWS_ENDPOINT_URL` (or `AWS_ENDPOINT_URL_DYNAMODB`) set, it uses that engine instead of
+//! the embedded one. `BOOTSTRAP_ADMIN_EMAIL` / `BOOTSTRAP_ADMIN_PASSWORD` create the first admin;
+//! without them, a one-time setup link is printed.
+
+use anyhow::{Context, bail};
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use secboard_domain::clock::{OsEntropy, SystemClock};
+use secboard_domain::flows::bootstrap::{self, Bootstrap, FirstAdmin};
+use secboard_domain::keys::MasterKey;
+use secboard_domain::password::Password;
+use secboard_dynamodb::{DynamoStore, table};
+use secboard_http::{App, Problem, WebConfig, load_key_file, time_zone_from_env};
+use secboard_infra::embedded::{EmbeddedDynamo, local_sdk_config};
+use secboard_infra::gateway::{Functions, to_gateway_request};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+struct Args {
+    listen: SocketAddr,
+    data: PathBuf,
+}
+
+fn parse_args() -> anyhow::Result<Args> {
+    let mut listen: SocketAddr = "127.0.0.1:3000".parse()?;
+    let mut data = PathBuf::from("data");
+    let mut it = std::env::args().skip(1);
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--listen" => listen = it.next().context("--listen needs an address")?.parse().context("--listen: not an address like 127.0.0.1:3000")?,
+            "--data" => data = PathBuf::from(it.next().context("--data needs a folder")?),
+            "-h" | "--help" => {
+                println!("secboard-local [--listen 127.0.0.1:3000] [--data ./data]");
+                std::process::exit(0);
+            }
+            other => bail!("unknown argument {other:?} (try --help)"),
+        }
+    }
+    Ok(Args { listen, data })
+}
+
+/// The data folder's key (created 0600 on first start): signs cursors, and later encrypts secrets.
+fn ensure_key(data: &Path) -> anyhow::Result<MasterKey> {
+    let path = data.join("secret.key");
+    if !path.exists() {
+        let mut b = [0u8; 32];
+        getrandom::fill(&mut b).map_err(|e| anyhow::anyhow!("OS RNG: {e}"))?;
+        let key = MasterKey::from_bytes(b);
+        #[cfg(unix)]
+        {
+            use std::io::Write;
+            use std::os::unix::fs::OpenOptionsExt;
+            let mut f = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&path)?;
+            f.write_all(key.to_hex().as_bytes())?;
+        }
+        #[cfg(not(unix))]
+        std::fs::write(&path, key.to_hex())?;
+    }
+    load_key_file(&path)
+}
+
+fn console_dir() -> PathBuf {
+    std::env::var_os("SECBOARD_CONSOLE_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../console"))
+}
+
+fn content_type(path: &Path) -> &'static str {
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("html") => "text/html; charset=utf-8",
+        Some("css") => "text/css; charset=utf-8",
+        Some("js") => "text/javascript; charset=utf-8",
+        Some("svg") => "image/svg+xml",
+        Some("png") => "image/png",
+        Some("json") => "application/json",
+        _ => "application/octet-stream",
+    }
+}
+
+/// Serves the console's files; never anything outside its folder.
+async fn console(path: &str) -> http::Response<Full<Bytes>> {
+    let root = console_dir();
+    let rel = path.trim_start_matches('/');
+    let rel = if rel.is_empty() { "index.html" } else { rel };
+    let safe = !rel.split('/').any(|s| s == ".." || s.starts_with('.')) && !rel.contains('\\');
+    let file = root.join(rel);
+    let found = if safe { tokio::fs::read(&file).await.ok() } else { None };
+    let mut b = http::Response::builder()
+        .header("x-content-type-options", "nosniff")
+        .header("referrer-policy", "no-referrer")
+        .header("x-frame-options", "DENY")
+        .header("content-security-policy", "default-src 'self'; img-src 'self' data: blob: http://127.0.0.1:*; frame-ancestors 'none'");
+    match found {
+        Some(bytes) => {
+            b = b.status(200).header("content-type", content_type(&file));
+            b.body(Full::new(Bytes::from(bytes))).unwrap_or_default()
+        }
+        None => b.status(404).header("content-type", "text/plain").body(Full::new(Bytes::from_static(b"not found"))).unwrap_or_default(),
+    }
+}
+
+async fn serve(functions: Arc<Functions>, req: hyper::Request<hyper::body::Incoming>, peer: SocketAddr) -> http::Response<Full<Bytes>> {
+    let started = std::time::Instant::now();
+    let (parts, body) = req.into_parts();
+    let path = parts.uri.path().to_owned();
+    if !path.starts_with("/api/") && path != "/api" {
+        return console(&path).await;
+    }
+    // API Gateway's payload limit is 10 MB.
+    let bytes = match Limited::new(body, 10 * 1024 * 1024).collect().await {
+        Ok(b) => b.to_bytes(),
+        Err(_) => return to_hyper(Problem::new(413, "Content Too Large", "the body may be at most 10 MB").into_response()),
+    };
+    let body = if bytes.is_empty() { lambda_http::Body::Empty } else { lambda_http::Body::Binary(bytes.to_vec()) };
+    let req = to_gateway_request(http::Request::from_parts(parts, body), &peer.ip().to_string());
+    let method = req.method().clone();
+    // A panic in a handler is a bug; the client still gets problem+json, not a dropped connection.
+    let resp = match tokio::spawn(async move { functions.dispatch(req).await }).await {
+        Ok(r) => r,
+        Err(_) => Problem::new(500, "Internal Server Error", "something went wrong on our side; it has been logged").into_response(),
+    };
+    tracing::info!(%method, path, status = resp.status().as_u16(), ms = started.elapsed().as_millis() as u64, "request");
+    to_hyper(resp)
+}
+
+fn to_hyper(resp: lambda_http::Response<lambda_http::Body>) -> http::Response<Full<Bytes>> {
+    let (parts, body) = resp.into_parts();
+    let bytes = match body {
+        lambda_http::Body::Empty => Bytes::new(),
+        lambda_http::Body::Text(t) => Bytes::from(t),
+        lambda_http::Body::Binary(b) => Bytes::from(b),
+        _ => Bytes::new(),
+    };
+    http::Response::from_parts(parts, Full::new(bytes))
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,aws=warn,dynoxide=warn".into())).init();
+    let args = parse_args()?;
+    std::fs::create_dir_all(&args.data).with_context(|| format!("creating {}", args.data.display()))?;
+    let key = ensure_key(&args.data)?;
+
+    let external = std::env::var("AWS_ENDPOINT_URL_DYNAMODB").or_else(|_| std::env::var("AWS_ENDPOINT_URL")).ok().filter(|v| !v.is_empty());
+    let (endpoint, engine) = match external {
+        Some(e) => (e, None),
+        None => {
+            let engine = EmbeddedDynamo::start(Some(&args.data.join("dynamodb.sqlite"))).await?;
+            (engine.endpoint.clone(), Some(engine))
+        }
+    };
+    let sdk = local_sdk_config(&endpoint);
+    let table_name = std::env::var("TABLE_NAME").unwrap_or_else(|_| "secboard".to_owned());
+    let store = DynamoStore::new(&sdk, &table_name);
+    table::ensure_table(store.client(), &table_name).await?;
+
+    let web = WebConfig { cookie_secure: false, public_origin: None, behind_cloudfront: false };
+    let tz = time_zone_from_env()?;
+    let app = App::new(store, Arc::new(SystemClock), Arc::new(OsEntropy), tz, key, web);
+
+    let listener = tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("listening on {}", args.listen))?;
+    let url = format!("http://{}", listener.local_addr()?);
+    println!("SecBoard Accounts is running at {url}  (data: {}, DynamoDB: {endpoint})", args.data.display());
+
+    match (std::env::var("BOOTSTRAP_ADMIN_EMAIL").ok(), std::env::var("BOOTSTRAP_ADMIN_PASSWORD").ok()) {
+        (Some(email), Some(password)) => {
+            let input = FirstAdmin { email: email.clone(), password: Password::new(password), first_name: None, last_name: None, company: None };
+            match bootstrap::ensure_first_admin(&app.deps, input, "bootstrap_env").await {
+                Ok(Bootstrap::Created(_)) => println!("First admin created: sign in as {email} with BOOTSTRAP_ADMIN_PASSWORD."),
+                Ok(Bootstrap::AlreadyThere) => println!("An administrator already exists; the bootstrap variables were not needed."),
+                Err(e) => bail!("creating the first admin: {e}"),
+            }
+        }
+        _ => match bootstrap::issue_setup_token(&app.deps).await? {
+            Some(token) => println!(
+                "No administrator yet. Open this one-time link (valid 24 h) to create the first admin:\n  {url}/setup.html#{token}\n\
+                 (or restart with BOOTSTRAP_ADMIN_EMAIL and BOOTSTRAP_ADMIN_PASSWORD set)"
+            ),
+            None => println!("Sign in at {url}/ with an administrator account."),
+        },
+    }
+
+    let functions = Arc::new(Functions::new(app));
+    if let Some(engine) = engine {
+        // DynamoDB deletes expired items (TTL) in the background; so does the local engine.
+        let engine = Arc::new(engine);
+        tokio::spawn({
+            let engine = engine.clone();
+            async move {
+                loop {
+                    tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+                    let e = engine.clone();
+                    let _ = tokio::task::spawn_blocking(move || e.sweep_ttl()).await;
+                }
+            }
+        });
+        std::mem::forget(engine);
+    }
+
+    loop {
+        let (stream, peer) = tokio::select! {
+            r = listener.accept() => r?,
+            _ = tokio::signal::ctrl_c() => {
+                println!("stopping");
+                return Ok(());
+            }
+        };
+        let functions = functions.clone();
+        tokio::spawn(async move {
+            let svc = service_fn(move |req| {
+                let functions = functions.clone();
+                async move { Ok::<_, std::convert::Infallible>(serve(functions, req, peer).await) }
+            });
+            let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new()).serve_connection(TokioIo::new(stream), svc).await;
+        });
+    }
+}

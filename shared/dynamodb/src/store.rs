@@ -78,6 +78,10 @@ impl DynamoStore {
     pub fn calls(&self) -> usize {
         self.calls.get()
     }
+    /// The operations made so far, by name, in order.
+    pub fn operations(&self) -> Vec<String> {
+        self.calls.operations()
+    }
 
     fn put(&self, item: Item, condition: Option<&str>) -> Result<TransactWriteItem> {
         let p = Put::builder().table_name(&self.table).set_item(Some(item)).set_condition_expression(condition.map(str::to_owned));
@@ -852,7 +856,9 @@ impl DirectoryStore for DynamoStore {
             conds.push(format!("{attr} = :st"));
         }
         if let Some(e) = filter.employment {
-            values.insert(":today".into(), tday.clone());
+            if e != Employment::NoDates {
+                values.insert(":today".into(), tday.clone());
+            }
             conds.push(
                 match e {
                     Employment::NoDates => "attribute_not_exists(start_date) AND attribute_not_exists(end_date)",
@@ -873,6 +879,7 @@ impl DirectoryStore for DynamoStore {
             values.insert(":dfrom".into(), s(from.to_string()));
             conds.push("(attribute_not_exists(end_date) OR end_date >= :dfrom)".into());
         }
+        let resumed = start.is_some();
         let start_key = start.map(|k| k.into_iter().map(|(k, v)| (k, s(v))).collect::<HashMap<_, _>>());
         let r = self
             .client
@@ -889,7 +896,8 @@ impl DirectoryStore for DynamoStore {
             .send()
             .await
             .map_err(|e| {
-                if e.as_service_error().and_then(|s| s.code()) == Some("ValidationException") {
+                // A start key the index does not know (a forged or foreign cursor).
+                if resumed && e.as_service_error().and_then(|s| s.code()) == Some("ValidationException") {
                     Error::invalid("cursor", "is not a cursor of this listing")
                 } else {
                     sdk("list users")(e)

@@ -1,0 +1,89 @@
+//! A local API Gateway: builds the request API Gateway (HTTP API, payload 2.0) would hand a
+//! function (path and query parameters, a request context with the source IP and route key, the
+//! same headers) and dispatches it to the function that owns the route.
+
+use lambda_http::aws_lambda_events::apigw::{ApiGatewayV2httpRequestContext, ApiGatewayV2httpRequestContextHttpDescription};
+use lambda_http::request::RequestContext;
+use lambda_http::{Body, Request, RequestExt, Response};
+use secboard_http::App;
+use secboard_http::routes::{self, Function};
+use std::collections::HashMap;
+
+/// Every function's context, built once, as each Lambda builds its own at a cold start.
+pub struct Functions {
+    pub login: login::Context,
+    pub logout: logout::Context,
+    pub profile: profile::Context,
+    pub org: org::Context,
+    pub create_user: create_user::Context,
+    pub list_users: list_users::Context,
+    pub fallback: fallback::Context,
+}
+
+impl Functions {
+    /// The same application context for every function (locally they share one store).
+    pub fn new(app: App) -> Self {
+        Functions {
+            login: app.clone(),
+            logout: app.clone(),
+            profile: app.clone(),
+            org: app.clone(),
+            create_user: app.clone(),
+            list_users: app,
+            fallback: fallback::Context,
+        }
+    }
+
+    pub async fn call(&self, function: Function, req: Request) -> Response<Body> {
+        match function {
+            Function::Login => login::handler(&self.login, req).await,
+            Function::Logout => logout::handler(&self.logout, req).await,
+            Function::Profile => profile::handler(&self.profile, req).await,
+            Function::Org => org::handler(&self.org, req).await,
+            Function::CreateUser => create_user::handler(&self.create_user, req).await,
+            Function::ListUsers => list_users::handler(&self.list_users, req).await,
+            Function::Fallback => fallback::handler(&self.fallback, req).await,
+        }
+    }
+
+    /// Routes as API Gateway does: the owner of the matched route, else `$default` (fallback).
+    pub async fn dispatch(&self, req: Request) -> Response<Body> {
+        let function = routes::match_route(req.method().as_str(), req.uri().path()).map(|m| m.route.function).unwrap_or(Function::Fallback);
+        self.call(function, req).await
+    }
+}
+
+/// Turns a plain request into an API Gateway-shaped one.
+pub fn to_gateway_request(mut req: http::Request<Body>, source_ip: &str) -> Request {
+    let method = req.method().as_str().to_owned();
+    let path = req.uri().path().to_owned();
+    let matched = routes::match_route(&method, &path);
+    let mut query: HashMap<String, Vec<String>> = HashMap::new();
+    if let Some(q) = req.uri().query() {
+        for (k, v) in form_urlencoded::parse(q.as_bytes()) {
+            query.entry(k.into_owned()).or_default().push(v.into_owned());
+        }
+    }
+    let mut http_ctx = ApiGatewayV2httpRequestContextHttpDescription::default();
+    http_ctx.method = req.method().clone();
+    http_ctx.path = Some(path.clone());
+    http_ctx.protocol = Some("HTTP/1.1".to_owned());
+    http_ctx.source_ip = Some(source_ip.to_owned());
+    http_ctx.user_agent = req.headers().get("user-agent").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let mut ctx = ApiGatewayV2httpRequestContext::default();
+    ctx.http = http_ctx;
+    ctx.stage = Some("$default".to_owned());
+    ctx.route_key = Some(matched.as_ref().map(|m| m.route.key.to_owned()).unwrap_or_else(|| "$default".to_owned()));
+    let params: HashMap<String, String> = matched.map(|m| m.params).unwrap_or_default();
+    // API Gateway hands text bodies over as text.
+    let body = std::mem::replace(req.body_mut(), Body::Empty);
+    let body = match body {
+        Body::Binary(b) => match String::from_utf8(b) {
+            Ok(t) => Body::Text(t),
+            Err(e) => Body::Binary(e.into_bytes()),
+        },
+        other => other,
+    };
+    *req.body_mut() = body;
+    req.with_path_parameters(params).with_query_string_parameters(query).with_request_context(RequestContext::ApiGatewayV2(ctx))
+}

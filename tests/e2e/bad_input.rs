@@ -1,0 +1,97 @@
+use proptest::prelude::*;
+use proptest::strategy::ValueTree;
+use proptest::test_runner::TestRunner;
+use secboard_http::routes::ROUTES;
+use secboard_tests::*;
+use serde_json::{Value, json};
+
+#[tokio::test]
+async fn malformed_json_and_wrong_types_get_a_400_naming_the_field() {
+    let t = TestApp::spawn().await;
+    let raw = |body: &str| {
+        http::Request::builder()
+            .method("POST")
+            .uri("/api/org/companies")
+            .header("content-type", "application/json")
+            .header("cookie", &t.admin_cookie)
+            .body(lambda_http::Body::Text(body.into()))
+            .unwrap()
+    };
+    let r = t.send(raw("{not json")).await;
+    assert_eq!((r.status, r.field()), (400, Some("body")));
+    let r = t.send(raw(r#"{"name": 5}"#)).await;
+    assert_eq!((r.status, r.field()), (400, Some("name")));
+    let r = t.send(raw(r#"{"name": "x", "owner": "me"}"#)).await;
+    assert_eq!((r.status, r.field()), (400, Some("owner")));
+    let r = t.send(raw(r#"[]"#)).await;
+    assert_eq!(r.status, 400);
+    let r = t.send(raw(&format!(r#"{{"name": "{}"}}"#, "x".repeat(70_000)))).await;
+    assert_eq!(r.status, 413);
+    let r = t.post("/api/org/companies", json!({ "name": "x".repeat(151) })).await;
+    assert_eq!((r.status, r.field()), (400, Some("name")));
+}
+
+#[tokio::test]
+async fn an_unknown_route_is_a_404_problem_and_a_wrong_method_a_405() {
+    let t = TestApp::spawn().await;
+    let r = t.get("/api/nothing/here").await;
+    assert_eq!(r.status, 404);
+    assert_eq!(r.headers["content-type"], "application/problem+json");
+    assert_eq!(r.body["status"], 404);
+    assert_eq!(t.request("PUT", "/api/me", Some(json!({})), Some(&t.admin_cookie)).await.status, 405);
+    assert_eq!(t.get("/api/org/companies/not-an-id").await.status, 404);
+    assert_eq!(t.get("/api/org/companies/01J00000000000000000000000/planets").await.status, 404);
+    assert_eq!(t.get("/api/users/garbage").await.status, 404);
+    assert_eq!(t.get("/api/health").await.body["status"], "ok");
+}
+
+fn json_value() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(|n| json!(n)),
+        any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(|f| json!(f)),
+        "\\PC{0,40}".prop_map(Value::String),
+        Just(json!("01J00000000000000000000000")),
+        Just(json!("#FFFFFF")),
+        Just(json!("2026-02-30")),
+    ];
+    leaf.prop_recursive(3, 24, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+            prop::collection::btree_map(
+                prop_oneof![
+                    Just("name".to_owned()), Just("email".to_owned()), Just("password".to_owned()), Just("company_id".to_owned()),
+                    Just("groups".to_owned()), Just("permissions".to_owned()), Just("version".to_owned()), Just("first_name".to_owned()),
+                    Just("last_name".to_owned()), Just("start_date".to_owned()), Just("roles".to_owned()), "[a-z_]{1,10}"
+                ],
+                inner,
+                0..6
+            )
+            .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+#[tokio::test]
+async fn no_input_to_any_route_makes_a_5xx() {
+    // The harness fails on any 5xx; a few hundred generated bodies go to every route.
+    let t = TestApp::spawn().await;
+    let c = t.company("Acme").await;
+    let mut runner = TestRunner::deterministic();
+    let strategy = json_value();
+    for route in ROUTES {
+        let path = route
+            .path()
+            .replace("{company_id}", &c)
+            .replace("{kind}", "departments")
+            .replace("{id}", "01J00000000000000000000000");
+        for _ in 0..12 {
+            let body = strategy.new_tree(&mut runner).unwrap().current();
+            let r = t.request(route.method(), &path, Some(body.clone()), Some(&t.admin_cookie)).await;
+            assert!(r.status < 500, "{} with {body}: {r:?}", route.key);
+        }
+        let r = t.request(route.method(), &format!("{path}?per_page=x&status=%FF&cursor=..&company=%00"), None, Some(&t.admin_cookie)).await;
+        assert!(r.status < 500, "{}: {r:?}", route.key);
+    }
+}

@@ -1,0 +1,41 @@
+//! Every event fixture in events/ runs through its function's handler and gets the status its
+//! file name promises (`events/<function>/<case>.<status>.json`).
+
+use secboard_http::routes::Function;
+use secboard_tests::*;
+use serde_json::json;
+
+#[tokio::test]
+async fn every_event_fixture_gets_its_expected_status() {
+    let t = TestApp::spawn().await;
+    let c = t.company("Fixture Co").await;
+    let d = t.item(&c, "departments", "Fixture dept").await;
+    let u = t.user(json!({ "email": "fixture.user@example.com", "first_name": "F", "last_name": "U", "company_id": c })).await.id();
+    let dir = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../events"));
+    let mut ran = 0;
+    let mut folders: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    folders.sort();
+    for folder in folders {
+        let name = folder.file_name().unwrap().to_string_lossy().to_string();
+        let function = Function::ALL.into_iter().find(|f| f.name() == name).unwrap_or_else(|| panic!("events/{name} is no function"));
+        let mut files: Vec<_> = std::fs::read_dir(&folder).unwrap().map(|e| e.unwrap().path()).collect();
+        files.sort();
+        for file in files {
+            let fname = file.file_name().unwrap().to_string_lossy().to_string();
+            let status: u16 = fname.trim_end_matches(".json").rsplit('.').next().unwrap().parse().unwrap_or_else(|_| panic!("{fname}: no status"));
+            // Each fixture is the first request of a fresh session, like a cold Lambda.
+            let cookie = t.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+            let text = std::fs::read_to_string(&file)
+                .unwrap()
+                .replace("{{ADMIN_COOKIE}}", &cookie)
+                .replace("{{COMPANY_ID}}", &c)
+                .replace("{{DEPARTMENT_ID}}", &d)
+                .replace("{{USER_ID}}", &u);
+            let req = lambda_http::request::from_str(&text).unwrap_or_else(|e| panic!("{fname}: {e}"));
+            let resp = t.functions.call(function, req).await;
+            assert_eq!(resp.status().as_u16(), status, "events/{name}/{fname}: {:?}", resp.body());
+            ran += 1;
+        }
+    }
+    assert!(ran >= 7, "one fixture per function at least, ran {ran}");
+}

@@ -1,0 +1,36 @@
+//! template.yaml declares exactly the routes of the route table, each on the function that owns it.
+
+use secboard_http::routes::{Function, ROUTES};
+use serde_norway::Value;
+use std::collections::BTreeSet;
+
+#[test]
+fn the_template_routes_match_the_route_table() {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../template.yaml")).unwrap();
+    let doc: Value = serde_norway::from_str(&text).unwrap();
+    let mut declared = BTreeSet::new();
+    let mut binaries = BTreeSet::new();
+    for (_, res) in doc["Resources"].as_mapping().unwrap() {
+        if res["Type"].as_str() != Some("AWS::Serverless::Function") {
+            continue;
+        }
+        let binary = res["Metadata"]["BuildProperties"]["Binary"].as_str().expect("every function names its binary").to_owned();
+        binaries.insert(binary.clone());
+        if let Some(events) = res["Properties"]["Events"].as_mapping() {
+            for (_, ev) in events {
+                if ev["Type"].as_str() == Some("HttpApi") {
+                    let p = &ev["Properties"];
+                    declared.insert((format!("{} {}", p["Method"].as_str().unwrap(), p["Path"].as_str().unwrap()), binary.clone()));
+                }
+            }
+        }
+    }
+    let mut expected: BTreeSet<(String, String)> = ROUTES.iter().map(|r| (r.key.to_owned(), r.function.name().to_owned())).collect();
+    expected.insert(("ANY $default".to_owned(), Function::Fallback.name().to_owned()));
+    assert_eq!(declared, expected);
+    let all: BTreeSet<String> = Function::ALL.iter().map(|f| f.name().to_owned()).collect();
+    assert_eq!(binaries, all, "one function per crate in functions/");
+    for f in Function::ALL {
+        assert!(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../functions")).join(f.name()).join("Cargo.toml").exists());
+    }
+}
