@@ -32,8 +32,8 @@ if ! { [ -x "$venv/bin/sam" ] && [ -x "$venv/bin/cfn-lint" ] \
     mkdir -p "$tools" || fail "cannot create $tools"
     "$python" -m venv "$venv" || fail "cannot create the venv at $venv"
     "$venv/bin/python" -m pip install --quiet --upgrade pip || fail "pip upgrade failed"
-    "$venv/bin/python" -m pip install --quiet aws-sam-cli cfn-lint \
-        || fail "pip install aws-sam-cli cfn-lint failed"
+    "$venv/bin/python" -m pip install --quiet -r "$here/requirements-tools.txt" \
+        || fail "pip install -r infra/requirements-tools.txt failed"
 fi
 export PATH="$venv/bin:$PATH"
 

@@ -1,11 +1,9 @@
 //! The admin tool's operations, for any table (local or deployed): the first admin, a one-time
-//! setup link, an account without a profile (for "Use Existing User"), and a fresh deployment key.
+//! setup link (see `flows::bootstrap`), and an account without a profile (for "Use Existing User").
 
-use secboard_domain::clock::random_bytes;
 use secboard_domain::email::Email;
 use secboard_domain::flows::Deps;
 use secboard_domain::ids::UserId;
-use secboard_domain::keys::MasterKey;
 use secboard_domain::model::{Account, AuditTarget, Credential, Source};
 use secboard_domain::password::{self, Password};
 use serde_json::json;
@@ -41,9 +39,4 @@ pub async fn create_account(deps: &Deps, email: &str, pw: Option<&str>, superuse
     let e = deps.event(None, "account.created", AuditTarget::User(id.clone()), json!({ "by": "admin_tool" }), None);
     deps.store.create_account(&account, &e).await?;
     Ok(id)
-}
-
-/// A new random deployment key, as 64 hex digits.
-pub fn new_key(deps: &Deps) -> String {
-    MasterKey::from_bytes(random_bytes::<32>(deps.entropy.as_ref())).to_hex()
 }

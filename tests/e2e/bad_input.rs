@@ -61,9 +61,18 @@ fn json_value() -> impl Strategy<Value = Value> {
             prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
             prop::collection::btree_map(
                 prop_oneof![
-                    Just("name".to_owned()), Just("email".to_owned()), Just("password".to_owned()), Just("company_id".to_owned()),
-                    Just("groups".to_owned()), Just("permissions".to_owned()), Just("version".to_owned()), Just("first_name".to_owned()),
-                    Just("last_name".to_owned()), Just("start_date".to_owned()), Just("roles".to_owned()), "[a-z_]{1,10}"
+                    Just("name".to_owned()),
+                    Just("email".to_owned()),
+                    Just("password".to_owned()),
+                    Just("company_id".to_owned()),
+                    Just("groups".to_owned()),
+                    Just("permissions".to_owned()),
+                    Just("version".to_owned()),
+                    Just("first_name".to_owned()),
+                    Just("last_name".to_owned()),
+                    Just("start_date".to_owned()),
+                    Just("roles".to_owned()),
+                    "[a-z_]{1,10}"
                 ],
                 inner,
                 0..6
@@ -81,17 +90,14 @@ async fn no_input_to_any_route_makes_a_5xx() {
     let mut runner = TestRunner::deterministic();
     let strategy = json_value();
     for route in ROUTES {
-        let path = route
-            .path()
-            .replace("{company_id}", &c)
-            .replace("{kind}", "departments")
-            .replace("{id}", "01J00000000000000000000000");
+        let path = route.path().replace("{company_id}", &c).replace("{kind}", "departments").replace("{id}", "01J00000000000000000000000");
         for _ in 0..12 {
             let body = strategy.new_tree(&mut runner).unwrap().current();
             let r = t.request(route.method(), &path, Some(body.clone()), Some(&t.admin_cookie)).await;
             assert!(r.status < 500, "{} with {body}: {r:?}", route.key);
         }
-        let r = t.request(route.method(), &format!("{path}?per_page=x&status=%FF&cursor=..&company=%00"), None, Some(&t.admin_cookie)).await;
+        let r =
+            t.request(route.method(), &format!("{path}?per_page=x&status=%FF&cursor=..&company=%00"), None, Some(&t.admin_cookie)).await;
         assert!(r.status < 500, "{}: {r:?}", route.key);
     }
 }

@@ -104,7 +104,8 @@ async fn fifty_concurrent_creates_of_one_email_in_mixed_case_give_exactly_one_ac
     let t = TestApp::spawn().await;
     let c = t.company("A").await;
     let tasks = (0..50).map(|i| {
-        let email = if i % 2 == 0 { "Race@Example.com".to_owned() } else { format!("race@EXAMPLE.{}", if i % 3 == 0 { "COM" } else { "com" }) };
+        let email =
+            if i % 2 == 0 { "Race@Example.com".to_owned() } else { format!("race@EXAMPLE.{}", if i % 3 == 0 { "COM" } else { "com" }) };
         t.user(base(&c, &email))
     });
     let results = futures::future::join_all(tasks).await;

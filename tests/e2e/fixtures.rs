@@ -22,7 +22,8 @@ async fn every_event_fixture_gets_its_expected_status() {
         files.sort();
         for file in files {
             let fname = file.file_name().unwrap().to_string_lossy().to_string();
-            let status: u16 = fname.trim_end_matches(".json").rsplit('.').next().unwrap().parse().unwrap_or_else(|_| panic!("{fname}: no status"));
+            let status: u16 =
+                fname.trim_end_matches(".json").rsplit('.').next().unwrap().parse().unwrap_or_else(|_| panic!("{fname}: no status"));
             // Each fixture is the first request of a fresh session, like a cold Lambda.
             let cookie = t.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
             let text = std::fs::read_to_string(&file)

@@ -52,7 +52,11 @@ async fn every_filter_of_the_manual_selects_what_it_says() {
     let q = |s: &str| format!("company={c}&{s}");
     let set = |v: Vec<String>| v.into_iter().collect::<HashSet<_>>();
     let want = |v: &[&str]| v.iter().map(|s| format!("{s}@example.com")).collect::<HashSet<_>>();
-    assert_eq!(ids(&t, &q("")).await, vec!["edsger@example.com", "grace@example.com", "barbara@example.com", "ada@example.com", "alan@example.com"], "sorted by last name");
+    assert_eq!(
+        ids(&t, &q("")).await,
+        vec!["edsger@example.com", "grace@example.com", "barbara@example.com", "ada@example.com", "alan@example.com"],
+        "sorted by last name"
+    );
     assert_eq!(set(ids(&t, &q("search=LOVE")).await), want(&["ada"]), "name, case-insensitive");
     assert_eq!(set(ids(&t, &q("search=GRACE@")).await), want(&["grace"]), "email");
     assert_eq!(set(ids(&t, &q("search=7946")).await), want(&["ada"]), "phone");
@@ -78,7 +82,9 @@ async fn cursor_paging_visits_every_user_once_and_a_page_reads_at_most_its_size(
     let t = TestApp::spawn().await;
     let c = t.company("Acme").await;
     for i in 0..23 {
-        let r = t.user(json!({ "email": format!("u{i:02}@example.com"), "first_name": "U", "last_name": format!("N{i:02}"), "company_id": c })).await;
+        let r = t
+            .user(json!({ "email": format!("u{i:02}@example.com"), "first_name": "U", "last_name": format!("N{i:02}"), "company_id": c }))
+            .await;
         assert_eq!(r.status, 201);
     }
     let mut seen = vec![];

@@ -82,9 +82,18 @@ async fn the_control_word_is_stored_hashed_and_never_returned() {
     let item = t.raw_get(&format!("COMPANY#{c}"), "SETTINGS").await.unwrap();
     let stored = item["control_word"].as_s().unwrap();
     assert!(stored.starts_with("$argon2id$") && !stored.contains("sesame"));
-    let stale = t.request("PUT", &format!("/api/org/companies/{c}/settings"), Some(json!({ "default_language": "ru" })), Some(&t.admin_cookie)).await;
+    let stale = t
+        .request("PUT", &format!("/api/org/companies/{c}/settings"), Some(json!({ "default_language": "ru" })), Some(&t.admin_cookie))
+        .await;
     assert_eq!((stale.status, stale.field()), (409, Some("version")));
-    let bad = t.request("PUT", &format!("/api/org/companies/{c}/settings"), Some(json!({ "senders": { "reset": "nope" }, "version": 1 })), Some(&t.admin_cookie)).await;
+    let bad = t
+        .request(
+            "PUT",
+            &format!("/api/org/companies/{c}/settings"),
+            Some(json!({ "senders": { "reset": "nope" }, "version": 1 })),
+            Some(&t.admin_cookie),
+        )
+        .await;
     assert_eq!(bad.status, 400, "{bad:?}");
 }
 
@@ -100,7 +109,8 @@ async fn renaming_an_item_or_changing_a_group_refreshes_the_profiles_that_refer_
     assert_eq!(t.patch(&format!("/api/org/companies/{c}/departments/{d}"), json!({ "name": "InfoSec", "version": 1 })).await.status, 200);
     assert_eq!(t.get(&format!("/api/users/{}", u.id())).await.body["profile"]["department"]["name"], "InfoSec");
     // Granting the group users.view takes effect on its members' next request.
-    let up = t.patch(&format!("/api/org/companies/{c}/groups/{g}"), json!({ "permissions": { "users": { "view": true } }, "version": 1 })).await;
+    let up =
+        t.patch(&format!("/api/org/companies/{c}/groups/{g}"), json!({ "permissions": { "users": { "view": true } }, "version": 1 })).await;
     assert_eq!(up.status, 200, "{up:?}");
     assert_eq!(t.request("GET", "/api/users", None, Some(&cookie)).await.status, 200);
 }
@@ -110,7 +120,13 @@ async fn org_rights_are_checked_and_scoped_to_the_company() {
     let t = TestApp::spawn().await;
     let a = t.company("A").await;
     let b = t.company("B").await;
-    let g = t.post(&format!("/api/org/companies/{a}/groups"), json!({ "name": "Org admins", "permissions": { "org": { "view": true, "add": true } } })).await.id();
+    let g = t
+        .post(
+            &format!("/api/org/companies/{a}/groups"),
+            json!({ "name": "Org admins", "permissions": { "org": { "view": true, "add": true } } }),
+        )
+        .await
+        .id();
     let (_, cookie) = t.member(&a, "orgadmin@example.com", &[&g]).await;
     let ok = t.request("POST", &format!("/api/org/companies/{a}/departments"), Some(json!({ "name": "D" })), Some(&cookie)).await;
     assert_eq!(ok.status, 201);

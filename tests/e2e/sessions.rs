@@ -54,8 +54,17 @@ async fn a_deactivated_or_expired_or_deleted_account_stops_at_its_next_request()
         assert_eq!(t.request("GET", "/api/me", None, Some(cookie)).await.status, 200);
     }
     t.raw_update(&format!("USER#{a}"), "ACCOUNT", "SET active = :v", aws_sdk_dynamodb::types::AttributeValue::Bool(false)).await;
-    t.raw_update(&format!("USER#{b}"), "PROFILE", "SET end_date = :v", aws_sdk_dynamodb::types::AttributeValue::S("2026-06-14".into())).await;
-    t.store.client().delete_item().table_name(&t.table).key("pk", aws_sdk_dynamodb::types::AttributeValue::S(format!("USER#{d}"))).key("sk", aws_sdk_dynamodb::types::AttributeValue::S("ACCOUNT".into())).send().await.unwrap();
+    t.raw_update(&format!("USER#{b}"), "PROFILE", "SET end_date = :v", aws_sdk_dynamodb::types::AttributeValue::S("2026-06-14".into()))
+        .await;
+    t.store
+        .client()
+        .delete_item()
+        .table_name(&t.table)
+        .key("pk", aws_sdk_dynamodb::types::AttributeValue::S(format!("USER#{d}")))
+        .key("sk", aws_sdk_dynamodb::types::AttributeValue::S("ACCOUNT".into()))
+        .send()
+        .await
+        .unwrap();
     for cookie in [&ca, &cb, &cd] {
         assert_eq!(t.request("GET", "/api/me", None, Some(cookie)).await.status, 401);
     }
@@ -68,7 +77,8 @@ async fn a_new_user_is_gated_until_the_profile_is_completed() {
     let g = t.group(Some(&c), "Viewers", json!({ "view": true })).await;
     let r = t.user(json!({ "email": "gated@example.com", "first_name": "G", "last_name": "U", "company_id": c, "groups": [g] })).await;
     t.set_password(&r.id(), "gated password 1").await;
-    let login = t.request("POST", "/api/auth/login", Some(json!({ "email": "gated@example.com", "password": "gated password 1" })), None).await;
+    let login =
+        t.request("POST", "/api/auth/login", Some(json!({ "email": "gated@example.com", "password": "gated password 1" })), None).await;
     assert_eq!(login.body["next"], "complete_profile");
     let cookie = login.cookie().unwrap();
 
@@ -92,7 +102,12 @@ async fn a_new_user_is_gated_until_the_profile_is_completed() {
 async fn a_cross_site_state_change_is_refused() {
     let t = TestApp::spawn().await;
     let req = |origin: Option<&str>, site: Option<&str>, ct: &str| {
-        let mut b = http::Request::builder().method("POST").uri("/api/org/companies").header("host", "127.0.0.1:3000").header("content-type", ct).header("cookie", &t.admin_cookie);
+        let mut b = http::Request::builder()
+            .method("POST")
+            .uri("/api/org/companies")
+            .header("host", "127.0.0.1:3000")
+            .header("content-type", ct)
+            .header("cookie", &t.admin_cookie);
         if let Some(o) = origin {
             b = b.header("origin", o);
         }

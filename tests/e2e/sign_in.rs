@@ -11,7 +11,13 @@ async fn refused(t: &TestApp, email: &str, password: &str) -> serde_json::Value 
 async fn last_reason(t: &TestApp, user_id: &str) -> String {
     let r = t.get(&format!("/api/audit?user={user_id}")).await;
     assert_eq!(r.status, 200, "{r:?}");
-    let ev = r.body["events"].as_array().unwrap().iter().find(|e| e["action"] == "sign_in.refused").cloned().expect("a refusal in the audit log");
+    let ev = r.body["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["action"] == "sign_in.refused")
+        .cloned()
+        .expect("a refusal in the audit log");
     ev["detail"]["reason"].as_str().unwrap().to_owned()
 }
 
@@ -71,7 +77,9 @@ async fn every_refused_sign_in_gets_the_same_answer_and_the_audit_log_keeps_the_
 async fn the_end_date_is_inclusive_in_the_configured_time_zone() {
     let t = TestApp::spawn().await;
     let c = t.company("Acme").await;
-    let r = t.user(json!({ "email": "edge@example.com", "first_name": "E", "last_name": "D", "company_id": c, "end_date": "2026-06-15" })).await;
+    let r = t
+        .user(json!({ "email": "edge@example.com", "first_name": "E", "last_name": "D", "company_id": c, "end_date": "2026-06-15" }))
+        .await;
     t.set_password(&r.id(), "edge password 1").await;
     t.set_now("2026-06-15T23:59:59Z");
     t.sign_in("edge@example.com", "edge password 1").await;

@@ -47,7 +47,12 @@ impl Reply {
         self.body["id"].as_str().unwrap_or_else(|| panic!("no id in {}", self.body)).to_owned()
     }
     pub fn cookie(&self) -> Option<String> {
-        self.headers.get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).map(|v| v.split(';').next().unwrap_or("").to_owned()).next()
+        self.headers
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .map(|v| v.split(';').next().unwrap_or("").to_owned())
+            .next()
     }
 }
 
@@ -82,10 +87,25 @@ impl TestApp {
             .unwrap_or_else(|e| panic!("the DynamoDB engine at {endpoint} is not usable ({e:#}); the test command starts it"));
         let clock = Arc::new(ManualClock::new(START.parse().unwrap()));
         let app = App::new(store, clock.clone(), Arc::new(OsEntropy), jiff::tz::TimeZone::UTC, MasterKey::from_bytes([42; 32]), web);
-        let admin = FirstAdmin { email: ADMIN_EMAIL.into(), password: Password::new(ADMIN_PASSWORD), first_name: None, last_name: None, company: None };
+        let admin = FirstAdmin {
+            email: ADMIN_EMAIL.into(),
+            password: Password::new(ADMIN_PASSWORD),
+            first_name: None,
+            last_name: None,
+            company: None,
+        };
         bootstrap::ensure_first_admin(&app.deps, admin, "test").await.expect("first admin");
         let store = app.store.clone();
-        let mut t = TestApp { functions: Functions::new(app.clone()), app, store, clock, table: table_name, endpoint, admin_cookie: String::new(), _engine: engine };
+        let mut t = TestApp {
+            functions: Functions::new(app.clone()),
+            app,
+            store,
+            clock,
+            table: table_name,
+            endpoint,
+            admin_cookie: String::new(),
+            _engine: engine,
+        };
         t.admin_cookie = t.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
         t
     }
@@ -175,7 +195,8 @@ impl TestApp {
 
     /// A user with a password and a completed profile, signed in; returns (id, cookie).
     pub async fn member(&self, company: &str, email: &str, groups: &[&str]) -> (String, String) {
-        let r = self.user(json!({ "email": email, "first_name": "Mem", "last_name": "Ber", "company_id": company, "groups": groups })).await;
+        let r =
+            self.user(json!({ "email": email, "first_name": "Mem", "last_name": "Ber", "company_id": company, "groups": groups })).await;
         assert_eq!(r.status, 201, "{r:?}");
         let id = r.id();
         self.set_password(&id, "member password 1").await;
@@ -189,7 +210,8 @@ impl TestApp {
     pub async fn set_password(&self, user_id: &str, pw: &str) {
         let hash = password::hash(&Password::new(pw), &OsEntropy).await.unwrap();
         let cred = AttributeValue::M(
-            [("kind".to_owned(), AttributeValue::S("password".into())), ("hash".to_owned(), AttributeValue::S(hash.as_str().to_owned()))].into(),
+            [("kind".to_owned(), AttributeValue::S("password".into())), ("hash".to_owned(), AttributeValue::S(hash.as_str().to_owned()))]
+                .into(),
         );
         self.raw_update(&format!("USER#{user_id}"), "ACCOUNT", "SET credential = :v", cred).await;
     }

@@ -1,1 +1,113 @@
-fn main() {}
+//! `secboard-admin`: administration of any table, local or deployed (it uses the standard AWS
+//! configuration: profile, region, credentials; `AWS_ENDPOINT_URL` for a local engine).
+//!
+//!   secboard-admin --table T first-admin --email E      (password from BOOTSTRAP_ADMIN_PASSWORD)
+//!   secboard-admin --table T setup-link --url https://console.example.com
+//!   secboard-admin --table T create-account --email E [--superuser]   (password, if any, from SECBOARD_ACCOUNT_PASSWORD)
+//!   secboard-admin new-key [--parameter /secboard/key]  (stores a fresh key as an SSM SecureString, or prints it)
+
+use anyhow::{Context, bail};
+use secboard_domain::clock::{OsEntropy, SystemClock};
+use secboard_domain::flows::Deps;
+use secboard_domain::flows::bootstrap::{self, Bootstrap, FirstAdmin};
+use secboard_domain::keys::MasterKey;
+use secboard_domain::password::Password;
+use secboard_dynamodb::{DynamoStore, table};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+const USAGE: &str = "usage: secboard-admin [--table NAME] (first-admin --email E | setup-link --url URL | create-account --email E [--superuser] | new-key [--parameter NAME])";
+
+fn parse() -> anyhow::Result<(String, HashMap<String, String>)> {
+    let mut command = None;
+    let mut opts = HashMap::new();
+    let mut it = std::env::args().skip(1);
+    while let Some(a) = it.next() {
+        if let Some(name) = a.strip_prefix("--") {
+            if name == "superuser" {
+                opts.insert(name.to_owned(), "true".to_owned());
+            } else {
+                opts.insert(name.to_owned(), it.next().with_context(|| format!("--{name} needs a value"))?);
+            }
+        } else if command.is_none() {
+            command = Some(a);
+        } else {
+            bail!("unexpected {a:?}\n{USAGE}");
+        }
+    }
+    Ok((command.context(USAGE)?, opts))
+}
+
+async fn deps(sdk: &aws_config::SdkConfig, opts: &HashMap<String, String>) -> anyhow::Result<Deps> {
+    let name = opts.get("table").cloned().or_else(|| std::env::var("TABLE_NAME").ok()).context("--table (or TABLE_NAME) is needed")?;
+    let store = DynamoStore::new(sdk, &name);
+    if std::env::var("AWS_ENDPOINT_URL").is_ok() || std::env::var("AWS_ENDPOINT_URL_DYNAMODB").is_ok() {
+        table::ensure_table(store.client(), &name).await?;
+    }
+    let mut k = [0u8; 32];
+    getrandom::fill(&mut k).map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(Deps {
+        store: Arc::new(store),
+        clock: Arc::new(SystemClock),
+        entropy: Arc::new(OsEntropy),
+        time_zone: secboard_http::time_zone_from_env()?,
+        // The admin tool signs nothing; this key is never used.
+        key: MasterKey::from_bytes(k),
+    })
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let (command, opts) = parse()?;
+    let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    match command.as_str() {
+        "first-admin" => {
+            let email = opts.get("email").context("--email is needed")?.clone();
+            let password = std::env::var("BOOTSTRAP_ADMIN_PASSWORD").context("set BOOTSTRAP_ADMIN_PASSWORD (never on the command line)")?;
+            let d = deps(&sdk, &opts).await?;
+            let input =
+                FirstAdmin { email: email.clone(), password: Password::new(password), first_name: None, last_name: None, company: None };
+            match bootstrap::ensure_first_admin(&d, input, "admin_tool").await? {
+                Bootstrap::Created(id) => println!("created the first admin {email} ({id})"),
+                Bootstrap::AlreadyThere => println!("a superuser exists already; nothing done"),
+            }
+        }
+        "setup-link" => {
+            let url = opts.get("url").context("--url (the console's address) is needed")?;
+            let d = deps(&sdk, &opts).await?;
+            match bootstrap::issue_setup_token(&d).await? {
+                Some(token) => println!("{}/setup.html#{token}\n(valid 24 hours, once)", url.trim_end_matches('/')),
+                None => println!("a superuser exists already; no setup link is needed"),
+            }
+        }
+        "create-account" => {
+            let email = opts.get("email").context("--email is needed")?;
+            let pw = std::env::var("SECBOARD_ACCOUNT_PASSWORD").ok();
+            let d = deps(&sdk, &opts).await?;
+            let id = secboard_infra::admin::create_account(&d, email, pw.as_deref(), opts.contains_key("superuser")).await?;
+            println!("created account {email} ({id}) without a cabinet profile; wrap it with \"Use Existing User\"");
+        }
+        "new-key" => {
+            let mut k = [0u8; 32];
+            getrandom::fill(&mut k).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let hex = MasterKey::from_bytes(k).to_hex();
+            match opts.get("parameter") {
+                Some(name) => {
+                    let ssm = aws_sdk_ssm::Client::new(&sdk);
+                    ssm.put_parameter()
+                        .name(name)
+                        .value(hex)
+                        .r#type(aws_sdk_ssm::types::ParameterType::SecureString)
+                        .overwrite(false)
+                        .send()
+                        .await
+                        .with_context(|| format!("storing {name}"))?;
+                    println!("stored a new key in SSM parameter {name} (SecureString)");
+                }
+                None => println!("{hex}"),
+            }
+        }
+        other => bail!("unknown command {other:?}\n{USAGE}"),
+    }
+    Ok(())
+}

@@ -34,7 +34,9 @@ fn parse_args() -> anyhow::Result<Args> {
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
         match a.as_str() {
-            "--listen" => listen = it.next().context("--listen needs an address")?.parse().context("--listen: not an address like 127.0.0.1:3000")?,
+            "--listen" => {
+                listen = it.next().context("--listen needs an address")?.parse().context("--listen: not an address like 127.0.0.1:3000")?
+            }
             "--data" => data = PathBuf::from(it.next().context("--data needs a folder")?),
             "-h" | "--help" => {
                 println!("secboard-local [--listen 127.0.0.1:3000] [--data ./data]");
@@ -67,7 +69,9 @@ fn ensure_key(data: &Path) -> anyhow::Result<MasterKey> {
 }
 
 fn console_dir() -> PathBuf {
-    std::env::var_os("SECBOARD_CONSOLE_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../console"))
+    std::env::var_os("SECBOARD_CONSOLE_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../console"))
 }
 
 fn content_type(path: &Path) -> &'static str {
@@ -141,7 +145,9 @@ fn to_hyper(resp: lambda_http::Response<lambda_http::Body>) -> http::Response<Fu
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,aws=warn,dynoxide=warn".into())).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,aws=warn,dynoxide=warn".into()))
+        .init();
     let args = parse_args()?;
     std::fs::create_dir_all(&args.data).with_context(|| format!("creating {}", args.data.display()))?;
     let key = ensure_key(&args.data)?;
@@ -169,7 +175,8 @@ async fn main() -> anyhow::Result<()> {
 
     match (std::env::var("BOOTSTRAP_ADMIN_EMAIL").ok(), std::env::var("BOOTSTRAP_ADMIN_PASSWORD").ok()) {
         (Some(email), Some(password)) => {
-            let input = FirstAdmin { email: email.clone(), password: Password::new(password), first_name: None, last_name: None, company: None };
+            let input =
+                FirstAdmin { email: email.clone(), password: Password::new(password), first_name: None, last_name: None, company: None };
             match bootstrap::ensure_first_admin(&app.deps, input, "bootstrap_env").await {
                 Ok(Bootstrap::Created(_)) => println!("First admin created: sign in as {email} with BOOTSTRAP_ADMIN_PASSWORD."),
                 Ok(Bootstrap::AlreadyThere) => println!("An administrator already exists; the bootstrap variables were not needed."),

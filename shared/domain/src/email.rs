@@ -18,8 +18,8 @@ impl Email {
             return Err(Error::invalid(field, format!("must be at most {EMAIL_MAX} characters")));
         }
         let opts = email_address::Options::default().without_display_text().without_domain_literal();
-        let parsed = email_address::EmailAddress::parse_with_options(t, opts)
-            .map_err(|_| Error::invalid(field, "is not a valid email address"))?;
+        let parsed =
+            email_address::EmailAddress::parse_with_options(t, opts).map_err(|_| Error::invalid(field, "is not a valid email address"))?;
         // A login name needs a real domain: at least one dot, no empty labels.
         let domain = parsed.domain();
         if !domain.contains('.') || domain.split('.').any(str::is_empty) {

@@ -65,8 +65,7 @@ fn non_empty(s: &Option<String>) -> Option<&str> {
 }
 
 fn enum_value<T: for<'de> Deserialize<'de>>(field: &str, v: &str, allowed: &str) -> Result<T> {
-    serde_json::from_value(serde_json::Value::String(v.to_owned()))
-        .map_err(|_| Error::invalid(field, format!("must be one of: {allowed}")))
+    serde_json::from_value(serde_json::Value::String(v.to_owned())).map_err(|_| Error::invalid(field, format!("must be one of: {allowed}")))
 }
 
 fn date(field: &str, v: &str) -> Result<Date> {
@@ -87,9 +86,7 @@ impl RawFilter {
             department: non_empty(&self.department).map(|v| OrgItemId::parse("department", v)).transpose()?,
             position: non_empty(&self.position).map(|v| OrgItemId::parse("position", v)).transpose()?,
             group: non_empty(&self.group).map(|v| GroupId::parse("group", v)).transpose()?,
-            status: non_empty(&self.status)
-                .map(|v| enum_value("status", v, "active, inactive, profile_completed, staff"))
-                .transpose()?,
+            status: non_empty(&self.status).map(|v| enum_value("status", v, "active, inactive, profile_completed, staff")).transpose()?,
             employment: non_empty(&self.employment)
                 .map(|v| enum_value("employment", v, "currently_active, future, past, no_dates"))
                 .transpose()?,

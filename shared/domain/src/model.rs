@@ -29,11 +29,17 @@ pub enum Source {
 pub enum Credential {
     /// No password yet: first access comes by a reset or First Login link.
     None,
-    Password { hash: PasswordHashString },
+    Password {
+        hash: PasswordHashString,
+    },
     /// Checked by binding to the directory as this DN.
-    Directory { dn: String },
+    Directory {
+        dn: String,
+    },
     /// A Django password hash brought over on import; upgraded to argon2id at the next sign-in.
-    Django { hash: String },
+    Django {
+        hash: String,
+    },
 }
 
 /// The login identity.

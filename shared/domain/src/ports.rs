@@ -1,14 +1,12 @@
 //! Ports: what the flows need from the outside, one small trait per capability. The DynamoDB
 //! adapter implements them all; a flow asks only for what it uses.
 
+use crate::Result;
 use crate::email::Email;
 use crate::filter::{StartKey, UserFilter};
 use crate::ids::{CompanyId, GroupId, OrgItemId, UserId};
-use crate::model::{
-    Account, AccessGroup, AuditEvent, AuditTarget, CabinetSettings, Company, ItemKind, OrgItem, Profile, Source, User,
-};
+use crate::model::{AccessGroup, Account, AuditEvent, AuditTarget, CabinetSettings, Company, ItemKind, OrgItem, Profile, Source, User};
 use crate::session::{Gate, Session};
-use crate::Result;
 use async_trait::async_trait;
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -20,7 +18,11 @@ pub enum RefTarget {
     Item(CompanyId, ItemKind, OrgItemId),
     /// A group as read at `version`: the write fails if it changed since, so rights computed
     /// from it are never stale.
-    Group { company: Option<CompanyId>, id: GroupId, version: u64 },
+    Group {
+        company: Option<CompanyId>,
+        id: GroupId,
+        version: u64,
+    },
 }
 
 /// A reference and the input field that made it (for the error if it is gone).

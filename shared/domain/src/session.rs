@@ -210,7 +210,8 @@ mod tests {
 
     #[test]
     fn gates_come_in_the_documented_order() {
-        let all = GateFacts { totp_enrolled: true, totp_passed: false, force_password_change: true, require_2fa: true, profile_completed: false };
+        let all =
+            GateFacts { totp_enrolled: true, totp_passed: false, force_password_change: true, require_2fa: true, profile_completed: false };
         assert_eq!(Gate::next(&all), Gate::Totp);
         assert_eq!(Gate::next(&GateFacts { totp_passed: true, ..all }), Gate::PasswordChange);
         let f = GateFacts { totp_enrolled: false, force_password_change: false, ..all };

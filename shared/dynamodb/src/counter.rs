@@ -25,7 +25,12 @@ impl Intercept for CallCounter {
         "CallCounter"
     }
     /// Every attempt that goes on the wire (retries too), named by its `X-Amz-Target`.
-    fn read_before_transmit(&self, ctx: &BeforeTransmitInterceptorContextRef<'_>, _: &RuntimeComponents, _: &mut ConfigBag) -> Result<(), BoxError> {
+    fn read_before_transmit(
+        &self,
+        ctx: &BeforeTransmitInterceptorContextRef<'_>,
+        _: &RuntimeComponents,
+        _: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
         let op = ctx
             .request()
             .headers()

@@ -6,7 +6,7 @@ use jiff::civil::Date;
 use secboard_domain::email::Email;
 use secboard_domain::ids::{CompanyId, EventId, GroupId, OrgItemId, UserId};
 use secboard_domain::model::{
-    Account, AccessGroup, AuditEvent, AuditTarget, CabinetSettings, Company, Credential, GroupRef, ItemKind, OrgItem, Profile, Ref,
+    AccessGroup, Account, AuditEvent, AuditTarget, CabinetSettings, Company, Credential, GroupRef, ItemKind, OrgItem, Profile, Ref,
     Senders, Source,
 };
 use secboard_domain::password::PasswordHashString;
@@ -208,7 +208,14 @@ pub struct DbAccountFacts {
 
 impl From<&Account> for DbAccountFacts {
     fn from(a: &Account) -> Self {
-        DbAccountFacts { email: a.email.clone(), email_lc: a.email.normalized(), active: a.active, staff: a.staff, superuser: a.superuser, source: a.source }
+        DbAccountFacts {
+            email: a.email.clone(),
+            email_lc: a.email.normalized(),
+            active: a.active,
+            staff: a.staff,
+            superuser: a.superuser,
+            source: a.source,
+        }
     }
 }
 
@@ -419,7 +426,15 @@ impl From<&OrgItem> for DbOrgItemV1 {
 
 impl From<DbOrgItemV1> for OrgItem {
     fn from(d: DbOrgItemV1) -> Self {
-        OrgItem { id: d.id, company_id: d.company_id, kind: d.kind, name: d.name, groups: d.groups, version: d.version, created_at: d.created_at }
+        OrgItem {
+            id: d.id,
+            company_id: d.company_id,
+            kind: d.kind,
+            name: d.name,
+            groups: d.groups,
+            version: d.version,
+            created_at: d.created_at,
+        }
     }
 }
 
@@ -454,7 +469,14 @@ impl From<&AccessGroup> for DbGroupV1 {
 
 impl From<DbGroupV1> for AccessGroup {
     fn from(d: DbGroupV1) -> Self {
-        AccessGroup { id: d.id, company_id: d.company_id, name: d.name, permissions: d.permissions, version: d.version, created_at: d.created_at }
+        AccessGroup {
+            id: d.id,
+            company_id: d.company_id,
+            name: d.name,
+            permissions: d.permissions,
+            version: d.version,
+            created_at: d.created_at,
+        }
     }
 }
 
@@ -486,7 +508,13 @@ impl From<&CabinetSettings> for DbSettingsV1 {
 
 impl From<DbSettingsV1> for CabinetSettings {
     fn from(d: DbSettingsV1) -> Self {
-        CabinetSettings { company_id: d.company_id, control_word: d.control_word, senders: d.senders, default_language: d.default_language, version: d.version }
+        CabinetSettings {
+            company_id: d.company_id,
+            control_word: d.control_word,
+            senders: d.senders,
+            default_language: d.default_language,
+            version: d.version,
+        }
     }
 }
 

@@ -14,12 +14,8 @@ use secboard_domain::activation::Employment;
 use secboard_domain::email::Email;
 use secboard_domain::filter::{StartKey, Status, UserFilter};
 use secboard_domain::ids::{CompanyId, GroupId, OrgItemId, UserId};
-use secboard_domain::model::{
-    Account, AccessGroup, AuditEvent, AuditTarget, CabinetSettings, Company, ItemKind, OrgItem, Profile, User,
-};
-use secboard_domain::ports::{
-    AccountStore, AuditStore, DirectoryStore, Listed, OrgStore, Page, RefTarget, Reference, SessionStore,
-};
+use secboard_domain::model::{AccessGroup, Account, AuditEvent, AuditTarget, CabinetSettings, Company, ItemKind, OrgItem, Profile, User};
+use secboard_domain::ports::{AccountStore, AuditStore, DirectoryStore, Listed, OrgStore, Page, RefTarget, Reference, SessionStore};
 use secboard_domain::session::{Gate, Session};
 use secboard_domain::{Error, Result};
 use std::collections::HashMap;
@@ -170,7 +166,9 @@ impl DynamoStore {
     async fn batch_get(&self, keys: Vec<Item>) -> Result<Vec<Item>> {
         let mut out = Vec::new();
         for chunk in keys.chunks(100) {
-            let mut pending = Some(KeysAndAttributes::builder().set_keys(Some(chunk.to_vec())).consistent_read(true).build().map_err(unexpected("batch"))?);
+            let mut pending = Some(
+                KeysAndAttributes::builder().set_keys(Some(chunk.to_vec())).consistent_read(true).build().map_err(unexpected("batch"))?,
+            );
             let mut tries = 0;
             while let Some(req) = pending.take() {
                 let r = self.client.batch_get_item().request_items(&self.table, req).send().await.map_err(sdk("batch get"))?;
@@ -239,11 +237,21 @@ impl DynamoStore {
 
     /// Deletes an organisation item unless something refers to it, decrementing the company's
     /// child count, with its audit event, in one transaction.
-    async fn delete_org_entry(&self, pk: String, sk: String, what: &str, parent: Option<&CompanyId>, audit: &AuditEvent, extra: Vec<TransactWriteItem>) -> Result<()> {
+    async fn delete_org_entry(
+        &self,
+        pk: String,
+        sk: String,
+        what: &str,
+        parent: Option<&CompanyId>,
+        audit: &AuditEvent,
+        extra: Vec<TransactWriteItem>,
+    ) -> Result<()> {
         let del = Delete::builder()
             .table_name(&self.table)
             .set_key(Some(key(pk.clone(), sk.clone())))
-            .condition_expression("attribute_exists(pk) AND (attribute_not_exists(#u) OR #u = :z) AND (attribute_not_exists(#r) OR #r = :z)")
+            .condition_expression(
+                "attribute_exists(pk) AND (attribute_not_exists(#u) OR #u = :z) AND (attribute_not_exists(#r) OR #r = :z)",
+            )
             .expression_attribute_names("#u", "users")
             .expression_attribute_names("#r", "roles")
             .expression_attribute_values(":z", n(0))
@@ -346,10 +354,7 @@ impl AccountStore for DynamoStore {
 
     async fn attach_profile(&self, account: &Account, profile: &Profile, refs: &[Reference], audit: &AuditEvent) -> Result<()> {
         let mut items = vec![
-            self.put(
-                to_item(&DbAccountV1::from(account)).map_err(conv)?,
-                Some(&format!("version = {} AND has_profile = {}", ":v", ":f")),
-            )?,
+            self.put(to_item(&DbAccountV1::from(account)).map_err(conv)?, Some(&format!("version = {} AND has_profile = {}", ":v", ":f")))?,
             self.put(self.profile_item(profile, account)?, Some("attribute_not_exists(pk)"))?,
         ];
         // The account put needs its values; rebuild it with them.
@@ -414,8 +419,13 @@ impl AccountStore for DynamoStore {
     }
 
     async fn take_setup_token(&self, digest: &str, now: Timestamp) -> Result<bool> {
-        self.delete_if(SETUP_PK.into(), format!("TOKEN#{digest}"), "attribute_exists(pk) AND expires_at > :now", HashMap::from([(":now".into(), n(now.as_second()))]))
-            .await
+        self.delete_if(
+            SETUP_PK.into(),
+            format!("TOKEN#{digest}"),
+            "attribute_exists(pk) AND expires_at > :now",
+            HashMap::from([(":now".into(), n(now.as_second()))]),
+        )
+        .await
     }
 }
 
@@ -516,7 +526,8 @@ impl SessionStore for DynamoStore {
 #[async_trait]
 impl OrgStore for DynamoStore {
     async fn create_company(&self, company: &Company, audit: &AuditEvent) -> Result<()> {
-        let items = vec![self.put(to_item(&DbCompanyV1::from(company)).map_err(conv)?, Some("attribute_not_exists(pk)"))?, self.audit_put(audit)?];
+        let items =
+            vec![self.put(to_item(&DbCompanyV1::from(company)).map_err(conv)?, Some("attribute_not_exists(pk)"))?, self.audit_put(audit)?];
         match self.transact(items).await? {
             TxOutcome::Done => Ok(()),
             TxOutcome::Failed(_) => Err(Error::conflict("id", "already exists")),
@@ -576,14 +587,24 @@ impl OrgStore for DynamoStore {
         let del = Delete::builder()
             .table_name(&self.table)
             .set_key(Some(key(company_pk(id), "COMPANY")))
-            .condition_expression("attribute_exists(pk) AND (attribute_not_exists(#u) OR #u = :z) AND (attribute_not_exists(#c) OR #c = :z)")
+            .condition_expression(
+                "attribute_exists(pk) AND (attribute_not_exists(#u) OR #u = :z) AND (attribute_not_exists(#c) OR #c = :z)",
+            )
             .expression_attribute_names("#u", "users")
             .expression_attribute_names("#c", "children")
             .expression_attribute_values(":z", n(0))
             .build()
             .map_err(unexpected("delete"))?;
-        let settings = Delete::builder().table_name(&self.table).set_key(Some(key(company_pk(id), "SETTINGS"))).build().map_err(unexpected("delete"))?;
-        let items = vec![TransactWriteItem::builder().delete(del).build(), TransactWriteItem::builder().delete(settings).build(), self.audit_put(audit)?];
+        let settings = Delete::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(company_pk(id), "SETTINGS")))
+            .build()
+            .map_err(unexpected("delete"))?;
+        let items = vec![
+            TransactWriteItem::builder().delete(del).build(),
+            TransactWriteItem::builder().delete(settings).build(),
+            self.audit_put(audit)?,
+        ];
         match self.transact(items).await? {
             TxOutcome::Done => Ok(()),
             TxOutcome::Failed(_) => {
@@ -618,12 +639,16 @@ impl OrgStore for DynamoStore {
     }
 
     async fn get_item(&self, company: &CompanyId, kind: ItemKind, id: &OrgItemId) -> Result<Option<OrgItem>> {
-        self.get(company_pk(company), &item_sk(kind, id)).await?.map(|i| from_item::<DbOrgItemV1>(i).map(OrgItem::from).map_err(conv)).transpose()
+        self.get(company_pk(company), &item_sk(kind, id))
+            .await?
+            .map(|i| from_item::<DbOrgItemV1>(i).map(OrgItem::from).map_err(conv))
+            .transpose()
     }
 
     async fn list_items(&self, company: &CompanyId, kind: ItemKind) -> Result<Vec<OrgItem>> {
         let items = self.query_all(company_pk(company), &format!("{}#", kind_prefix(kind))).await?;
-        let mut out: Vec<OrgItem> = items.into_iter().map(|i| from_item::<DbOrgItemV1>(i).map(OrgItem::from).map_err(conv)).collect::<Result<_>>()?;
+        let mut out: Vec<OrgItem> =
+            items.into_iter().map(|i| from_item::<DbOrgItemV1>(i).map(OrgItem::from).map_err(conv)).collect::<Result<_>>()?;
         out.sort_by_key(|i| i.name.as_str().to_lowercase());
         Ok(out)
     }
@@ -650,7 +675,14 @@ impl OrgStore for DynamoStore {
         self.batch_get(keys).await?.into_iter().map(|i| from_item::<DbGroupV1>(i).map(AccessGroup::from).map_err(conv)).collect()
     }
 
-    async fn update_item(&self, item: &OrgItem, expected_version: u64, refs: &[Reference], released: &[Reference], audit: &AuditEvent) -> Result<()> {
+    async fn update_item(
+        &self,
+        item: &OrgItem,
+        expected_version: u64,
+        refs: &[Reference],
+        released: &[Reference],
+        audit: &AuditEvent,
+    ) -> Result<()> {
         let mut items = vec![self.put_versioned(to_item(&DbOrgItemV1::from(item)).map_err(conv)?, expected_version)?];
         for r in refs {
             items.push(self.group_role_ref(r, 1)?);
@@ -675,7 +707,15 @@ impl OrgStore for DynamoStore {
                 extra.push(self.counter_update(pk, sk, "roles", -1, None)?);
             }
         }
-        self.delete_org_entry(company_pk(&item.company_id), item_sk(item.kind, &item.id), item.kind.as_str(), Some(&item.company_id), audit, extra).await
+        self.delete_org_entry(
+            company_pk(&item.company_id),
+            item_sk(item.kind, &item.id),
+            item.kind.as_str(),
+            Some(&item.company_id),
+            audit,
+            extra,
+        )
+        .await
     }
 
     async fn create_group(&self, group: &AccessGroup, audit: &AuditEvent) -> Result<()> {
@@ -698,8 +738,12 @@ impl OrgStore for DynamoStore {
 
     async fn list_groups(&self, company: Option<&CompanyId>) -> Result<Vec<AccessGroup>> {
         let pk = company.map(company_pk).unwrap_or_else(|| GLOBAL_PK.to_owned());
-        let mut out: Vec<AccessGroup> =
-            self.query_all(pk, "GROUP#").await?.into_iter().map(|i| from_item::<DbGroupV1>(i).map(AccessGroup::from).map_err(conv)).collect::<Result<_>>()?;
+        let mut out: Vec<AccessGroup> = self
+            .query_all(pk, "GROUP#")
+            .await?
+            .into_iter()
+            .map(|i| from_item::<DbGroupV1>(i).map(AccessGroup::from).map_err(conv))
+            .collect::<Result<_>>()?;
         out.sort_by_key(|g| g.name.as_str().to_lowercase());
         Ok(out)
     }
@@ -718,12 +762,19 @@ impl OrgStore for DynamoStore {
     }
 
     async fn get_settings(&self, company: &CompanyId) -> Result<Option<CabinetSettings>> {
-        self.get(company_pk(company), "SETTINGS").await?.map(|i| from_item::<DbSettingsV1>(i).map(CabinetSettings::from).map_err(conv)).transpose()
+        self.get(company_pk(company), "SETTINGS")
+            .await?
+            .map(|i| from_item::<DbSettingsV1>(i).map(CabinetSettings::from).map_err(conv))
+            .transpose()
     }
 
     async fn save_settings(&self, settings: &CabinetSettings, expected_version: u64, audit: &AuditEvent) -> Result<()> {
         let item = to_item(&DbSettingsV1::from(settings)).map_err(conv)?;
-        let put = if expected_version == 0 { self.put(item, Some("attribute_not_exists(pk)"))? } else { self.put_versioned(item, expected_version)? };
+        let put = if expected_version == 0 {
+            self.put(item, Some("attribute_not_exists(pk)"))?
+        } else {
+            self.put_versioned(item, expected_version)?
+        };
         let check = ConditionCheck::builder()
             .table_name(&self.table)
             .set_key(Some(key(company_pk(&settings.company_id), "COMPANY")))
@@ -808,7 +859,14 @@ impl DynamoStore {
 
 #[async_trait]
 impl DirectoryStore for DynamoStore {
-    async fn list_users(&self, company: Option<&CompanyId>, filter: &UserFilter, today: Date, start: Option<StartKey>, limit: usize) -> Result<Page<Listed>> {
+    async fn list_users(
+        &self,
+        company: Option<&CompanyId>,
+        filter: &UserFilter,
+        today: Date,
+        start: Option<StartKey>,
+        limit: usize,
+    ) -> Result<Page<Listed>> {
         let (index, pk_attr, pk) = match company {
             Some(c) => ("gsi1", "gsi1pk", company_users_pk(c)),
             None => ("gsi2", "gsi2pk", ALL_USERS_PK.to_owned()),
@@ -904,8 +962,14 @@ impl DirectoryStore for DynamoStore {
                 }
             })?;
         let items_read = r.scanned_count.max(r.count).max(0) as usize;
-        let next = r.last_evaluated_key.map(|k| k.into_iter().filter_map(|(k, v)| v.as_s().ok().map(|v| (k, v.clone()))).collect::<StartKey>());
-        let items = r.items.unwrap_or_default().into_iter().map(|i| from_item::<DbProfileV1>(i).map(DbProfileV1::into_listed).map_err(conv)).collect::<Result<_>>()?;
+        let next =
+            r.last_evaluated_key.map(|k| k.into_iter().filter_map(|(k, v)| v.as_s().ok().map(|v| (k, v.clone()))).collect::<StartKey>());
+        let items = r
+            .items
+            .unwrap_or_default()
+            .into_iter()
+            .map(|i| from_item::<DbProfileV1>(i).map(DbProfileV1::into_listed).map_err(conv))
+            .collect::<Result<_>>()?;
         Ok(Page { items, next, items_read })
     }
 }

@@ -69,7 +69,8 @@ pub fn load_key_file(path: &std::path::Path) -> anyhow::Result<MasterKey> {
 async fn load_key(sdk: &aws_config::SdkConfig) -> anyhow::Result<MasterKey> {
     if let Some(name) = env("SECBOARD_KEY_PARAMETER") {
         let ssm = aws_sdk_ssm::Client::new(sdk);
-        let p = ssm.get_parameter().name(&name).with_decryption(true).send().await.with_context(|| format!("reading SSM parameter {name}"))?;
+        let p =
+            ssm.get_parameter().name(&name).with_decryption(true).send().await.with_context(|| format!("reading SSM parameter {name}"))?;
         let value = p.parameter().and_then(|p| p.value()).context("the key parameter has no value")?;
         return MasterKey::from_hex(value).context("the key parameter must hold 64 hex digits");
     }

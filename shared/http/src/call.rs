@@ -187,7 +187,11 @@ pub fn json<T: serde::Serialize>(status: u16, body: &T) -> Result<Response<Body>
 }
 
 pub fn no_content() -> Result<Response<Body>, Problem> {
-    Response::builder().status(204).header("cache-control", "no-store").body(Body::Empty).map_err(|e| Problem::from(secboard_domain::Error::unexpected(e)))
+    Response::builder()
+        .status(204)
+        .header("cache-control", "no-store")
+        .body(Body::Empty)
+        .map_err(|e| Problem::from(secboard_domain::Error::unexpected(e)))
 }
 
 /// Adds the session cookie (or clears it with `None`).

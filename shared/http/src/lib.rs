@@ -9,5 +9,5 @@ pub mod routes;
 
 pub use app::{App, WebConfig, load_key_file, time_zone_from_env};
 pub use call::{Call, json, no_content, with_cookie};
-pub use problem::{Problem, respond};
 pub use lambda_http::{Body, Request, Response};
+pub use problem::{Problem, respond};

@@ -36,7 +36,8 @@ impl Problem {
         for (k, v) in self.extra {
             body[k] = v;
         }
-        let mut b = Response::builder().status(self.status).header("content-type", "application/problem+json").header("cache-control", "no-store");
+        let mut b =
+            Response::builder().status(self.status).header("content-type", "application/problem+json").header("cache-control", "no-store");
         if let Some(s) = self.retry_after {
             b = b.header("retry-after", s.to_string());
         }
@@ -47,9 +48,7 @@ impl Problem {
 impl From<Error> for Problem {
     fn from(e: Error) -> Self {
         match e {
-            Error::Invalid { field, message } => {
-                Problem::new(400, "Invalid input", format!("{field}: {message}")).with("field", field)
-            }
+            Error::Invalid { field, message } => Problem::new(400, "Invalid input", format!("{field}: {message}")).with("field", field),
             Error::Unauthenticated => Problem::new(401, "Unauthorized", "sign in first"),
             Error::SignInRefused => Problem::new(401, "Unauthorized", Error::SignInRefused.to_string()),
             Error::Gated(g) => {

@@ -142,16 +142,11 @@ pub fn match_route(method: &str, path: &str) -> Option<Matched> {
 
 /// Whether any route has this path (to tell 405 from 404).
 pub fn path_exists(path: &str) -> bool {
-    ["GET", "POST", "PUT", "PATCH", "DELETE"]
-        .iter()
-        .any(|m| match_route(m, path).is_some())
+    ["GET", "POST", "PUT", "PATCH", "DELETE"].iter().any(|m| match_route(m, path).is_some())
 }
 
 fn decode(segment: &str) -> String {
-    form_urlencoded::parse(format!("x={}", segment.replace('+', "%2B")).as_bytes())
-        .next()
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_default()
+    form_urlencoded::parse(format!("x={}", segment.replace('+', "%2B")).as_bytes()).next().map(|(_, v)| v.into_owned()).unwrap_or_default()
 }
 
 #[cfg(test)]

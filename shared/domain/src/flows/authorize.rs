@@ -35,11 +35,7 @@ impl Principal {
 
 pub async fn authorize(deps: &Deps, token: Option<&SessionToken>, access: Access, source_ip: &str) -> Result<Principal> {
     let token = token.ok_or(Error::Unauthenticated)?;
-    let (session, user) = deps
-        .store
-        .load_session(&token.user_id, &token.digest())
-        .await?
-        .ok_or(Error::Unauthenticated)?;
+    let (session, user) = deps.store.load_session(&token.user_id, &token.digest()).await?.ok_or(Error::Unauthenticated)?;
     let now = deps.now();
     let liveness = session.check(user.account.epoch, now)?;
     let (start, end) = user.profile.as_ref().map(|p| (p.start_date, p.end_date)).unwrap_or_default();

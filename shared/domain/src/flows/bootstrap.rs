@@ -50,9 +50,16 @@ pub async fn ensure_first_admin(deps: &Deps, input: FirstAdmin, source: &str) ->
     let company_name = Name::parse("company", input.company.as_deref().unwrap_or(DEFAULT_ADMIN_COMPANY))?;
     let hash = password::hash(&input.password, deps.entropy.as_ref()).await?;
     let now = deps.now();
-    let company = Company { id: CompanyId::new(deps.clock.as_ref(), deps.entropy.as_ref()), name: company_name, version: 1, created_at: now };
+    let company =
+        Company { id: CompanyId::new(deps.clock.as_ref(), deps.entropy.as_ref()), name: company_name, version: 1, created_at: now };
     let id = UserId::new(deps.clock.as_ref(), deps.entropy.as_ref());
-    let ce = deps.event(None, "org.company.created", AuditTarget::Company(company.id.clone()), json!({ "name": company.name, "by": source }), None);
+    let ce = deps.event(
+        None,
+        "org.company.created",
+        AuditTarget::Company(company.id.clone()),
+        json!({ "name": company.name, "by": source }),
+        None,
+    );
     deps.store.create_company(&company, &ce).await?;
     let account = Account {
         id: id.clone(),

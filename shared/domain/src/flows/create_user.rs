@@ -67,7 +67,7 @@ pub struct CreateUserInput {
     pub language: Option<Language>,
 }
 
-fn opt<'a>(s: &'a Option<String>) -> Option<&'a str> {
+fn opt(s: &Option<String>) -> Option<&str> {
     s.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
@@ -131,8 +131,10 @@ pub async fn place(deps: &Deps, user_id: &UserId, input: &CreateUserInput, compa
     };
     let department = department.map(|d| find(ItemKind::Department, &d, "department_id")).transpose()?;
     let position = position.map(|d| find(ItemKind::Position, &d, "position_id")).transpose()?;
-    let roles: Vec<Ref<OrgItemId>> = roles.iter().enumerate().map(|(i, r)| find(ItemKind::Role, r, &format!("roles[{i}]"))).collect::<Result<_>>()?;
-    let quizzes: Vec<Ref<OrgItemId>> = quizzes.iter().enumerate().map(|(i, r)| find(ItemKind::Quiz, r, &format!("quizzes[{i}]"))).collect::<Result<_>>()?;
+    let roles: Vec<Ref<OrgItemId>> =
+        roles.iter().enumerate().map(|(i, r)| find(ItemKind::Role, r, &format!("roles[{i}]"))).collect::<Result<_>>()?;
+    let quizzes: Vec<Ref<OrgItemId>> =
+        quizzes.iter().enumerate().map(|(i, r)| find(ItemKind::Quiz, r, &format!("quizzes[{i}]"))).collect::<Result<_>>()?;
 
     // "Apply groups from roles": the roles' groups are copied onto the user now.
     let explicit = group_ids.len();
@@ -155,11 +157,17 @@ pub async fn place(deps: &Deps, user_id: &UserId, input: &CreateUserInput, compa
     let mut refs = vec![Reference { field: "company_id".into(), target: RefTarget::Company(company_id.clone()) }];
     for (i, id) in group_ids.iter().enumerate() {
         let field = if i < explicit { format!("groups[{i}]") } else { "roles".to_owned() };
-        let g = found.iter().find(|g| &g.id == id).ok_or_else(|| Error::invalid(&field, "no such access group in this company or among the global ones"))?;
+        let g = found
+            .iter()
+            .find(|g| &g.id == id)
+            .ok_or_else(|| Error::invalid(&field, "no such access group in this company or among the global ones"))?;
         groups.push(g.clone());
         refs.push(Reference { field, target: RefTarget::Group { company: g.company_id.clone(), id: id.clone(), version: g.version } });
     }
-    let item_ref = |field: &str, kind: ItemKind, r: &Ref<OrgItemId>| Reference { field: field.to_owned(), target: RefTarget::Item(company_id.clone(), kind, r.id.clone()) };
+    let item_ref = |field: &str, kind: ItemKind, r: &Ref<OrgItemId>| Reference {
+        field: field.to_owned(),
+        target: RefTarget::Item(company_id.clone(), kind, r.id.clone()),
+    };
     refs.extend(department.iter().map(|r| item_ref("department_id", ItemKind::Department, r)));
     refs.extend(position.iter().map(|r| item_ref("position_id", ItemKind::Position, r)));
     refs.extend(roles.iter().enumerate().map(|(i, r)| item_ref(&format!("roles[{i}]"), ItemKind::Role, r)));
@@ -221,7 +229,13 @@ async fn create_new(deps: &Deps, p: &Principal, input: CreateUserInput, company_
         created_at: deps.now(),
         has_profile: true,
     };
-    let e = deps.event(Some(p.id()), "user.created", AuditTarget::User(id.clone()), json!({ "mode": "new", "email": account.email, "company": company_id }), Some(&p.source_ip));
+    let e = deps.event(
+        Some(p.id()),
+        "user.created",
+        AuditTarget::User(id.clone()),
+        json!({ "mode": "new", "email": account.email, "company": company_id }),
+        Some(&p.source_ip),
+    );
     deps.store.create_user(&account, &placed.profile, &placed.refs, &e).await?;
     Ok(AdminUserView::of(&User { account, profile: Some(placed.profile) }, deps.today()))
 }
@@ -248,7 +262,13 @@ async fn wrap_existing(deps: &Deps, p: &Principal, input: CreateUserInput, compa
         account.active = a;
     }
     account.version += 1;
-    let e = deps.event(Some(p.id()), "user.created", AuditTarget::User(id.clone()), json!({ "mode": "existing", "company": company_id }), Some(&p.source_ip));
+    let e = deps.event(
+        Some(p.id()),
+        "user.created",
+        AuditTarget::User(id.clone()),
+        json!({ "mode": "existing", "company": company_id }),
+        Some(&p.source_ip),
+    );
     deps.store.attach_profile(&account, &placed.profile, &placed.refs, &e).await?;
     Ok(AdminUserView::of(&User { account, profile: Some(placed.profile) }, deps.today()))
 }

@@ -23,7 +23,8 @@ pub const ROLE_GROUPS_MAX: usize = 20;
 /// Reading the organisation: org.view, or any users right (admins need the lists to fill forms).
 fn reach_to_read(actor: &Actor) -> Result<Reach> {
     let mut best: Option<Reach> = None;
-    for (m, a) in [(Module::Org, Action::View), (Module::Users, Action::View), (Module::Users, Action::Add), (Module::Users, Action::Edit)] {
+    for (m, a) in [(Module::Org, Action::View), (Module::Users, Action::View), (Module::Users, Action::Add), (Module::Users, Action::Edit)]
+    {
         match actor.reach(m, a) {
             Ok(Reach::All) => return Ok(Reach::All),
             Ok(r) => best = Some(r),
@@ -153,8 +154,17 @@ async fn role_groups(deps: &Deps, company: &CompanyId, kind: ItemKind, raw: Opti
     ids.iter()
         .enumerate()
         .map(|(i, id)| {
-            let g = found.iter().find(|g| &g.id == id).ok_or_else(|| Error::invalid(format!("groups[{i}]"), "no such access group in this company or among the global ones"))?;
-            Ok((id.clone(), Reference { field: format!("groups[{i}]"), target: RefTarget::Group { company: g.company_id.clone(), id: id.clone(), version: g.version } }))
+            let g = found
+                .iter()
+                .find(|g| &g.id == id)
+                .ok_or_else(|| Error::invalid(format!("groups[{i}]"), "no such access group in this company or among the global ones"))?;
+            Ok((
+                id.clone(),
+                Reference {
+                    field: format!("groups[{i}]"),
+                    target: RefTarget::Group { company: g.company_id.clone(), id: id.clone(), version: g.version },
+                },
+            ))
         })
         .collect()
 }
@@ -179,12 +189,25 @@ pub async fn create_item(deps: &Deps, p: &Principal, company_id: &CompanyId, kin
         created_at: deps.now(),
     };
     let refs: Vec<Reference> = groups.into_iter().map(|(_, r)| r).collect();
-    let e = event(deps, p, &format!("org.{}.created", kind.as_str()), AuditTarget::Company(company_id.clone()), json!({ "id": item.id, "name": item.name }));
+    let e = event(
+        deps,
+        p,
+        &format!("org.{}.created", kind.as_str()),
+        AuditTarget::Company(company_id.clone()),
+        json!({ "id": item.id, "name": item.name }),
+    );
     deps.store.create_item(&item, &refs, &e).await?;
     Ok(ItemView::from(&item))
 }
 
-pub async fn update_item(deps: &Deps, p: &Principal, company_id: &CompanyId, kind: ItemKind, id: &OrgItemId, input: ItemPatch) -> Result<ItemView> {
+pub async fn update_item(
+    deps: &Deps,
+    p: &Principal,
+    company_id: &CompanyId,
+    kind: ItemKind,
+    id: &OrgItemId,
+    input: ItemPatch,
+) -> Result<ItemView> {
     p.actor().require_over(Module::Org, Action::Edit, company_id, "company")?;
     let mut item = deps.store.get_item(company_id, kind, id).await?.ok_or(Error::NotFound("organisation item"))?;
     let before = item.name.to_string();
@@ -197,13 +220,22 @@ pub async fn update_item(deps: &Deps, p: &Principal, company_id: &CompanyId, kin
         let new_ids: Vec<GroupId> = groups.iter().map(|(id, _)| id.clone()).collect();
         let old = deps.store.find_groups(company_id, &item.groups).await?;
         for g in old.iter().filter(|g| !new_ids.contains(&g.id)) {
-            released.push(Reference { field: "groups".into(), target: RefTarget::Group { company: g.company_id.clone(), id: g.id.clone(), version: g.version } });
+            released.push(Reference {
+                field: "groups".into(),
+                target: RefTarget::Group { company: g.company_id.clone(), id: g.id.clone(), version: g.version },
+            });
         }
         refs = groups.into_iter().filter(|(id, _)| !item.groups.contains(id)).map(|(_, r)| r).collect();
         item.groups = new_ids;
     }
     item.version = input.version + 1;
-    let e = event(deps, p, &format!("org.{}.updated", kind.as_str()), AuditTarget::Company(company_id.clone()), json!({ "id": id, "before": before, "after": item.name }));
+    let e = event(
+        deps,
+        p,
+        &format!("org.{}.updated", kind.as_str()),
+        AuditTarget::Company(company_id.clone()),
+        json!({ "id": id, "before": before, "after": item.name }),
+    );
     deps.store.update_item(&item, input.version, &refs, &released, &e).await?;
     if before != item.name.as_str() {
         let mut f = UserFilter::default();
@@ -221,7 +253,13 @@ pub async fn update_item(deps: &Deps, p: &Principal, company_id: &CompanyId, kin
 pub async fn delete_item(deps: &Deps, p: &Principal, company_id: &CompanyId, kind: ItemKind, id: &OrgItemId) -> Result<()> {
     p.actor().require_over(Module::Org, Action::Delete, company_id, "company")?;
     let item = deps.store.get_item(company_id, kind, id).await?.ok_or(Error::NotFound("organisation item"))?;
-    let e = event(deps, p, &format!("org.{}.deleted", kind.as_str()), AuditTarget::Company(company_id.clone()), json!({ "id": id, "name": item.name }));
+    let e = event(
+        deps,
+        p,
+        &format!("org.{}.deleted", kind.as_str()),
+        AuditTarget::Company(company_id.clone()),
+        json!({ "id": id, "name": item.name }),
+    );
     deps.store.delete_item(&item, &e).await
 }
 
@@ -281,12 +319,19 @@ pub async fn create_group(deps: &Deps, p: &Principal, company_id: Option<&Compan
         version: 1,
         created_at: deps.now(),
     };
-    let e = event(deps, p, "org.group.created", group_target(company_id), json!({ "id": g.id, "name": g.name, "permissions": g.permissions }));
+    let e =
+        event(deps, p, "org.group.created", group_target(company_id), json!({ "id": g.id, "name": g.name, "permissions": g.permissions }));
     deps.store.create_group(&g, &e).await?;
     Ok(GroupView::from(&g))
 }
 
-pub async fn update_group(deps: &Deps, p: &Principal, company_id: Option<&CompanyId>, id: &GroupId, input: GroupPatch) -> Result<GroupView> {
+pub async fn update_group(
+    deps: &Deps,
+    p: &Principal,
+    company_id: Option<&CompanyId>,
+    id: &GroupId,
+    input: GroupPatch,
+) -> Result<GroupView> {
     require_group_right(&p.actor(), company_id, Action::Edit)?;
     let mut g = deps.store.get_group(company_id, id).await?.ok_or(Error::NotFound("access group"))?;
     let before = GroupView::from(&g);
@@ -297,7 +342,8 @@ pub async fn update_group(deps: &Deps, p: &Principal, company_id: Option<&Compan
         g.permissions = perms;
     }
     g.version = input.version + 1;
-    let e = event(deps, p, "org.group.updated", group_target(company_id), json!({ "id": id, "before": before, "after": GroupView::from(&g) }));
+    let e =
+        event(deps, p, "org.group.updated", group_target(company_id), json!({ "id": id, "before": before, "after": GroupView::from(&g) }));
     deps.store.update_group(&g, input.version, &e).await?;
     refresh_profiles(deps, company_id, UserFilter { group: Some(id.clone()), ..Default::default() }).await?;
     Ok(GroupView::from(&g))
@@ -324,7 +370,13 @@ pub struct SettingsInput {
 }
 
 fn default_settings(company_id: &CompanyId) -> CabinetSettings {
-    CabinetSettings { company_id: company_id.clone(), control_word: None, senders: Senders::default(), default_language: Language::En, version: 0 }
+    CabinetSettings {
+        company_id: company_id.clone(),
+        control_word: None,
+        senders: Senders::default(),
+        default_language: Language::En,
+        version: 0,
+    }
 }
 
 pub async fn get_settings(deps: &Deps, p: &Principal, company_id: &CompanyId) -> Result<SettingsView> {
@@ -358,7 +410,13 @@ pub async fn put_settings(deps: &Deps, p: &Principal, company_id: &CompanyId, in
         changed.push("default_language");
     }
     s.version = expected + 1;
-    let e = event(deps, p, "org.settings.updated", AuditTarget::Company(company_id.clone()), json!({ "changed": changed, "senders": s.senders, "default_language": s.default_language }));
+    let e = event(
+        deps,
+        p,
+        "org.settings.updated",
+        AuditTarget::Company(company_id.clone()),
+        json!({ "changed": changed, "senders": s.senders, "default_language": s.default_language }),
+    );
     deps.store.save_settings(&s, expected, &e).await?;
     Ok(SettingsView::from(&s))
 }

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Every test, from a clean checkout, on a fresh Debian machine with the Rust toolchain:
+#   1. installs what the tests need (cargo-nextest, clippy/rustfmt, and in one Python venv
+#      moto server, cfn-lint and the SAM CLI, pinned in infra/requirements-tools.txt);
+#   2. cargo fmt --check and clippy -D warnings;
+#   3. the whole suite (unit, contract, end-to-end) against the embedded dynoxide engine;
+#   4. the store and flow tests again against moto server, started here on a free port;
+#   5. the README's curl walk-through against a fresh local server;
+#   6. cfn-lint and sam validate --lint on template.yaml.
+# Any step that fails stops the run with a non-zero exit. Missing tools are installed, never skipped.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+tools="${SECBOARD_TOOLS:-$HOME/.cache/secboard-tools}"
+venv="$tools/venv"
+export PIP_DISABLE_PIP_VERSION_CHECK=1
+step() { printf '\n==> %s\n' "$*"; }
+
+step "tools"
+command -v cargo >/dev/null || { echo "cargo not found: install the Rust toolchain (rustup) first" >&2; exit 1; }
+cargo fmt --version >/dev/null 2>&1 || rustup component add rustfmt
+cargo clippy --version >/dev/null 2>&1 || rustup component add clippy
+cargo nextest --version >/dev/null 2>&1 || cargo install cargo-nextest --locked
+python="$(command -v python3 || true)"
+if [ -z "$python" ]; then
+    apt-get update -qq && apt-get install -y -qq python3 python3-venv >/dev/null
+    python="$(command -v python3)"
+fi
+if ! "$python" -c 'import venv, ensurepip' >/dev/null 2>&1; then
+    apt-get update -qq && apt-get install -y -qq python3-venv >/dev/null
+fi
+stamp="$venv/.installed-$(sha256sum infra/requirements-tools.txt | cut -c1-16)"
+if [ ! -f "$stamp" ]; then
+    echo "installing moto, cfn-lint and the SAM CLI into $venv"
+    mkdir -p "$tools"
+    "$python" -m venv "$venv"
+    "$venv/bin/python" -m pip install --quiet --upgrade pip
+    "$venv/bin/python" -m pip install --quiet -r infra/requirements-tools.txt
+    touch "$stamp"
+fi
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo clippy --all-targets -- -D warnings"
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+
+step "tests against the embedded dynoxide engine"
+cargo nextest run --workspace --no-fail-fast
+
+step "store and flow tests against moto server"
+port="$("$python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')"
+"$venv/bin/moto_server" -H 127.0.0.1 -p "$port" >"$tools/moto.log" 2>&1 &
+moto_pid=$!
+trap 'kill "$moto_pid" 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do
+    if curl -fsS "http://127.0.0.1:$port/moto-api/" >/dev/null 2>&1; then break; fi
+    if ! kill -0 "$moto_pid" 2>/dev/null; then echo "moto server did not start:" >&2; cat "$tools/moto.log" >&2; exit 1; fi
+    sleep 0.2
+done
+curl -fsS "http://127.0.0.1:$port/moto-api/" >/dev/null || { echo "moto server is not answering on $port" >&2; exit 1; }
+SECBOARD_TEST_DYNAMODB="http://127.0.0.1:$port" cargo nextest run -p secboard-tests -p secboard-dynamodb --no-fail-fast
+
+step "the README walk-through, as written, against a fresh local server"
+bash infra/walkthrough.sh
+
+step "template: cfn-lint and sam validate --lint"
+SECBOARD_TOOLS="$tools" bash infra/lint.sh
+
+printf '\nall checks passed\n'
