@@ -64,6 +64,11 @@ impl Employment {
     }
 }
 
+/// Today's calendar date at `now` in the deployment's time zone (`SECBOARD_TIME_ZONE`).
+pub fn today_in(now: jiff::Timestamp, zone: &jiff::tz::TimeZone) -> Date {
+    now.to_zoned(zone.clone()).date()
+}
+
 /// An end date must not come before the start date.
 pub fn check_range(start: Option<Date>, end: Option<Date>) -> crate::Result<()> {
     match (start, end) {
@@ -107,6 +112,17 @@ mod tests {
         assert_eq!(Activation::of(false, None, None, TODAY), Activation::Inactive);
         // Unticked wins over any dates.
         assert_eq!(Activation::of(false, Some(date(2026, 1, 1)), None, TODAY), Activation::Inactive);
+    }
+
+    #[test]
+    fn today_is_read_in_the_configured_time_zone() {
+        let now: jiff::Timestamp = "2026-06-15T22:30:00Z".parse().unwrap();
+        assert_eq!(today_in(now, &jiff::tz::TimeZone::UTC), date(2026, 6, 15));
+        let kyiv = jiff::tz::TimeZone::get("Europe/Kyiv").unwrap();
+        assert_eq!(today_in(now, &kyiv), date(2026, 6, 16), "already tomorrow in Kyiv");
+        // So an account ending on the 15th is expired there and still active in UTC.
+        assert!(Activation::of(true, None, Some(date(2026, 6, 15)), today_in(now, &jiff::tz::TimeZone::UTC)).allows_sign_in());
+        assert!(!Activation::of(true, None, Some(date(2026, 6, 15)), today_in(now, &kyiv)).allows_sign_in());
     }
 
     #[test]

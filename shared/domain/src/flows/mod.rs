@@ -37,7 +37,7 @@ impl Deps {
     }
     /// Today's calendar date in the deployment's time zone.
     pub fn today(&self) -> Date {
-        self.now().to_zoned(self.time_zone.clone()).date()
+        crate::activation::today_in(self.now(), &self.time_zone)
     }
     pub fn event(
         &self,
