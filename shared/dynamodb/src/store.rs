@@ -353,22 +353,19 @@ impl AccountStore for DynamoStore {
     }
 
     async fn attach_profile(&self, account: &Account, profile: &Profile, refs: &[Reference], audit: &AuditEvent) -> Result<()> {
+        // The account as read (one version back) and still without a profile.
+        let account_put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(to_item(&DbAccountV1::from(account)).map_err(conv)?))
+            .condition_expression("version = :v AND has_profile = :f")
+            .expression_attribute_values(":v", n(account.version as i64 - 1))
+            .expression_attribute_values(":f", AttributeValue::Bool(false))
+            .build()
+            .map_err(unexpected("put"))?;
         let mut items = vec![
-            self.put(to_item(&DbAccountV1::from(account)).map_err(conv)?, Some(&format!("version = {} AND has_profile = {}", ":v", ":f")))?,
+            TransactWriteItem::builder().put(account_put).build(),
             self.put(self.profile_item(profile, account)?, Some("attribute_not_exists(pk)"))?,
         ];
-        // The account put needs its values; rebuild it with them.
-        if let Some(TransactWriteItem { put: Some(p), .. }) = items.first().cloned() {
-            let put = Put::builder()
-                .table_name(&self.table)
-                .set_item(Some(p.item))
-                .condition_expression("version = :v AND has_profile = :f")
-                .expression_attribute_values(":v", n(account.version as i64 - 1))
-                .expression_attribute_values(":f", AttributeValue::Bool(false))
-                .build()
-                .map_err(unexpected("put"))?;
-            items[0] = TransactWriteItem::builder().put(put).build();
-        }
         for r in refs {
             items.push(self.ref_update(r, 1)?);
         }
