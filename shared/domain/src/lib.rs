@@ -14,6 +14,7 @@ pub mod model;
 pub mod password;
 pub mod permissions;
 pub mod phone;
+pub mod photo;
 pub mod ports;
 pub mod session;
 pub mod text;

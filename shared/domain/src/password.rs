@@ -80,6 +80,26 @@ impl Password {
     }
 }
 
+/// The least zxcvbn score (0 to 4) a new password must reach: 3 is "safely unguessable: moderate
+/// protection from an offline slow-hash scenario", which argon2id is.
+pub const MIN_STRENGTH: u8 = 3;
+
+/// The whole policy for a new password: length bounds, not guessable from the common-password,
+/// word and name lists or from the user's own details (`context`: email, names), and not the
+/// current password (`current`: its stored hash, checked by the caller with [`verify`]).
+pub fn check_policy(password: &Password, field: &str, context: &[&str]) -> Result<()> {
+    password.check_new(field)?;
+    let estimate = zxcvbn::zxcvbn(password.expose(), context);
+    if u8::from(estimate.score()) < MIN_STRENGTH {
+        let reason = estimate
+            .feedback()
+            .and_then(|f| f.warning().map(|w| w.to_string()).or_else(|| f.suggestions().first().map(|s| s.to_string())))
+            .unwrap_or_else(|| "it is too easy to guess".to_owned());
+        return Err(Error::invalid(field, format!("choose a stronger password: {reason}. Longer phrases of unrelated words work well")));
+    }
+    Ok(())
+}
+
 /// Hashes on the blocking pool with a salt from `entropy`.
 pub async fn hash(password: &Password, entropy: &dyn Entropy) -> Result<PasswordHashString> {
     let salt = random_bytes::<16>(entropy);
@@ -139,6 +159,17 @@ mod tests {
         let p = Params::try_from(&parsed).unwrap();
         assert_eq!((p.m_cost(), p.t_cost(), p.p_cost()), (MEMORY_KIB, ITERATIONS, PARALLELISM));
         assert!(!verify_dummy(&Password::new("anything")).await);
+    }
+
+    #[test]
+    fn common_or_personal_passwords_are_refused_with_a_reason() {
+        for weak in ["password", "12345678", "qwertyuiop", "iloveyou1", "P@ssw0rd!"] {
+            let e = check_policy(&Password::new(weak), "password", &[]).unwrap_err();
+            assert!(matches!(&e, Error::Invalid { field, message } if field == "password" && message.starts_with("choose a stronger")), "{weak}: {e:?}");
+        }
+        assert!(check_policy(&Password::new("ada.lovelace1815"), "password", &["ada.lovelace@example.com", "Ada", "Lovelace"]).is_err());
+        assert!(check_policy(&Password::new("correct horse battery staple"), "password", &[]).is_ok());
+        assert!(check_policy(&Password::new("vT8#qL2!mZ"), "password", &[]).is_ok());
     }
 
     #[test]

@@ -141,6 +141,16 @@ pub trait AuditStore: Send + Sync {
     async fn list_audit(&self, target: &AuditTarget, limit: usize) -> Result<Vec<AuditEvent>>;
 }
 
+/// Private objects (profile photos, exports) and short-lived links to them.
+#[async_trait]
+pub trait BlobStore: Send + Sync {
+    async fn put(&self, key: &str, bytes: Vec<u8>, content_type: &str, disposition: Option<&str>) -> Result<()>;
+    /// Deleting what is not there is not an error.
+    async fn delete(&self, key: &str) -> Result<()>;
+    /// A GET link valid for `valid_for` from `now`.
+    async fn presign_get(&self, key: &str, now: Timestamp, valid_for: jiff::SignedDuration) -> Result<String>;
+}
+
 /// Everything the store offers.
 pub trait Store: AccountStore + SessionStore + OrgStore + DirectoryStore + AuditStore {}
 impl<T: AccountStore + SessionStore + OrgStore + DirectoryStore + AuditStore> Store for T {}

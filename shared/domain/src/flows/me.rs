@@ -7,7 +7,7 @@ use crate::model::AuditTarget;
 use crate::phone::Phone;
 use crate::session::{Gate, GateFacts};
 use crate::text::Name;
-use crate::{Error, Result};
+use crate::Result;
 use serde_json::json;
 
 pub fn me(deps: &Deps, p: &Principal) -> MeView {
@@ -54,11 +54,9 @@ pub async fn complete_profile(deps: &Deps, p: &Principal, input: CompleteInput) 
         require_2fa: a.require_2fa,
         profile_completed: true,
     });
+    // The route admits only sessions at this gate or done, so the gate can only move forward.
     if next != p.session.gate {
         deps.store.set_session_gate(&p.session, next).await?;
-    }
-    if p.session.gate != Gate::CompleteProfile && p.session.gate != Gate::Done {
-        return Err(Error::Gated(p.session.gate));
     }
     Ok(next)
 }
