@@ -63,3 +63,49 @@ pub fn local_sdk_config(endpoint: &str) -> aws_config::SdkConfig {
         )))
         .build()
 }
+
+/// The embedded S3 engine: s3s-fs over a folder, on a loopback port, checking SigV4 and presign
+/// expiry for real. Its access key and secret are those of [`local_sdk_config`].
+pub struct EmbeddedS3 {
+    pub endpoint: String,
+    stop: Option<oneshot::Sender<()>>,
+}
+
+impl EmbeddedS3 {
+    pub async fn start(root: &Path) -> anyhow::Result<Self> {
+        use hyper_util::rt::{TokioExecutor, TokioIo};
+        std::fs::create_dir_all(root).with_context(|| format!("creating {}", root.display()))?;
+        let fs = s3s_fs::FileSystem::new(root).map_err(|e| anyhow::anyhow!("s3s-fs at {}: {e:?}", root.display()))?;
+        let mut builder = s3s::service::S3ServiceBuilder::new(fs);
+        builder.set_auth(s3s::auth::SimpleAuth::from_single("test", "test"));
+        let service = builder.build();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.context("binding the S3 engine's port")?;
+        let endpoint = format!("http://{}", listener.local_addr()?);
+        let (tx, mut rx) = oneshot::channel::<()>();
+        tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    _ = &mut rx => break,
+                    accepted = listener.accept() => {
+                        let Ok((socket, _)) = accepted else { continue };
+                        let svc = service.clone();
+                        tokio::spawn(async move {
+                            let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
+                                .serve_connection(TokioIo::new(socket), svc)
+                                .await;
+                        });
+                    }
+                }
+            }
+        });
+        Ok(EmbeddedS3 { endpoint, stop: Some(tx) })
+    }
+}
+
+impl Drop for EmbeddedS3 {
+    fn drop(&mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+    }
+}

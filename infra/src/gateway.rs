@@ -5,6 +5,7 @@
 use lambda_http::aws_lambda_events::apigw::{ApiGatewayV2httpRequestContext, ApiGatewayV2httpRequestContextHttpDescription};
 use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt, Response};
+use secboard_blobs::S3Blobs;
 use secboard_http::App;
 use secboard_http::routes::{self, Function};
 use std::collections::HashMap;
@@ -17,19 +18,25 @@ pub struct Functions {
     pub org: org::Context,
     pub create_user: create_user::Context,
     pub list_users: list_users::Context,
+    pub update_user: update_user::Context,
+    pub delete_user: delete_user::Context,
+    pub export_users: export_users::Context,
     pub fallback: fallback::Context,
 }
 
 impl Functions {
-    /// The same application context for every function (locally they share one store).
-    pub fn new(app: App) -> Self {
+    /// The same application context for every function (locally they share one store and bucket).
+    pub fn new(app: App, blobs: S3Blobs) -> Self {
         Functions {
             login: app.clone(),
             logout: app.clone(),
-            profile: app.clone(),
+            profile: profile::Context { app: app.clone(), blobs: blobs.clone() },
             org: app.clone(),
             create_user: app.clone(),
-            list_users: app,
+            list_users: list_users::Context { app: app.clone(), blobs: blobs.clone() },
+            update_user: update_user::Context { app: app.clone(), blobs: blobs.clone() },
+            delete_user: delete_user::Context { app: app.clone(), blobs: blobs.clone() },
+            export_users: export_users::Context { app, blobs },
             fallback: fallback::Context,
         }
     }
@@ -42,6 +49,9 @@ impl Functions {
             Function::Org => org::handler(&self.org, req).await,
             Function::CreateUser => create_user::handler(&self.create_user, req).await,
             Function::ListUsers => list_users::handler(&self.list_users, req).await,
+            Function::UpdateUser => update_user::handler(&self.update_user, req).await,
+            Function::DeleteUser => delete_user::handler(&self.delete_user, req).await,
+            Function::ExportUsers => export_users::handler(&self.export_users, req).await,
             Function::Fallback => fallback::handler(&self.fallback, req).await,
         }
     }

@@ -6,13 +6,14 @@
 use aws_sdk_dynamodb::types::AttributeValue;
 use jiff::Timestamp;
 use lambda_http::Body;
+use secboard_blobs::S3Blobs;
 use secboard_domain::clock::{ManualClock, OsEntropy};
 use secboard_domain::flows::bootstrap::{self, FirstAdmin};
 use secboard_domain::keys::MasterKey;
 use secboard_domain::password::{self, Password};
 use secboard_dynamodb::{DynamoStore, table};
 use secboard_http::{App, WebConfig};
-use secboard_infra::embedded::{EmbeddedDynamo, local_sdk_config};
+use secboard_infra::embedded::{EmbeddedDynamo, EmbeddedS3, local_sdk_config};
 use secboard_infra::gateway::{Functions, to_gateway_request};
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -24,6 +25,8 @@ pub const START: &str = "2026-06-15T09:00:00Z";
 
 pub struct TestApp {
     pub functions: Functions,
+    pub blobs: S3Blobs,
+    pub s3_endpoint: String,
     pub app: App,
     pub store: Arc<DynamoStore>,
     pub clock: Arc<ManualClock>,
@@ -31,6 +34,8 @@ pub struct TestApp {
     pub endpoint: String,
     pub admin_cookie: String,
     _engine: Option<EmbeddedDynamo>,
+    _s3: Option<EmbeddedS3>,
+    _dir: tempfile::TempDir,
 }
 
 pub struct Reply {
@@ -66,6 +71,11 @@ pub fn engine_endpoint() -> Option<String> {
     std::env::var("SECBOARD_TEST_DYNAMODB").ok().filter(|v| !v.is_empty() && v != "embedded")
 }
 
+/// The S3 engine under test: embedded s3s-fs unless `SECBOARD_TEST_S3` names another (moto).
+pub fn s3_endpoint() -> Option<String> {
+    std::env::var("SECBOARD_TEST_S3").ok().filter(|v| !v.is_empty() && v != "embedded")
+}
+
 impl TestApp {
     pub async fn spawn() -> TestApp {
         Self::spawn_with(WebConfig { cookie_secure: false, public_origin: None, behind_cloudfront: false }).await
@@ -85,6 +95,19 @@ impl TestApp {
         table::ensure_table(store.client(), &table_name)
             .await
             .unwrap_or_else(|e| panic!("the DynamoDB engine at {endpoint} is not usable ({e:#}); the test command starts it"));
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let (s3_endpoint, s3) = match s3_endpoint() {
+            Some(e) => (e, None),
+            None => {
+                let e = EmbeddedS3::start(&dir.path().join("blobs")).await.expect("starting the embedded S3 engine");
+                (e.endpoint.clone(), Some(e))
+            }
+        };
+        let blobs = S3Blobs::new(&local_sdk_config(&s3_endpoint), format!("b{}", ulid::Ulid::new().to_string().to_lowercase()));
+        blobs
+            .ensure_bucket()
+            .await
+            .unwrap_or_else(|e| panic!("the S3 engine at {s3_endpoint} is not usable ({e:#}); the test command starts it"));
         let clock = Arc::new(ManualClock::new(START.parse().unwrap()));
         let app = App::new(store, clock.clone(), Arc::new(OsEntropy), jiff::tz::TimeZone::UTC, MasterKey::from_bytes([42; 32]), web);
         let admin = FirstAdmin {
@@ -97,7 +120,9 @@ impl TestApp {
         bootstrap::ensure_first_admin(&app.deps, admin, "test").await.expect("first admin");
         let store = app.store.clone();
         let mut t = TestApp {
-            functions: Functions::new(app.clone()),
+            functions: Functions::new(app.clone(), blobs.clone()),
+            blobs,
+            s3_endpoint,
             app,
             store,
             clock,
@@ -105,6 +130,8 @@ impl TestApp {
             endpoint,
             admin_cookie: String::new(),
             _engine: engine,
+            _s3: s3,
+            _dir: dir,
         };
         t.admin_cookie = t.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
         t
@@ -145,6 +172,19 @@ impl TestApp {
             panic!("a 5xx reached the client: {status} {body}");
         }
         Reply { status, headers, body }
+    }
+
+    /// Uploads raw bytes (a photo) with the given content type.
+    pub async fn upload(&self, path: &str, bytes: Vec<u8>, content_type: &str, cookie: &str) -> Reply {
+        let req = http::Request::builder()
+            .method("POST")
+            .uri(path)
+            .header("host", "127.0.0.1:3000")
+            .header("content-type", content_type)
+            .header("cookie", cookie)
+            .body(Body::Binary(bytes))
+            .unwrap();
+        self.send(req).await
     }
 
     pub async fn get(&self, path: &str) -> Reply {
@@ -267,4 +307,27 @@ pub async fn fresh_app(t: &TestApp) -> App {
     let store = DynamoStore::new(&sdk, &name);
     table::ensure_table(store.client(), &name).await.expect("a fresh table");
     App::new(store, t.clock.clone(), Arc::new(OsEntropy), jiff::tz::TimeZone::UTC, MasterKey::from_bytes([42; 32]), t.app.web.clone())
+}
+
+/// Fetches a (presigned) URL: status and body.
+pub async fn fetch(url: &str) -> (u16, Vec<u8>, http::HeaderMap) {
+    let r = reqwest::get(url).await.expect("fetching a link");
+    let status = r.status().as_u16();
+    let headers = r.headers().clone();
+    (status, r.bytes().await.expect("the body").to_vec(), headers)
+}
+
+/// A PNG made on the spot (tests ship no images).
+pub fn png(w: u32, h: u32) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(w, h, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, 120]));
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+    out.into_inner()
+}
+
+pub fn jpeg(w: u32, h: u32) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(w, h, |x, _| image::Rgb([(x % 256) as u8, 60, 200]));
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Jpeg).unwrap();
+    out.into_inner()
 }

@@ -1,15 +1,21 @@
 //! The directory: `GET /api/users` (filters, cursor paging), `GET /api/users/{id}`, and a user's
-//! audit log, `GET /api/audit?user={id}`.
+//! audit log, `GET /api/audit?user={id}`. Photos appear as short-lived presigned links.
 
+use secboard_blobs::S3Blobs;
 use secboard_domain::filter::RawFilter;
+use secboard_domain::flows::views::link_avatar;
 use secboard_domain::flows::{audit, list_users};
 use secboard_http::routes::Function;
-use secboard_http::{App, Body, Call, Problem, Request, Response, json, respond};
+use secboard_http::{App, Body, Call, Problem, Request, Response, bucket_from_env, json, respond, sdk_from_env};
 
-pub type Context = App;
+pub struct Context {
+    pub app: App,
+    pub blobs: S3Blobs,
+}
 
 pub async fn context() -> anyhow::Result<Context> {
-    App::from_env().await
+    let sdk = sdk_from_env().await;
+    Ok(Context { app: App::from_sdk(&sdk).await?, blobs: S3Blobs::new(&sdk, bucket_from_env()?) })
 }
 
 pub async fn handler(ctx: &Context, req: Request) -> Response<Body> {
@@ -31,15 +37,25 @@ fn filter_of(call: &Call) -> Result<RawFilter, Problem> {
     })
 }
 
-async fn route(app: &App, req: Request) -> Result<Response<Body>, Problem> {
+async fn route(ctx: &Context, req: Request) -> Result<Response<Body>, Problem> {
+    let app = &ctx.app;
     let call = Call::from_request(app, req, Function::ListUsers)?;
     let p = call.principal(app).await?;
+    let now = app.deps.now();
     match call.key() {
         "GET /api/users" => {
             let raw = filter_of(&call)?;
-            json(200, &list_users::list(&app.deps, &p, &raw, call.query("per_page"), call.query("cursor")).await?)
+            let (mut page, keys) = list_users::list(&app.deps, &p, &raw, call.query("per_page"), call.query("cursor")).await?;
+            for (view, key) in page.users.iter_mut().zip(keys) {
+                link_avatar(&mut view.profile, key.as_deref(), &ctx.blobs, now).await?;
+            }
+            json(200, &page)
         }
-        "GET /api/users/{id}" => json(200, &list_users::get(&app.deps, &p, call.param("id")).await?),
+        "GET /api/users/{id}" => {
+            let (mut view, key) = list_users::get(&app.deps, &p, call.param("id")).await?;
+            link_avatar(&mut view.user.profile, key.as_deref(), &ctx.blobs, now).await?;
+            json(200, &view)
+        }
         "GET /api/audit" => json(200, &serde_json::json!({ "events": audit::for_user(&app.deps, &p, call.query("user")).await? })),
         _ => Err(Problem::not_found()),
     }

@@ -11,13 +11,14 @@ use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo};
+use secboard_blobs::S3Blobs;
 use secboard_domain::clock::{OsEntropy, SystemClock};
 use secboard_domain::flows::bootstrap::{self, Bootstrap, FirstAdmin};
 use secboard_domain::keys::MasterKey;
 use secboard_domain::password::Password;
 use secboard_dynamodb::{DynamoStore, table};
 use secboard_http::{App, Problem, WebConfig, load_key_file, time_zone_from_env};
-use secboard_infra::embedded::{EmbeddedDynamo, local_sdk_config};
+use secboard_infra::embedded::{EmbeddedDynamo, EmbeddedS3, local_sdk_config};
 use secboard_infra::gateway::{Functions, to_gateway_request};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -99,6 +100,7 @@ async fn console(path: &str) -> http::Response<Full<Bytes>> {
         .header("referrer-policy", "no-referrer")
         .header("x-frame-options", "DENY")
         .header("content-security-policy", "default-src 'self'; img-src 'self' data: blob: http://127.0.0.1:*; frame-ancestors 'none'");
+    // Presigned links to the local S3 engine point at 127.0.0.1 on its own port.
     match found {
         Some(bytes) => {
             b = b.status(200).header("content-type", content_type(&file));
@@ -153,6 +155,14 @@ async fn main() -> anyhow::Result<()> {
     let key = ensure_key(&args.data)?;
 
     let external = std::env::var("AWS_ENDPOINT_URL_DYNAMODB").or_else(|_| std::env::var("AWS_ENDPOINT_URL")).ok().filter(|v| !v.is_empty());
+    let s3_external = std::env::var("AWS_ENDPOINT_URL_S3").or_else(|_| std::env::var("AWS_ENDPOINT_URL")).ok().filter(|v| !v.is_empty());
+    let (s3_endpoint, s3_engine) = match s3_external {
+        Some(e) => (e, None),
+        None => {
+            let engine = EmbeddedS3::start(&args.data.join("blobs")).await?;
+            (engine.endpoint.clone(), Some(engine))
+        }
+    };
     let (endpoint, engine) = match external {
         Some(e) => (e, None),
         None => {
@@ -165,13 +175,16 @@ async fn main() -> anyhow::Result<()> {
     let store = DynamoStore::new(&sdk, &table_name);
     table::ensure_table(store.client(), &table_name).await?;
 
+    let bucket = std::env::var("BUCKET_NAME").unwrap_or_else(|_| "secboard".to_owned());
+    let blobs = S3Blobs::new(&local_sdk_config(&s3_endpoint), &bucket);
+    blobs.ensure_bucket().await?;
     let web = WebConfig { cookie_secure: false, public_origin: None, behind_cloudfront: false };
     let tz = time_zone_from_env()?;
     let app = App::new(store, Arc::new(SystemClock), Arc::new(OsEntropy), tz, key, web);
 
     let listener = tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("listening on {}", args.listen))?;
     let url = format!("http://{}", listener.local_addr()?);
-    println!("SecBoard Accounts is running at {url}  (data: {}, DynamoDB: {endpoint})", args.data.display());
+    println!("SecBoard Accounts is running at {url}  (data: {}, DynamoDB: {endpoint}, S3: {s3_endpoint})", args.data.display());
 
     match (std::env::var("BOOTSTRAP_ADMIN_EMAIL").ok(), std::env::var("BOOTSTRAP_ADMIN_PASSWORD").ok()) {
         (Some(email), Some(password)) => {
@@ -192,7 +205,9 @@ async fn main() -> anyhow::Result<()> {
         },
     }
 
-    let functions = Arc::new(Functions::new(app));
+    let functions = Arc::new(Functions::new(app, blobs));
+    // The S3 engine lives as long as the server.
+    let _s3_engine = s3_engine;
     if let Some(engine) = engine {
         // DynamoDB deletes expired items (TTL) in the background; so does the local engine.
         let engine = Arc::new(engine);

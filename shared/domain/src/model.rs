@@ -100,6 +100,8 @@ pub struct Profile {
     pub completed: bool,
     /// Effective rights from the groups, computed when saved.
     pub rights: Rights,
+    /// The profile photo's object key (unguessable); written apart from the other fields.
+    pub avatar_key: Option<String>,
     pub version: u64,
     pub created_at: Timestamp,
 }

@@ -174,7 +174,10 @@ mod tests {
     fn common_or_personal_passwords_are_refused_with_a_reason() {
         for weak in ["password", "12345678", "qwertyuiop", "iloveyou1", "P@ssw0rd!"] {
             let e = check_policy(&Password::new(weak), "password", &[]).unwrap_err();
-            assert!(matches!(&e, Error::Invalid { field, message } if field == "password" && message.starts_with("choose a stronger")), "{weak}: {e:?}");
+            assert!(
+                matches!(&e, Error::Invalid { field, message } if field == "password" && message.starts_with("choose a stronger")),
+                "{weak}: {e:?}"
+            );
         }
         assert!(check_policy(&Password::new("adalovelace"), "password", &["ada.lovelace@example.com", "Ada", "Lovelace"]).is_err());
         assert!(check_policy(&Password::new("correct horse battery staple"), "password", &[]).is_ok());

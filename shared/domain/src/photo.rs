@@ -62,7 +62,8 @@ pub fn check(bytes: &[u8]) -> Result<Photo> {
     limits.max_alloc = Some(256 * 1024 * 1024);
     let mut reader = reader;
     reader.limits(limits);
-    let img = reader.decode().map_err(|_| refuse("the image could not be read; it may be damaged or too large (at most 8192 pixels a side)"))?;
+    let img =
+        reader.decode().map_err(|_| refuse("the image could not be read; it may be damaged or too large (at most 8192 pixels a side)"))?;
     let (width, height) = (img.width(), img.height());
     if width < PHOTO_MIN_SIDE || height < PHOTO_MIN_SIDE {
         return Err(refuse(&format!("the image must be at least 200 x 200 pixels; this one is {width} x {height}")));

@@ -32,6 +32,18 @@ pub struct Reference {
     pub target: RefTarget,
 }
 
+/// An edit of a user, as `AccountStore::update_user` saves it.
+pub struct UserChange<'a> {
+    pub before: &'a User,
+    pub account: &'a Account,
+    pub profile: &'a Profile,
+    pub added: &'a [Reference],
+    pub released: &'a [Reference],
+    /// Groups kept from before: their versions are re-checked so the rights stay current.
+    pub kept: &'a [Reference],
+    pub audit: &'a AuditEvent,
+}
+
 /// A user as a directory listing row: the profile with the account facts it needs.
 #[derive(Clone, Debug)]
 pub struct Listed {
@@ -65,6 +77,15 @@ pub trait AccountStore: Send + Sync {
     /// Writes the profile's own fields, guarded by `expected_version` (its version before this write).
     async fn save_profile(&self, profile: &Profile, expected_version: u64, audit: Option<&AuditEvent>) -> Result<()>;
     async fn has_superuser(&self) -> Result<bool>;
+    /// Saves an edit of account and profile in one transaction, guarded by both versions as read
+    /// in `before`: moves the email marker if the email changed, counts added references, releases
+    /// removed ones, re-checks the versions of kept groups.
+    async fn update_user(&self, change: &UserChange<'_>) -> Result<()>;
+    /// Deletes the user's whole partition, the email marker, the superuser marker (refused for
+    /// the last superuser) and releases what the profile referred to, keeping the audit event.
+    async fn delete_user(&self, user: &User, released: &[Reference], audit: &AuditEvent) -> Result<()>;
+    /// Sets (or with `None` removes) the photo key; answers the key it replaced.
+    async fn set_avatar(&self, user: &UserId, key: Option<&str>, audit: &AuditEvent) -> Result<Option<String>>;
     /// Keeps the digest of a one-time first-admin setup token until `expires_at`.
     async fn put_setup_token(&self, digest: &str, expires_at: Timestamp) -> Result<()>;
     /// Spends a setup token: true once, if it exists and has not expired (one conditional delete).

@@ -40,6 +40,8 @@ pub const COMPANIES_PK: &str = "COMPANIES";
 pub const GLOBAL_PK: &str = "GLOBAL";
 pub const SUPERUSERS_PK: &str = "SUPERUSERS";
 pub const SETUP_PK: &str = "SETUP";
+/// `SUPERUSERS` / `COUNT`: how many superusers there are, so the last one cannot be deleted.
+pub const SUPERUSER_COUNT_SK: &str = "COUNT";
 
 pub fn item_sk(kind: ItemKind, id: &OrgItemId) -> String {
     format!("{}#{id}", kind_prefix(kind))
@@ -227,6 +229,9 @@ pub struct DbProfileV1 {
     pub fields: DbProfileFields,
     #[serde(flatten)]
     pub facts: DbAccountFacts,
+    /// Written only by `set_avatar`, so an edit never overwrites a photo set meanwhile.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub avatar_key: Option<String>,
 }
 
 impl DbProfileFields {
@@ -267,8 +272,9 @@ impl DbProfileFields {
         }
     }
 
-    pub fn into_profile(self) -> Profile {
+    pub fn into_profile(self, avatar_key: Option<String>) -> Profile {
         Profile {
+            avatar_key,
             user_id: self.user_id,
             company: Ref { id: self.company_id, name: self.company_name },
             first_name: self.first_name,
@@ -293,7 +299,13 @@ impl DbProfileFields {
 
 impl DbProfileV1 {
     pub fn of(p: &Profile, a: &Account) -> Self {
-        DbProfileV1 { pk: user_pk(&p.user_id), sk: "PROFILE".into(), fields: DbProfileFields::of(p), facts: a.into() }
+        DbProfileV1 {
+            pk: user_pk(&p.user_id),
+            sk: "PROFILE".into(),
+            fields: DbProfileFields::of(p),
+            facts: a.into(),
+            avatar_key: p.avatar_key.clone(),
+        }
     }
     pub fn into_listed(self) -> Listed {
         Listed {
@@ -302,7 +314,7 @@ impl DbProfileV1 {
             staff: self.facts.staff,
             superuser: self.facts.superuser,
             source: self.facts.source,
-            profile: self.fields.into_profile(),
+            profile: self.fields.into_profile(self.avatar_key),
         }
     }
 }

@@ -15,7 +15,9 @@ use secboard_domain::email::Email;
 use secboard_domain::filter::{StartKey, Status, UserFilter};
 use secboard_domain::ids::{CompanyId, GroupId, OrgItemId, UserId};
 use secboard_domain::model::{AccessGroup, Account, AuditEvent, AuditTarget, CabinetSettings, Company, ItemKind, OrgItem, Profile, User};
-use secboard_domain::ports::{AccountStore, AuditStore, DirectoryStore, Listed, OrgStore, Page, RefTarget, Reference, SessionStore};
+use secboard_domain::ports::{
+    AccountStore, AuditStore, DirectoryStore, Listed, OrgStore, Page, RefTarget, Reference, SessionStore, UserChange,
+};
 use secboard_domain::session::{Gate, Session};
 use secboard_domain::{Error, Result};
 use std::collections::HashMap;
@@ -188,22 +190,18 @@ impl DynamoStore {
         Ok(out)
     }
 
+    /// Every item of a partition whose sort key starts with `sk_prefix` (all of it with `""`).
     async fn query_all(&self, pk: String, sk_prefix: &str) -> Result<Vec<Item>> {
         let mut out = Vec::new();
         let mut start = None;
         loop {
-            let r = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("pk = :pk AND begins_with(sk, :p)")
-                .expression_attribute_values(":pk", s(pk.clone()))
-                .expression_attribute_values(":p", s(sk_prefix))
-                .consistent_read(true)
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(sdk("query"))?;
+            let q = self.client.query().table_name(&self.table).expression_attribute_values(":pk", s(pk.clone()));
+            let q = if sk_prefix.is_empty() {
+                q.key_condition_expression("pk = :pk")
+            } else {
+                q.key_condition_expression("pk = :pk AND begins_with(sk, :p)").expression_attribute_values(":p", s(sk_prefix))
+            };
+            let r = q.consistent_read(true).set_exclusive_start_key(start).send().await.map_err(sdk("query"))?;
             out.extend(r.items.unwrap_or_default());
             start = r.last_evaluated_key;
             if start.is_none() {
@@ -323,6 +321,7 @@ impl AccountStore for DynamoStore {
         ];
         if account.superuser {
             items.push(self.put(key(SUPERUSERS_PK, user_pk(&account.id)), None)?);
+            items.push(self.superuser_count(1)?);
         }
         items.push(self.audit_put(audit)?);
         match self.transact(items).await? {
@@ -340,7 +339,8 @@ impl AccountStore for DynamoStore {
         let mut fixed = vec!["email", "id", "id"];
         if account.superuser {
             items.push(self.put(key(SUPERUSERS_PK, user_pk(&account.id)), None)?);
-            fixed.push("id");
+            items.push(self.superuser_count(1)?);
+            fixed.extend(["id", "id"]);
         }
         for r in refs {
             items.push(self.ref_update(r, 1)?);
@@ -392,6 +392,169 @@ impl AccountStore for DynamoStore {
         }
     }
 
+    async fn update_user(&self, c: &UserChange<'_>) -> Result<()> {
+        let before = &c.before.account;
+        let old_profile = c.before.profile.as_ref().ok_or_else(|| Error::unexpected("update of a user without a profile"))?;
+        let account_put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(to_item(&DbAccountV1::from(c.account)).map_err(conv)?))
+            .condition_expression("version = :v")
+            .expression_attribute_values(":v", n(before.version as i64))
+            .build()
+            .map_err(unexpected("put"))?;
+        // The profile's own fields and the account facts beside them; the photo key stays.
+        let mut fields = to_item(&DbProfileFields::of(c.profile)).map_err(conv)?;
+        fields.extend(to_item(&DbAccountFacts::from(c.account)).map_err(conv)?);
+        let removes: Vec<&str> = PROFILE_OPTIONAL.iter().copied().filter(|k| !fields.contains_key(*k)).collect();
+        let profile_update = self
+            .set_update(key(user_pk(&c.profile.user_id), "PROFILE"), fields, &removes, "version = :expected")
+            .expression_attribute_values(":expected", n(old_profile.version as i64))
+            .build()
+            .map_err(unexpected("update"))?;
+        let mut items =
+            vec![TransactWriteItem::builder().put(account_put).build(), TransactWriteItem::builder().update(profile_update).build()];
+        let mut fixed = vec!["version", "version"];
+        let (old_email, new_email) = (before.email.normalized(), c.account.email.normalized());
+        if old_email != new_email {
+            let del = Delete::builder()
+                .table_name(&self.table)
+                .set_key(Some(key(email_pk(&old_email), "EMAIL")))
+                .condition_expression("user_id = :id")
+                .expression_attribute_values(":id", s(before.id.to_string()))
+                .build()
+                .map_err(unexpected("delete"))?;
+            items.push(TransactWriteItem::builder().delete(del).build());
+            items.push(self.put(marker(c.account), Some("attribute_not_exists(pk)"))?);
+            fixed.extend(["version", "email"]);
+        }
+        let mut refs: Vec<Reference> = vec![];
+        for r in c.added {
+            items.push(self.ref_update(r, 1)?);
+            refs.push(r.clone());
+        }
+        for r in c.released {
+            items.push(self.release(r)?);
+            refs.push(r.clone());
+        }
+        for r in c.kept {
+            if let RefTarget::Group { company, id, version } = &r.target {
+                let (pk, sk) = group_key(company.as_ref(), id);
+                let version = *version;
+                let check = ConditionCheck::builder()
+                    .table_name(&self.table)
+                    .set_key(Some(key(pk, sk)))
+                    .condition_expression("version = :v")
+                    .expression_attribute_values(":v", n(version as i64))
+                    .build()
+                    .map_err(unexpected("check"))?;
+                items.push(TransactWriteItem::builder().condition_check(check).build());
+                refs.push(r.clone());
+            }
+        }
+        items.push(self.audit_put(c.audit)?);
+        match self.transact(items).await? {
+            TxOutcome::Done => Ok(()),
+            TxOutcome::Failed(f) => Err(Self::user_tx_error(&f, &fixed, &refs)),
+        }
+    }
+
+    async fn delete_user(&self, user: &User, released: &[Reference], audit: &AuditEvent) -> Result<()> {
+        let a = &user.account;
+        let pk = user_pk(&a.id);
+        let del = |k: Item, cond: Option<&str>| -> Result<TransactWriteItem> {
+            let d = Delete::builder().table_name(&self.table).set_key(Some(k)).set_condition_expression(cond.map(str::to_owned));
+            Ok(TransactWriteItem::builder().delete(d.build().map_err(unexpected("delete"))?).build())
+        };
+        let account_del = Delete::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(pk.clone(), "ACCOUNT")))
+            .condition_expression("version = :v")
+            .expression_attribute_values(":v", n(a.version as i64))
+            .build()
+            .map_err(unexpected("delete"))?;
+        let mut items = vec![TransactWriteItem::builder().delete(account_del).build(), del(key(pk.clone(), "PROFILE"), None)?];
+        let marker_del = Delete::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(email_pk(&a.email.normalized()), "EMAIL")))
+            .condition_expression("user_id = :id")
+            .expression_attribute_values(":id", s(a.id.to_string()))
+            .build()
+            .map_err(unexpected("delete"))?;
+        items.push(TransactWriteItem::builder().delete(marker_del).build());
+        let mut last_superuser_at = None;
+        if a.superuser {
+            items.push(del(key(SUPERUSERS_PK, user_pk(&a.id)), None)?);
+            last_superuser_at = Some(items.len());
+            let u = Update::builder()
+                .table_name(&self.table)
+                .set_key(Some(key(SUPERUSERS_PK, SUPERUSER_COUNT_SK)))
+                .update_expression("SET #n = #n - :one")
+                .condition_expression("#n > :one")
+                .expression_attribute_names("#n", "n")
+                .expression_attribute_values(":one", n(1))
+                .build()
+                .map_err(unexpected("update"))?;
+            items.push(TransactWriteItem::builder().update(u).build());
+        }
+        for r in released {
+            items.push(self.release(r)?);
+        }
+        items.push(self.audit_put(audit)?);
+        match self.transact(items).await? {
+            TxOutcome::Done => {}
+            TxOutcome::Failed(f) if last_superuser_at.is_some_and(|i| f.contains(&i)) => {
+                return Err(Error::conflict("id", "this is the last superuser; make another one first"));
+            }
+            TxOutcome::Failed(_) => return Err(Error::stale()),
+        }
+        // The rest of the partition (sessions and whatever later items live there).
+        let rest = self.query_all(pk.clone(), "").await?;
+        for chunk in rest.chunks(25) {
+            let mut pending: Vec<aws_sdk_dynamodb::types::WriteRequest> = chunk
+                .iter()
+                .filter_map(|i| {
+                    let k = key(i.get("pk")?.as_s().ok()?.clone(), i.get("sk")?.as_s().ok()?.clone());
+                    let d = aws_sdk_dynamodb::types::DeleteRequest::builder().set_key(Some(k)).build().ok()?;
+                    Some(aws_sdk_dynamodb::types::WriteRequest::builder().delete_request(d).build())
+                })
+                .collect();
+            let mut tries = 0;
+            while !pending.is_empty() {
+                let r = self.client.batch_write_item().request_items(&self.table, pending).send().await.map_err(sdk("batch delete"))?;
+                pending = r.unprocessed_items.and_then(|mut u| u.remove(&self.table)).unwrap_or_default();
+                tries += 1;
+                if tries > 8 {
+                    return Err(Error::unexpected("batch delete: items left unprocessed"));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn set_avatar(&self, user: &UserId, avatar: Option<&str>, audit: &AuditEvent) -> Result<Option<String>> {
+        // One conditional update that answers the key it replaced, then the audit event.
+        let req = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(user_pk(user), "PROFILE")))
+            .condition_expression("attribute_exists(pk)")
+            .return_values(ReturnValue::UpdatedOld);
+        let req = match avatar {
+            Some(k) => req.update_expression("SET avatar_key = :k").expression_attribute_values(":k", s(k)),
+            None => req.update_expression("REMOVE avatar_key"),
+        };
+        let old = match req.send().await {
+            Ok(out) => out.attributes.and_then(|a| a.get("avatar_key").and_then(|v| v.as_s().ok()).cloned()),
+            Err(e) if e.as_service_error().is_some_and(|s| s.is_conditional_check_failed_exception()) => {
+                return Err(Error::NotFound("profile"));
+            }
+            Err(e) => return Err(sdk("set avatar")(e)),
+        };
+        self.append_audit(audit).await?;
+        Ok(old)
+    }
+
     async fn has_superuser(&self) -> Result<bool> {
         let r = self
             .client
@@ -426,6 +589,38 @@ impl AccountStore for DynamoStore {
     }
 }
 
+impl DynamoStore {
+    fn superuser_count(&self, delta: i64) -> Result<TransactWriteItem> {
+        let u = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(SUPERUSERS_PK, SUPERUSER_COUNT_SK)))
+            .update_expression("SET #n = if_not_exists(#n, :z) + :d")
+            .expression_attribute_names("#n", "n")
+            .expression_attribute_values(":z", n(0))
+            .expression_attribute_values(":d", n(delta))
+            .build()
+            .map_err(unexpected("update"))?;
+        Ok(TransactWriteItem::builder().update(u).build())
+    }
+
+    /// Lets go of a reference (a role's or a user's hold), whatever version a group is at now.
+    fn release(&self, r: &Reference) -> Result<TransactWriteItem> {
+        match &r.target {
+            RefTarget::Group { company, id, .. } => {
+                let (pk, sk) = group_key(company.as_ref(), id);
+                self.counter_update(pk, sk, "users", -1, None)
+            }
+            _ => self.ref_update(r, -1),
+        }
+    }
+
+    async fn append_audit(&self, e: &AuditEvent) -> Result<()> {
+        let item = to_item(&DbAuditV1::from(e)).map_err(conv)?;
+        self.client.put_item().table_name(&self.table).set_item(Some(item)).send().await.map_err(sdk("audit"))?;
+        Ok(())
+    }
+}
+
 fn marker(a: &Account) -> Item {
     let mut m = key(email_pk(&a.email.normalized()), "EMAIL");
     m.insert("user_id".into(), s(a.id.to_string()));
@@ -438,7 +633,10 @@ fn user_from_items(items: Vec<Item>) -> Result<Option<User>> {
     for item in items {
         match item.get("sk").and_then(|v| v.as_s().ok()).map(String::as_str) {
             Some("ACCOUNT") => account = Some(Account::from(from_item::<DbAccountV1>(item).map_err(conv)?)),
-            Some("PROFILE") => profile = Some(from_item::<DbProfileV1>(item).map_err(conv)?.fields.into_profile()),
+            Some("PROFILE") => {
+                let db = from_item::<DbProfileV1>(item).map_err(conv)?;
+                profile = Some(db.fields.into_profile(db.avatar_key));
+            }
             _ => {}
         }
     }
@@ -974,9 +1172,7 @@ impl DirectoryStore for DynamoStore {
 #[async_trait]
 impl AuditStore for DynamoStore {
     async fn append(&self, event: &AuditEvent) -> Result<()> {
-        let item = to_item(&DbAuditV1::from(event)).map_err(conv)?;
-        self.client.put_item().table_name(&self.table).set_item(Some(item)).send().await.map_err(sdk("audit"))?;
-        Ok(())
+        self.append_audit(event).await
     }
 
     async fn list_audit(&self, target: &AuditTarget, limit: usize) -> Result<Vec<AuditEvent>> {

@@ -46,6 +46,16 @@ fn flag(name: &str, default: bool) -> anyhow::Result<bool> {
     }
 }
 
+/// The AWS configuration from the environment (region, credentials, endpoints), loaded once.
+pub async fn sdk_from_env() -> aws_config::SdkConfig {
+    aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await
+}
+
+/// `BUCKET_NAME`: the private bucket of photos and exports.
+pub fn bucket_from_env() -> anyhow::Result<String> {
+    env("BUCKET_NAME").context("BUCKET_NAME is not set")
+}
+
 /// `SECBOARD_TIME_ZONE`: an IANA name, checked against the compiled-in tz database.
 pub fn time_zone_from_env() -> anyhow::Result<jiff::tz::TimeZone> {
     let name = env("SECBOARD_TIME_ZONE").unwrap_or_else(|| "UTC".to_owned());
@@ -83,15 +93,19 @@ async fn load_key(sdk: &aws_config::SdkConfig) -> anyhow::Result<MasterKey> {
 impl App {
     /// Builds everything from the environment (on Lambda, once per cold start).
     pub async fn from_env() -> anyhow::Result<App> {
-        let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+        App::from_sdk(&sdk_from_env().await).await
+    }
+
+    /// The same, over an SDK configuration a function shares with its other clients.
+    pub async fn from_sdk(sdk: &aws_config::SdkConfig) -> anyhow::Result<App> {
         let table = env("TABLE_NAME").context("TABLE_NAME is not set")?;
         let web = WebConfig {
             cookie_secure: flag("SECBOARD_COOKIE_SECURE", true)?,
             public_origin: env("SECBOARD_PUBLIC_ORIGIN"),
             behind_cloudfront: flag("SECBOARD_BEHIND_CLOUDFRONT", false)?,
         };
-        let key = load_key(&sdk).await?;
-        Ok(App::new(DynamoStore::new(&sdk, table), Arc::new(SystemClock), Arc::new(OsEntropy), time_zone_from_env()?, key, web))
+        let key = load_key(sdk).await?;
+        Ok(App::new(DynamoStore::new(sdk, table), Arc::new(SystemClock), Arc::new(OsEntropy), time_zone_from_env()?, key, web))
     }
 
     pub fn new(

@@ -3,7 +3,7 @@
 
 use crate::app::App;
 use crate::problem::Problem;
-use crate::routes::{self, Function, Route};
+use crate::routes::{self, BodyKind, Function, Route};
 use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt, Response};
 use secboard_domain::flows::authorize::{Principal, authorize};
@@ -13,6 +13,8 @@ use std::collections::HashMap;
 
 /// Largest JSON body accepted.
 pub const BODY_MAX: usize = 64 * 1024;
+/// Largest image body read (the photo rule, 2 MB, answers anything between with its reason).
+pub const IMAGE_BODY_MAX: usize = 4 * 1024 * 1024;
 
 pub struct Call {
     pub route: &'static Route,
@@ -86,17 +88,34 @@ impl Call {
             Body::Binary(b) => b.clone(),
             _ => vec![],
         };
-        if body.len() > BODY_MAX {
-            return Err(Problem::new(413, "Content Too Large", format!("the body may be at most {BODY_MAX} bytes")));
+        let max = if matched.route.body == BodyKind::Image { IMAGE_BODY_MAX } else { BODY_MAX };
+        if body.len() > max {
+            return Err(Problem::new(413, "Content Too Large", format!("the body may be at most {max} bytes")));
         }
         if changes_state && !body.is_empty() {
             let ct = header(&req, "content-type").unwrap_or("");
-            let is_json = ct.split(';').next().is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"));
-            if !is_json {
-                return Err(Problem::new(415, "Unsupported Media Type", "send JSON with Content-Type: application/json"));
+            let media = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+            match matched.route.body {
+                BodyKind::Json if media != "application/json" => {
+                    return Err(Problem::new(415, "Unsupported Media Type", "send JSON with Content-Type: application/json"));
+                }
+                BodyKind::Image if media != "image/jpeg" && media != "image/png" => {
+                    return Err(Problem::new(
+                        415,
+                        "Unsupported Media Type",
+                        "send the photo itself with Content-Type: image/jpeg or image/png",
+                    )
+                    .with("field", "photo"));
+                }
+                _ => {}
             }
         }
         Ok(Call { route: matched.route, params: matched.params, query, body, source_ip, token })
+    }
+
+    /// The raw body (photo uploads).
+    pub fn bytes(&self) -> Vec<u8> {
+        self.body.clone()
     }
 
     pub fn key(&self) -> &'static str {

@@ -16,18 +16,24 @@ pub enum Function {
     Org,
     CreateUser,
     ListUsers,
+    UpdateUser,
+    DeleteUser,
+    ExportUsers,
     /// Answers `GET /api/health` and API Gateway's `$default` route (unknown routes: 404).
     Fallback,
 }
 
 impl Function {
-    pub const ALL: [Function; 7] = [
+    pub const ALL: [Function; 10] = [
         Function::Login,
         Function::Logout,
         Function::Profile,
         Function::Org,
         Function::CreateUser,
         Function::ListUsers,
+        Function::UpdateUser,
+        Function::DeleteUser,
+        Function::ExportUsers,
         Function::Fallback,
     ];
 
@@ -40,6 +46,9 @@ impl Function {
             Function::Org => "org",
             Function::CreateUser => "create-user",
             Function::ListUsers => "list-users",
+            Function::UpdateUser => "update-user",
+            Function::DeleteUser => "delete-user",
+            Function::ExportUsers => "export-users",
             Function::Fallback => "fallback",
         }
     }
@@ -52,6 +61,16 @@ pub struct Route {
     pub function: Function,
     /// Who may call it: anyone, any session, a session at a gate, or a signed-in one.
     pub access: Access,
+    /// What its body is.
+    pub body: BodyKind,
+}
+
+/// Bodies are JSON, but for photo uploads: the image itself (`image/jpeg` or `image/png`, types a
+/// cross-site form cannot send).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BodyKind {
+    Json,
+    Image,
 }
 
 impl Route {
@@ -66,9 +85,11 @@ impl Route {
 use Access::{AnySession, Anyone, AtGate, Done};
 
 macro_rules! routes {
-    ($($key:literal => $f:ident, $access:expr;)*) => {
-        pub static ROUTES: &[Route] = &[$(Route { key: $key, function: Function::$f, access: $access },)*];
+    ($($key:literal => $f:ident, $access:expr $(, $body:ident)?;)*) => {
+        pub static ROUTES: &[Route] = &[$(Route { key: $key, function: Function::$f, access: $access, body: routes!(@body $($body)?) },)*];
     };
+    (@body) => { BodyKind::Json };
+    (@body $b:ident) => { BodyKind::$b };
 }
 
 routes! {
@@ -77,11 +98,19 @@ routes! {
     "POST /api/auth/setup" => Login, Anyone;
     "POST /api/auth/logout" => Logout, Anyone;
     "GET /api/me" => Profile, AnySession;
+    "PATCH /api/me" => Profile, Done;
     "POST /api/me/complete" => Profile, AtGate(Gate::CompleteProfile);
+    "POST /api/me/avatar" => Profile, Done, Image;
+    "DELETE /api/me/avatar" => Profile, Done;
     "GET /api/users" => ListUsers, Done;
     "GET /api/users/{id}" => ListUsers, Done;
     "GET /api/audit" => ListUsers, Done;
     "POST /api/users" => CreateUser, Done;
+    "PATCH /api/users/{id}" => UpdateUser, Done;
+    "POST /api/users/{id}/avatar" => UpdateUser, Done, Image;
+    "DELETE /api/users/{id}/avatar" => UpdateUser, Done;
+    "DELETE /api/users/{id}" => DeleteUser, Done;
+    "POST /api/users/export" => ExportUsers, Done;
     "GET /api/org/companies" => Org, Done;
     "POST /api/org/companies" => Org, Done;
     "GET /api/org/companies/{company_id}" => Org, Done;

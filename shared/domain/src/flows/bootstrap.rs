@@ -94,6 +94,7 @@ pub async fn ensure_first_admin(deps: &Deps, input: FirstAdmin, source: &str) ->
         language: None,
         completed: true,
         rights: Rights::default(),
+        avatar_key: None,
         version: 1,
         created_at: now,
     };

@@ -18,9 +18,11 @@ use jiff::civil::Date;
 use serde::Deserialize;
 use serde_json::json;
 
-pub const ROLES_MAX: usize = 20;
-pub const GROUPS_MAX: usize = 30;
-pub const QUIZZES_MAX: usize = 20;
+// Bounds that keep an edit replacing every reference within one transaction (100 items):
+// the account, profile, markers and audit, plus the released and added references.
+pub const ROLES_MAX: usize = 10;
+pub const GROUPS_MAX: usize = 20;
+pub const QUIZZES_MAX: usize = 10;
 
 #[derive(Debug, Default, Deserialize, Clone, Copy, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
@@ -191,6 +193,7 @@ pub async fn place(deps: &Deps, user_id: &UserId, input: &CreateUserInput, compa
         language: input.language,
         completed: false,
         rights,
+        avatar_key: None,
         version: 1,
         created_at: deps.now(),
     };

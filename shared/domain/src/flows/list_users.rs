@@ -22,7 +22,14 @@ pub struct UserPage {
     pub items_read: usize,
 }
 
-pub async fn list(deps: &Deps, p: &Principal, raw: &RawFilter, per_page: Option<&str>, cursor: Option<&str>) -> Result<UserPage> {
+/// One page, and each row's photo key (for the links the caller signs).
+pub async fn list(
+    deps: &Deps,
+    p: &Principal,
+    raw: &RawFilter,
+    per_page: Option<&str>,
+    cursor: Option<&str>,
+) -> Result<(UserPage, Vec<Option<String>>)> {
     let mut filter = raw.parse()?;
     let per_page = parse_page_size(per_page)?;
     let reach = p.actor().reach(Module::Users, Action::View)?;
@@ -38,15 +45,18 @@ pub async fn list(deps: &Deps, p: &Principal, raw: &RawFilter, per_page: Option<
     let start = cursor.filter(|c| !c.is_empty()).map(|c| decode_cursor(&deps.key, c, &filter)).transpose()?;
     let page = deps.store.list_users(company.as_ref(), &filter, deps.today(), start, per_page).await?;
     let today = deps.today();
-    Ok(UserPage {
+    let keys = page.items.iter().map(|l| l.profile.avatar_key.clone()).collect();
+    let page = UserPage {
         users: page.items.iter().map(|l| UserView::of_listed(l, today)).collect(),
         next_cursor: page.next.as_ref().map(|k| encode_cursor(&deps.key, k, &filter)),
         items_read: page.items_read,
-    })
+    };
+    Ok((page, keys))
 }
 
-/// One user, if within the caller's scope; outside it the user does not exist (404).
-pub async fn get(deps: &Deps, p: &Principal, id: &str) -> Result<AdminUserView> {
+/// One user, if within the caller's scope (outside it the user does not exist: 404), and the
+/// photo key.
+pub async fn get(deps: &Deps, p: &Principal, id: &str) -> Result<(AdminUserView, Option<String>)> {
     let id = UserId::parse("id", id).map_err(|_| Error::NotFound("user"))?;
     let reach = p.actor().reach(Module::Users, Action::View)?;
     let user = deps.store.get_user(&id).await?.ok_or(Error::NotFound("user"))?;
@@ -58,5 +68,6 @@ pub async fn get(deps: &Deps, p: &Principal, id: &str) -> Result<AdminUserView> 
     if !visible {
         return Err(Error::NotFound("user"));
     }
-    Ok(AdminUserView::of(&user, deps.today()))
+    let key = user.profile.as_ref().and_then(|p| p.avatar_key.clone());
+    Ok((AdminUserView::of(&user, deps.today()), key))
 }

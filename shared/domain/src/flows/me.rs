@@ -2,21 +2,86 @@
 
 use super::Deps;
 use super::authorize::Principal;
-use super::views::{MeView, UserView};
+use super::patch::Patch;
+use super::views::{MeView, UserView, link_avatar};
+use crate::Error;
+use crate::Result;
 use crate::model::AuditTarget;
 use crate::phone::Phone;
+use crate::ports::BlobStore;
 use crate::session::{Gate, GateFacts};
+use crate::text::Language;
 use crate::text::Name;
-use crate::Result;
 use serde_json::json;
 
-pub fn me(deps: &Deps, p: &Principal) -> MeView {
-    MeView {
-        user: UserView::of(&p.user, deps.today()),
-        gate: p.session.gate,
-        require_2fa: p.user.account.require_2fa,
-        totp_enrolled: p.user.account.totp_enrolled,
+pub async fn me(deps: &Deps, p: &Principal, blobs: &dyn BlobStore) -> Result<MeView> {
+    let mut user = UserView::of(&p.user, deps.today());
+    let key = p.user.profile.as_ref().and_then(|p| p.avatar_key.as_deref());
+    link_avatar(&mut user.profile, key, blobs, deps.now()).await?;
+    Ok(MeView { user, gate: p.session.gate, require_2fa: p.user.account.require_2fa, totp_enrolled: p.user.account.totp_enrolled })
+}
+
+/// What users change themselves in the personal cabinet. Company, department and position are
+/// shown read-only: a request that tries to change them is refused naming the field.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MeInput {
+    /// The profile's version as read.
+    pub version: u64,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    #[serde(default)]
+    pub phone: Patch<String>,
+    #[serde(default)]
+    pub language: Patch<Language>,
+    // Named only to refuse them with a clear reason.
+    pub company_id: Option<serde_json::Value>,
+    pub department_id: Option<serde_json::Value>,
+    pub position_id: Option<serde_json::Value>,
+    pub email: Option<serde_json::Value>,
+}
+
+pub async fn update_me(deps: &Deps, p: &Principal, input: MeInput, blobs: &dyn BlobStore) -> Result<MeView> {
+    for (field, v) in [
+        ("company_id", &input.company_id),
+        ("department_id", &input.department_id),
+        ("position_id", &input.position_id),
+        ("email", &input.email),
+    ] {
+        if v.is_some() {
+            return Err(Error::invalid(field, "is read-only here; an administrator changes it from the Users section"));
+        }
     }
+    let before = p.profile()?.clone();
+    if input.version != before.version {
+        return Err(Error::stale());
+    }
+    let mut profile = before.clone();
+    if let Some(v) = &input.first_name {
+        profile.first_name = Name::parse("first_name", v)?;
+    }
+    if let Some(v) = &input.last_name {
+        profile.last_name = Name::parse("last_name", v)?;
+    }
+    profile.phone = match &input.phone {
+        Patch::Keep => profile.phone,
+        Patch::Clear => None,
+        Patch::Set(v) => Some(Phone::parse("phone", v)?),
+    };
+    profile.language = input.language.apply(profile.language);
+    profile.version += 1;
+    let detail = json!({
+        "before": { "first_name": before.first_name, "last_name": before.last_name, "phone": before.phone, "language": before.language },
+        "after": { "first_name": profile.first_name, "last_name": profile.last_name, "phone": profile.phone, "language": profile.language },
+    });
+    let event = deps.event(Some(p.id()), "profile.updated", AuditTarget::User(p.id().clone()), detail, Some(&p.source_ip));
+    deps.store.save_profile(&profile, before.version, Some(&event)).await?;
+    let mut user = p.user.clone();
+    user.profile = Some(profile);
+    let mut view = UserView::of(&user, deps.today());
+    let key = user.profile.as_ref().and_then(|p| p.avatar_key.as_deref());
+    link_avatar(&mut view.profile, key, blobs, deps.now()).await?;
+    Ok(MeView { user: view, gate: p.session.gate, require_2fa: p.user.account.require_2fa, totp_enrolled: p.user.account.totp_enrolled })
 }
 
 /// What a user may correct while completing the profile; company, department and position

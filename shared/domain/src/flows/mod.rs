@@ -2,12 +2,17 @@
 
 pub mod audit;
 pub mod authorize;
+pub mod avatar;
 pub mod bootstrap;
 pub mod create_user;
+pub mod delete_user;
+pub mod export;
 pub mod list_users;
 pub mod login;
 pub mod me;
 pub mod org;
+pub mod patch;
+pub mod update_user;
 pub mod views;
 
 use crate::clock::{Clock, Entropy};

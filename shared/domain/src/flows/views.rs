@@ -41,6 +41,17 @@ pub struct ProfileView {
     pub language: Option<Language>,
     pub completed: bool,
     pub version: u64,
+    /// A short-lived link to the profile photo, when there is one.
+    pub avatar_url: Option<String>,
+    /// The user's open tasks (pending quiz assignments).
+    pub tasks: Vec<Task>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Task {
+    pub kind: &'static str,
+    pub id: OrgItemId,
+    pub name: String,
 }
 
 impl ProfileView {
@@ -61,8 +72,26 @@ impl ProfileView {
             language: p.language,
             completed: p.completed,
             version: p.version,
+            avatar_url: None,
+            tasks: p.quizzes.iter().map(|q| Task { kind: "quiz", id: q.id.clone(), name: q.name.clone() }).collect(),
         }
     }
+}
+
+/// How long a link to a profile photo works.
+pub const AVATAR_LINK_LIFETIME: jiff::SignedDuration = jiff::SignedDuration::from_mins(15);
+
+/// Fills `avatar_url` with a presigned link when the profile has a photo.
+pub async fn link_avatar(
+    view: &mut Option<ProfileView>,
+    key: Option<&str>,
+    blobs: &dyn crate::ports::BlobStore,
+    now: Timestamp,
+) -> crate::Result<()> {
+    if let (Some(v), Some(k)) = (view.as_mut(), key) {
+        v.avatar_url = Some(blobs.presign_get(k, now, AVATAR_LINK_LIFETIME).await?);
+    }
+    Ok(())
 }
 
 /// The account's extra flags an administrator sees.

@@ -1,0 +1,88 @@
+//! The S3 adapter: private objects and presigned GET links, the same code against S3, the
+//! embedded s3s-fs engine and moto. Content-Type and Content-Disposition are set when an object is
+//! written (s3s-fs ignores the response-override parameters of a GET).
+
+use async_trait::async_trait;
+use aws_sdk_s3::Client;
+use aws_sdk_s3::presigning::PresigningConfig;
+use aws_sdk_s3::primitives::ByteStream;
+use jiff::{SignedDuration, Timestamp};
+use secboard_domain::ports::BlobStore;
+use secboard_domain::{Error, Result};
+
+#[derive(Clone)]
+pub struct S3Blobs {
+    client: Client,
+    bucket: String,
+}
+
+fn fault<E: std::error::Error + Send + Sync + 'static>(what: &'static str) -> impl FnOnce(E) -> Error {
+    move |e| Error::Unexpected(anyhow::Error::new(e).context(what))
+}
+
+impl S3Blobs {
+    /// Path-style addressing against a local endpoint (`http://127.0.0.1:PORT`); on AWS the
+    /// bucket's own host name, which the console's CSP names.
+    pub fn new(sdk: &aws_config::SdkConfig, bucket: impl Into<String>) -> Self {
+        let conf = aws_sdk_s3::config::Builder::from(sdk).force_path_style(sdk.endpoint_url().is_some()).build();
+        S3Blobs { client: Client::from_conf(conf), bucket: bucket.into() }
+    }
+
+    pub fn bucket(&self) -> &str {
+        &self.bucket
+    }
+
+    /// Creates the bucket unless it exists (locally and in tests; on AWS template.yaml does it).
+    pub async fn ensure_bucket(&self) -> anyhow::Result<()> {
+        match self.client.create_bucket().bucket(&self.bucket).send().await {
+            Ok(_) => Ok(()),
+            Err(e) if e.as_service_error().is_some_and(|s| s.is_bucket_already_exists() || s.is_bucket_already_owned_by_you()) => Ok(()),
+            Err(e) => Err(anyhow::Error::new(e).context("creating the bucket")),
+        }
+    }
+
+    /// The object's bytes (tests and tools).
+    pub async fn get(&self, key: &str) -> anyhow::Result<Option<Vec<u8>>> {
+        match self.client.get_object().bucket(&self.bucket).key(key).send().await {
+            Ok(o) => Ok(Some(o.body.collect().await?.into_bytes().to_vec())),
+            Err(e) if e.as_service_error().is_some_and(|s| s.is_no_such_key()) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Every key under a prefix (tests and tools).
+    pub async fn keys(&self, prefix: &str) -> anyhow::Result<Vec<String>> {
+        let r = self.client.list_objects_v2().bucket(&self.bucket).prefix(prefix).send().await?;
+        Ok(r.contents().iter().filter_map(|o| o.key().map(str::to_owned)).collect())
+    }
+}
+
+#[async_trait]
+impl BlobStore for S3Blobs {
+    async fn put(&self, key: &str, bytes: Vec<u8>, content_type: &str, disposition: Option<&str>) -> Result<()> {
+        self.client
+            .put_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .body(ByteStream::from(bytes))
+            .content_type(content_type)
+            .set_content_disposition(disposition.map(str::to_owned))
+            .send()
+            .await
+            .map_err(fault("storing an object"))?;
+        Ok(())
+    }
+
+    async fn delete(&self, key: &str) -> Result<()> {
+        self.client.delete_object().bucket(&self.bucket).key(key).send().await.map_err(fault("deleting an object"))?;
+        Ok(())
+    }
+
+    async fn presign_get(&self, key: &str, now: Timestamp, valid_for: SignedDuration) -> Result<String> {
+        let start = std::time::SystemTime::try_from(now).map_err(|e| Error::unexpected(format!("time: {e}")))?;
+        let cfg =
+            PresigningConfig::builder().start_time(start).expires_in(valid_for.unsigned_abs()).build().map_err(fault("presigning"))?;
+        let req = self.client.get_object().bucket(&self.bucket).key(key).presigned(cfg).await.map_err(fault("presigning"))?;
+        Ok(req.uri().to_owned())
+    }
+}

@@ -1,0 +1,227 @@
+//! Editing a user ("Editing a User Account"): every field of creation, plus setting a password,
+//! forcing a password change, requiring 2FA, removing the photo, the active flag and dates, and
+//! the email (its uniqueness marker moves in the same transaction). Guarded by the version read:
+//! an edit based on a stale read gets 409 and changes nothing. Setting a password, deactivating,
+//! or dates that make the account inactive end every session of the user.
+
+use super::Deps;
+use super::authorize::Principal;
+use super::create_user::{CreateUserInput, Mode, place};
+use super::patch::Patch;
+use super::views::{AdminUserView, link_avatar};
+use crate::activation::Activation;
+use crate::email::Email;
+use crate::ids::{CompanyId, UserId};
+use crate::model::{AuditTarget, Credential, ItemKind, Profile, User};
+use crate::password::{self, Password};
+use crate::permissions::{Action, Module, Reach};
+use crate::ports::{BlobStore, RefTarget, Reference, UserChange};
+use crate::text::Language;
+use crate::{Error, Result};
+use serde::Deserialize;
+use serde_json::json;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateUserInput {
+    /// The profile's version as read; a stale one gets 409.
+    pub version: u64,
+    pub email: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub company_id: Option<String>,
+    #[serde(default)]
+    pub phone: Patch<String>,
+    #[serde(default)]
+    pub colour: Patch<String>,
+    #[serde(default)]
+    pub department_id: Patch<String>,
+    #[serde(default)]
+    pub position_id: Patch<String>,
+    #[serde(default)]
+    pub start_date: Patch<String>,
+    #[serde(default)]
+    pub end_date: Patch<String>,
+    #[serde(default)]
+    pub language: Patch<Language>,
+    pub roles: Option<Vec<String>>,
+    /// With `roles`: add the roles' access groups too (copied now).
+    #[serde(default)]
+    pub apply_role_groups: bool,
+    pub groups: Option<Vec<String>>,
+    pub quizzes: Option<Vec<String>>,
+    pub staff: Option<bool>,
+    pub require_2fa: Option<bool>,
+    pub active: Option<bool>,
+    pub force_password_change: Option<bool>,
+    /// "Change Password": a new password, under the password policy.
+    pub password: Option<Password>,
+    #[serde(default)]
+    pub remove_avatar: bool,
+}
+
+/// The user `id` if it is within the caller's reach for `action`; else 404.
+pub async fn user_in_reach(deps: &Deps, p: &Principal, id: &str, action: Action) -> Result<User> {
+    let id = UserId::parse("id", id).map_err(|_| Error::NotFound("user"))?;
+    let reach = p.actor().reach(Module::Users, action)?;
+    let user = deps.store.get_user(&id).await?.ok_or(Error::NotFound("user"))?;
+    let visible = match (&reach, &user.profile) {
+        (Reach::All, _) => true,
+        (Reach::One(c), Some(profile)) => &profile.company.id == c,
+        (Reach::One(_), None) => false,
+    };
+    if visible { Ok(user) } else { Err(Error::NotFound("user")) }
+}
+
+/// What a profile refers to, as references (versions of groups unknown: for releasing).
+pub fn references_of(profile: &Profile) -> Vec<Reference> {
+    let c = &profile.company.id;
+    let mut out = vec![Reference { field: "company_id".into(), target: RefTarget::Company(c.clone()) }];
+    let item = |field: &str, kind: ItemKind, id: &crate::ids::OrgItemId| Reference {
+        field: field.to_owned(),
+        target: RefTarget::Item(c.clone(), kind, id.clone()),
+    };
+    out.extend(profile.department.iter().map(|r| item("department_id", ItemKind::Department, &r.id)));
+    out.extend(profile.position.iter().map(|r| item("position_id", ItemKind::Position, &r.id)));
+    out.extend(profile.roles.iter().map(|r| item("roles", ItemKind::Role, &r.id)));
+    out.extend(profile.quizzes.iter().map(|r| item("quizzes", ItemKind::Quiz, &r.id)));
+    out.extend(profile.groups.iter().map(|g| Reference {
+        field: "groups".into(),
+        target: RefTarget::Group { company: (!g.global).then(|| c.clone()), id: g.id.clone(), version: 0 },
+    }));
+    out
+}
+
+/// The identity of a reference, whatever group version it was read at.
+fn same_target(a: &RefTarget, b: &RefTarget) -> bool {
+    match (a, b) {
+        (RefTarget::Group { company: ca, id: ia, .. }, RefTarget::Group { company: cb, id: ib, .. }) => ca == cb && ia == ib,
+        (a, b) => a == b,
+    }
+}
+
+fn text<T: ToString>(v: Option<T>) -> Option<String> {
+    v.map(|x| x.to_string())
+}
+
+pub async fn update_user(deps: &Deps, p: &Principal, id: &str, input: UpdateUserInput, blobs: &dyn BlobStore) -> Result<AdminUserView> {
+    let before = user_in_reach(deps, p, id, Action::Edit).await?;
+    let current =
+        before.profile.as_ref().ok_or_else(|| Error::conflict("id", "this account has no cabinet profile yet; create one first"))?;
+    if input.version != current.version {
+        return Err(Error::stale());
+    }
+    let company_id = match &input.company_id {
+        Some(c) => {
+            let c = CompanyId::parse("company_id", c)?;
+            p.actor().require_over(Module::Users, Action::Edit, &c, "company")?;
+            c
+        }
+        None => current.company.id.clone(),
+    };
+
+    // The profile as it would be, resolved and checked like a creation.
+    let merged = CreateUserInput {
+        mode: Mode::New,
+        user_id: None,
+        email: None,
+        first_name: input.first_name.clone().unwrap_or_else(|| current.first_name.to_string()),
+        last_name: input.last_name.clone().unwrap_or_else(|| current.last_name.to_string()),
+        company_id: company_id.to_string(),
+        phone: input.phone.apply(text(current.phone.as_ref().map(|x| x.as_str()))),
+        colour: input.colour.apply(text(current.colour.as_ref().map(|x| x.as_str()))),
+        department_id: input.department_id.apply(text(current.department.as_ref().map(|r| &r.id))),
+        position_id: input.position_id.apply(text(current.position.as_ref().map(|r| &r.id))),
+        start_date: input.start_date.apply(text(current.start_date)),
+        end_date: input.end_date.apply(text(current.end_date)),
+        roles: input.roles.clone().unwrap_or_else(|| current.roles.iter().map(|r| r.id.to_string()).collect()),
+        apply_role_groups: input.apply_role_groups && input.roles.is_some(),
+        groups: input.groups.clone().unwrap_or_else(|| current.groups.iter().map(|g| g.id.to_string()).collect()),
+        quizzes: input.quizzes.clone().unwrap_or_else(|| current.quizzes.iter().map(|q| q.id.to_string()).collect()),
+        staff: false,
+        require_2fa: false,
+        active: None,
+        language: input.language.apply(current.language),
+    };
+    let placed = place(deps, &before.account.id, &merged, &company_id).await?;
+    let mut profile = placed.profile;
+    profile.completed = current.completed;
+    profile.created_at = current.created_at;
+    profile.avatar_key = current.avatar_key.clone();
+    profile.version = current.version + 1;
+
+    let mut account = before.account.clone();
+    if let Some(e) = &input.email {
+        account.email = Email::parse("email", e)?;
+    }
+    account.staff = input.staff.unwrap_or(account.staff);
+    account.require_2fa = input.require_2fa.unwrap_or(account.require_2fa);
+    account.active = input.active.unwrap_or(account.active);
+    account.force_password_change = input.force_password_change.unwrap_or(account.force_password_change);
+    let mut end_sessions = false;
+    if let Some(pw) = &input.password {
+        if matches!(account.credential, Credential::Directory { .. }) {
+            return Err(Error::invalid("password", "this account's password is managed in Active Directory"));
+        }
+        password::check_policy(pw, "password", &[account.email.as_str(), profile.first_name.as_str(), profile.last_name.as_str()])?;
+        if let Credential::Password { hash } = &account.credential
+            && password::verify(pw, hash.as_str()).await
+        {
+            return Err(Error::invalid("password", "must differ from the current password"));
+        }
+        account.credential = Credential::Password { hash: password::hash(pw, deps.entropy.as_ref()).await? };
+        end_sessions = true;
+    }
+    if !Activation::of(account.active, profile.start_date, profile.end_date, deps.today()).allows_sign_in() {
+        end_sessions = true;
+    }
+    if end_sessions {
+        account.epoch += 1;
+    }
+    account.version += 1;
+
+    // What the edit refers to now, against what it referred to before.
+    let old = references_of(current);
+    let added: Vec<Reference> = placed.refs.iter().filter(|r| !old.iter().any(|o| same_target(&o.target, &r.target))).cloned().collect();
+    let released: Vec<Reference> = old.iter().filter(|o| !placed.refs.iter().any(|r| same_target(&o.target, &r.target))).cloned().collect();
+    let kept: Vec<Reference> = placed
+        .refs
+        .iter()
+        .filter(|r| matches!(r.target, RefTarget::Group { .. }) && old.iter().any(|o| same_target(&o.target, &r.target)))
+        .cloned()
+        .collect();
+
+    let after = User { account: account.clone(), profile: Some(profile.clone()) };
+    let today = deps.today();
+    let detail = json!({
+        "before": AdminUserView::of(&before, today),
+        "after": AdminUserView::of(&after, today),
+        "password_set": input.password.is_some(),
+        "sessions_ended": end_sessions,
+        "avatar_removed": input.remove_avatar && current.avatar_key.is_some(),
+    });
+    let audit = deps.event(Some(p.id()), "user.updated", AuditTarget::User(account.id.clone()), detail, Some(&p.source_ip));
+    deps.store
+        .update_user(&UserChange {
+            before: &before,
+            account: &account,
+            profile: &profile,
+            added: &added,
+            released: &released,
+            kept: &kept,
+            audit: &audit,
+        })
+        .await?;
+
+    let mut after = after;
+    if input.remove_avatar && current.avatar_key.is_some() {
+        super::avatar::remove(deps, blobs, p, &account.id).await?;
+        if let Some(pr) = after.profile.as_mut() {
+            pr.avatar_key = None;
+        }
+    }
+    let mut view = AdminUserView::of(&after, today);
+    let key = after.profile.as_ref().and_then(|p| p.avatar_key.clone());
+    link_avatar(&mut view.user.profile, key.as_deref(), blobs, deps.now()).await?;
+    Ok(view)
+}
