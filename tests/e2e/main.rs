@@ -3,10 +3,14 @@
 
 mod bad_input;
 mod bootstrap;
+mod cabinet;
 mod create_user;
+mod directory;
+mod export;
 mod fixtures;
 mod list_users;
 mod org;
+mod photos;
 mod sessions;
 mod sign_in;
 mod template;

@@ -137,6 +137,11 @@ impl TestApp {
         t
     }
 
+    pub fn clock_now(&self) -> Timestamp {
+        use secboard_domain::clock::Clock;
+        self.clock.now()
+    }
+
     pub fn set_now(&self, at: &str) {
         self.clock.set(at.parse::<Timestamp>().unwrap());
     }

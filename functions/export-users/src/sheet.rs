@@ -19,10 +19,13 @@ enum Cell {
     Date,
 }
 
+/// A row's fill and the kind of cell: one format each, made once.
+type FormatKey = (Option<(u8, u8, u8)>, Cell);
+
 pub struct XlsxSink {
     workbook: Workbook,
     next_row: u32,
-    formats: HashMap<(Option<(u8, u8, u8)>, Cell), Format>,
+    formats: HashMap<FormatKey, Format>,
 }
 
 fn fault(e: XlsxError) -> Error {

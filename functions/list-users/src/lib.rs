@@ -41,19 +41,18 @@ async fn route(ctx: &Context, req: Request) -> Result<Response<Body>, Problem> {
     let app = &ctx.app;
     let call = Call::from_request(app, req, Function::ListUsers)?;
     let p = call.principal(app).await?;
-    let now = app.deps.now();
     match call.key() {
         "GET /api/users" => {
             let raw = filter_of(&call)?;
             let (mut page, keys) = list_users::list(&app.deps, &p, &raw, call.query("per_page"), call.query("cursor")).await?;
             for (view, key) in page.users.iter_mut().zip(keys) {
-                link_avatar(&mut view.profile, key.as_deref(), &ctx.blobs, now).await?;
+                link_avatar(&mut view.profile, key.as_deref(), &ctx.blobs).await?;
             }
             json(200, &page)
         }
         "GET /api/users/{id}" => {
             let (mut view, key) = list_users::get(&app.deps, &p, call.param("id")).await?;
-            link_avatar(&mut view.user.profile, key.as_deref(), &ctx.blobs, now).await?;
+            link_avatar(&mut view.user.profile, key.as_deref(), &ctx.blobs).await?;
             json(200, &view)
         }
         "GET /api/audit" => json(200, &serde_json::json!({ "events": audit::for_user(&app.deps, &p, call.query("user")).await? })),

@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use aws_sdk_s3::Client;
 use aws_sdk_s3::presigning::PresigningConfig;
 use aws_sdk_s3::primitives::ByteStream;
-use jiff::{SignedDuration, Timestamp};
+use jiff::SignedDuration;
 use secboard_domain::ports::BlobStore;
 use secboard_domain::{Error, Result};
 
@@ -78,8 +78,14 @@ impl BlobStore for S3Blobs {
         Ok(())
     }
 
-    async fn presign_get(&self, key: &str, now: Timestamp, valid_for: SignedDuration) -> Result<String> {
-        let start = std::time::SystemTime::try_from(now).map_err(|e| Error::unexpected(format!("time: {e}")))?;
+    async fn presign_get(&self, key: &str, valid_for: SignedDuration) -> Result<String> {
+        self.presign_get_at(key, std::time::SystemTime::now(), valid_for).await
+    }
+}
+
+impl S3Blobs {
+    /// A GET link signed at `start` (tests sign in the past to see a link expire).
+    pub async fn presign_get_at(&self, key: &str, start: std::time::SystemTime, valid_for: SignedDuration) -> Result<String> {
         let cfg =
             PresigningConfig::builder().start_time(start).expires_in(valid_for.unsigned_abs()).build().map_err(fault("presigning"))?;
         let req = self.client.get_object().bucket(&self.bucket).key(key).presigned(cfg).await.map_err(fault("presigning"))?;

@@ -168,8 +168,9 @@ pub trait BlobStore: Send + Sync {
     async fn put(&self, key: &str, bytes: Vec<u8>, content_type: &str, disposition: Option<&str>) -> Result<()>;
     /// Deleting what is not there is not an error.
     async fn delete(&self, key: &str) -> Result<()>;
-    /// A GET link valid for `valid_for` from `now`.
-    async fn presign_get(&self, key: &str, now: Timestamp, valid_for: jiff::SignedDuration) -> Result<String>;
+    /// A GET link valid for `valid_for`. It is signed at the real time, since the storage service
+    /// checks it against its own clock; flows report the expiry from their clock.
+    async fn presign_get(&self, key: &str, valid_for: jiff::SignedDuration) -> Result<String>;
 }
 
 /// Everything the store offers.

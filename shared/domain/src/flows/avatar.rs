@@ -47,7 +47,7 @@ pub async fn set(deps: &Deps, blobs: &dyn BlobStore, p: &Principal, user: &UserI
     }
     let now = deps.now();
     Ok(AvatarView {
-        avatar_url: blobs.presign_get(&key, now, AVATAR_LINK_LIFETIME).await?,
+        avatar_url: blobs.presign_get(&key, AVATAR_LINK_LIFETIME).await?,
         expires_at: now.checked_add(AVATAR_LINK_LIFETIME).unwrap_or(now),
         width: checked.width,
         height: checked.height,

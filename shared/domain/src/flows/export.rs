@@ -138,7 +138,7 @@ pub async fn export(
     let file_name = format!("secboard-users-{today}.xlsx");
     let key = format!("exports/{today}/{}.xlsx", EventId::new(deps.clock.as_ref(), deps.entropy.as_ref()));
     blobs.put(&key, bytes, CONTENT_TYPE, Some(&format!("attachment; filename=\"{file_name}\""))).await?;
-    let url = blobs.presign_get(&key, now, EXPORT_LINK_LIFETIME).await?;
+    let url = blobs.presign_get(&key, EXPORT_LINK_LIFETIME).await?;
     let audit = deps.event(
         Some(p.id()),
         "users.exported",

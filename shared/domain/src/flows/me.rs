@@ -17,7 +17,7 @@ use serde_json::json;
 pub async fn me(deps: &Deps, p: &Principal, blobs: &dyn BlobStore) -> Result<MeView> {
     let mut user = UserView::of(&p.user, deps.today());
     let key = p.user.profile.as_ref().and_then(|p| p.avatar_key.as_deref());
-    link_avatar(&mut user.profile, key, blobs, deps.now()).await?;
+    link_avatar(&mut user.profile, key, blobs).await?;
     Ok(MeView { user, gate: p.session.gate, require_2fa: p.user.account.require_2fa, totp_enrolled: p.user.account.totp_enrolled })
 }
 
@@ -80,7 +80,7 @@ pub async fn update_me(deps: &Deps, p: &Principal, input: MeInput, blobs: &dyn B
     user.profile = Some(profile);
     let mut view = UserView::of(&user, deps.today());
     let key = user.profile.as_ref().and_then(|p| p.avatar_key.as_deref());
-    link_avatar(&mut view.profile, key, blobs, deps.now()).await?;
+    link_avatar(&mut view.profile, key, blobs).await?;
     Ok(MeView { user: view, gate: p.session.gate, require_2fa: p.user.account.require_2fa, totp_enrolled: p.user.account.totp_enrolled })
 }
 

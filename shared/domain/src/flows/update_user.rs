@@ -222,6 +222,6 @@ pub async fn update_user(deps: &Deps, p: &Principal, id: &str, input: UpdateUser
     }
     let mut view = AdminUserView::of(&after, today);
     let key = after.profile.as_ref().and_then(|p| p.avatar_key.clone());
-    link_avatar(&mut view.user.profile, key.as_deref(), blobs, deps.now()).await?;
+    link_avatar(&mut view.user.profile, key.as_deref(), blobs).await?;
     Ok(view)
 }

@@ -82,14 +82,9 @@ impl ProfileView {
 pub const AVATAR_LINK_LIFETIME: jiff::SignedDuration = jiff::SignedDuration::from_mins(15);
 
 /// Fills `avatar_url` with a presigned link when the profile has a photo.
-pub async fn link_avatar(
-    view: &mut Option<ProfileView>,
-    key: Option<&str>,
-    blobs: &dyn crate::ports::BlobStore,
-    now: Timestamp,
-) -> crate::Result<()> {
+pub async fn link_avatar(view: &mut Option<ProfileView>, key: Option<&str>, blobs: &dyn crate::ports::BlobStore) -> crate::Result<()> {
     if let (Some(v), Some(k)) = (view.as_mut(), key) {
-        v.avatar_url = Some(blobs.presign_get(k, now, AVATAR_LINK_LIFETIME).await?);
+        v.avatar_url = Some(blobs.presign_get(k, AVATAR_LINK_LIFETIME).await?);
     }
     Ok(())
 }
