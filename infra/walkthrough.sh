@@ -20,11 +20,21 @@ done
 TOKEN="$(grep -o 'setup.html#[A-Za-z0-9_-]*' "$log" | head -1 | cut -d'#' -f2)"
 [ -n "$TOKEN" ] || { cat "$log" >&2; echo "walkthrough: no setup link printed" >&2; exit 1; }
 script="$(sed -n '/<!-- walkthrough:start -->/,/<!-- walkthrough:end -->/p' README.md | sed '1,2d;$d' | sed '$d')"
-out="$(BASE="http://127.0.0.1:$port" TOKEN="$TOKEN" bash -euo pipefail -c "$script")"
+# A photo for step 5: a 256 x 256 PNG made here.
+python3 - "$data/photo.png" <<'PY'
+import struct, sys, zlib
+def chunk(t, d): return struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d))
+raw = b"".join(b"\x00" + bytes([40, 90, 200]) * 256 for _ in range(256))
+png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 256, 256, 8, 2, 0, 0, 0)) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
+open(sys.argv[1], "wb").write(png)
+PY
+out="$(BASE="http://127.0.0.1:$port" TOKEN="$TOKEN" PHOTO="$data/photo.png" bash -euo pipefail -c "$script")"
 echo "$out"
-last_two="$(echo "$out" | tail -2 | tr '\n' ' ')"
-if [ "$last_two" != "ada@example.com email " ]; then
-    echo "walkthrough: FAILED: expected the search to find ada@example.com and bad input to name email, got: $last_two" >&2
+# The lines the walk-through's comments promise, in order (JSON answers aside).
+got="$(echo "$out" | grep -v '^{' | tr '\n' ' ')"
+want="ada@example.com email +442079460000 256 1 True "
+if [ "$got" != "$want" ]; then
+    echo "walkthrough: FAILED: expected \"$want\", got \"$got\"" >&2
     exit 1
 fi
 echo "walkthrough: OK (README curl walk-through ran as written)"

@@ -76,6 +76,26 @@ impl DynamoStore {
     pub fn calls(&self) -> usize {
         self.calls.get()
     }
+    /// Writes accounts, their profiles and email markers in batches of 25, with no reference
+    /// counting and no uniqueness check: for seeding benchmarks on an empty table only.
+    pub async fn seed_users(&self, users: &[(Account, Profile)]) -> Result<()> {
+        let mut requests = Vec::with_capacity(users.len() * 3);
+        for (a, p) in users {
+            for item in [to_item(&DbAccountV1::from(a)).map_err(conv)?, self.profile_item(p, a)?, marker(a)] {
+                let put = aws_sdk_dynamodb::types::PutRequest::builder().set_item(Some(item)).build().map_err(unexpected("put"))?;
+                requests.push(aws_sdk_dynamodb::types::WriteRequest::builder().put_request(put).build());
+            }
+        }
+        for chunk in requests.chunks(25) {
+            let mut pending = chunk.to_vec();
+            while !pending.is_empty() {
+                let r = self.client.batch_write_item().request_items(&self.table, pending).send().await.map_err(sdk("batch write"))?;
+                pending = r.unprocessed_items.and_then(|mut u| u.remove(&self.table)).unwrap_or_default();
+            }
+        }
+        Ok(())
+    }
+
     /// The operations made so far, by name, in order.
     pub fn operations(&self) -> Vec<String> {
         self.calls.operations()
