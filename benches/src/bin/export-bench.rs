@@ -2,6 +2,7 @@
 //!
 //!   export-bench seed DIR N      seeds N users of one company into DIR/dynamodb.sqlite
 //!   export-bench export DIR      exports them all to .xlsx (time, peak RSS, file size)
+//!   export-bench sheet DIR N     writes N rows to .xlsx with no store (beside openpyxl)
 //!   export-bench page DIR        the first page of 50 (time, items read)
 //!
 //! Each step runs in its own process so peak memory is the export's (plus the embedded engine).
@@ -124,7 +125,6 @@ fn superuser(deps: &Deps) -> anyhow::Result<Principal> {
     Ok(Principal { user: User { account, profile: None }, session, source_ip: "127.0.0.1".into() })
 }
 
-use secboard_domain::clock::Clock;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -161,6 +161,33 @@ async fn main() -> anyhow::Result<()> {
                 peak_rss_mib()
             );
         }
+        Some("sheet") => {
+            // The sheet alone, no store: the like-for-like figure beside openpyxl.
+            let n: usize = args.get(2).map(|s| s.parse()).transpose()?.unwrap_or(100_000);
+            let (deps, _store, _engine) = deps(dir).await?;
+            let today = deps.today();
+            let rows = (0..n)
+                .map(|i| {
+                    let (a, p) = user(i, &deps)?;
+                    let l = secboard_domain::ports::Listed { email: a.email, active: a.active, staff: false, superuser: false, source: a.source, profile: p };
+                    Ok(export::row_of(&l, today))
+                })
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            let before_rss = peak_rss_mib();
+            let started = Instant::now();
+            let mut sink: Box<dyn export::SheetSink> = Box::new(export_users::XlsxSink::new()?);
+            for r in &rows {
+                sink.row(r)?;
+            }
+            let bytes = sink.finish()?;
+            println!(
+                "wrote {n} rows in {:.2} s; xlsx {:.1} MiB; peak RSS {:.0} MiB (of which {:.0} MiB are the rows prepared in memory beforehand)",
+                started.elapsed().as_secs_f64(),
+                bytes.len() as f64 / 1048576.0,
+                peak_rss_mib(),
+                before_rss
+            );
+        }
         Some("page") => {
             let (deps, store, _engine) = deps(dir).await?;
             let p = superuser(&deps)?;
@@ -182,7 +209,7 @@ async fn main() -> anyhow::Result<()> {
                 times[10], times[18]
             );
         }
-        _ => anyhow::bail!("usage: export-bench (seed DIR N | export DIR | page DIR)"),
+        _ => anyhow::bail!("usage: export-bench (seed DIR N | export DIR | sheet DIR N | page DIR)"),
     }
     Ok(())
 }
