@@ -74,6 +74,11 @@ $("#complete-form").addEventListener("submit", async (ev) => {
   try { await api("POST", "/api/me/complete", formData(ev.target)); say(""); start(); } catch (e) { say(e.message, true); }
 });
 $("#filters").addEventListener("submit", (ev) => { ev.preventDefault(); loadUsers(false).catch((e) => say(e.message, true)); });
+$("#export").addEventListener("click", async () => {
+  const f = formData($("#filters")); delete f.per_page;
+  try { const r = await api("POST", "/api/users/export", f); say(`${r.rows} users exported`); location.href = r.url; }
+  catch (e) { say(e.message, true); }
+});
 $("#more").addEventListener("click", () => loadUsers(true).catch((e) => say(e.message, true)));
 $("#logout").addEventListener("click", async () => { await api("POST", "/api/auth/logout"); start(); });
 start();
