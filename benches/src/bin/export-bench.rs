@@ -79,7 +79,7 @@ fn user(i: usize, deps: &Deps) -> anyhow::Result<(Account, Profile)> {
         email: Email::parse("e", &format!("user{i:06}@example.com"))?,
         source: Source::Local,
         credential: Credential::None,
-        active: i % 10 != 0,
+        active: !i.is_multiple_of(10),
         superuser: false,
         staff: false,
         require_2fa: false,
@@ -104,9 +104,9 @@ fn user(i: usize, deps: &Deps) -> anyhow::Result<(Account, Profile)> {
             GroupRef { id: GroupId::parse("g", "01JBENCH0000000000000000GB")?, name: "Everyone".into(), global: true },
         ],
         quizzes: vec![],
-        colour: (i % 3 != 0).then(|| Colour::parse("c", colours[i % colours.len()])).transpose()?,
+        colour: (!i.is_multiple_of(3)).then(|| Colour::parse("c", colours[i % colours.len()])).transpose()?,
         start_date: Some(jiff::civil::date(2025, 1, 1 + (i % 28) as i8)),
-        end_date: (i % 4 == 0).then(|| jiff::civil::date(2027, 12, 31)),
+        end_date: i.is_multiple_of(4).then(|| jiff::civil::date(2027, 12, 31)),
         language: None,
         completed: true,
         rights: Rights::default(),
@@ -124,7 +124,6 @@ fn superuser(deps: &Deps) -> anyhow::Result<Principal> {
     let session = Session::begin(&token, Gate::Done, 1, deps.clock.now(), "127.0.0.1");
     Ok(Principal { user: User { account, profile: None }, session, source_ip: "127.0.0.1".into() })
 }
-
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -169,7 +168,14 @@ async fn main() -> anyhow::Result<()> {
             let rows = (0..n)
                 .map(|i| {
                     let (a, p) = user(i, &deps)?;
-                    let l = secboard_domain::ports::Listed { email: a.email, active: a.active, staff: false, superuser: false, source: a.source, profile: p };
+                    let l = secboard_domain::ports::Listed {
+                        email: a.email,
+                        active: a.active,
+                        staff: false,
+                        superuser: false,
+                        source: a.source,
+                        profile: p,
+                    };
                     Ok(export::row_of(&l, today))
                 })
                 .collect::<anyhow::Result<Vec<_>>>()?;

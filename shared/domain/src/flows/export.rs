@@ -9,7 +9,7 @@ use crate::activation::Activation;
 use crate::filter::RawFilter;
 use crate::ids::EventId;
 use crate::model::AuditTarget;
-use crate::permissions::{Action, Module, Reach};
+use crate::permissions::Action;
 use crate::ports::{BlobStore, Listed};
 use crate::{Error, Result};
 use jiff::civil::Date;
@@ -108,16 +108,7 @@ pub async fn export(
     blobs: &dyn BlobStore,
 ) -> Result<ExportLink> {
     let mut filter = raw.parse()?;
-    let reach = p.actor().reach(Module::Users, Action::Export)?;
-    let company = match (&filter.company, &reach) {
-        (Some(c), r) if r.covers(c) => Some(c.clone()),
-        (Some(_), _) => return Err(Error::NotFound("company")),
-        (None, Reach::One(c)) => {
-            filter.company = Some(c.clone());
-            Some(c.clone())
-        }
-        (None, Reach::All) => None,
-    };
+    let company = super::list_users::scope_filter(p, &mut filter, Action::Export)?;
     let today = deps.today();
     let mut rows = 0usize;
     let mut start = None;

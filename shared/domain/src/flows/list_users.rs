@@ -7,7 +7,8 @@
 use super::Deps;
 use super::authorize::Principal;
 use super::views::{AdminUserView, UserView};
-use crate::filter::{RawFilter, decode_cursor, encode_cursor, parse_page_size};
+use crate::filter::{RawFilter, UserFilter, decode_cursor, encode_cursor, parse_page_size};
+use crate::ids::CompanyId;
 use crate::ids::UserId;
 use crate::permissions::{Action, Module, Reach};
 use crate::{Error, Result};
@@ -22,6 +23,21 @@ pub struct UserPage {
     pub items_read: usize,
 }
 
+/// The company a listing reads, by the caller's reach for `action`: the one the filter names (if
+/// within reach, else 404), the caller's own for a company-scoped right (set on the filter, so
+/// its cursor binds to it), or all companies (`None`) for a global one.
+pub fn scope_filter(p: &Principal, filter: &mut UserFilter, action: Action) -> Result<Option<CompanyId>> {
+    match (&filter.company, p.actor().reach(Module::Users, action)?) {
+        (Some(c), r) if r.covers(c) => Ok(Some(c.clone())),
+        (Some(_), _) => Err(Error::NotFound("company")),
+        (None, Reach::One(c)) => {
+            filter.company = Some(c.clone());
+            Ok(Some(c))
+        }
+        (None, Reach::All) => Ok(None),
+    }
+}
+
 /// One page, and each row's photo key (for the links the caller signs).
 pub async fn list(
     deps: &Deps,
@@ -32,16 +48,7 @@ pub async fn list(
 ) -> Result<(UserPage, Vec<Option<String>>)> {
     let mut filter = raw.parse()?;
     let per_page = parse_page_size(per_page)?;
-    let reach = p.actor().reach(Module::Users, Action::View)?;
-    let company = match (&filter.company, &reach) {
-        (Some(c), r) if r.covers(c) => Some(c.clone()),
-        (Some(_), _) => return Err(Error::NotFound("company")),
-        (None, Reach::One(c)) => {
-            filter.company = Some(c.clone());
-            Some(c.clone())
-        }
-        (None, Reach::All) => None,
-    };
+    let company = scope_filter(p, &mut filter, Action::View)?;
     let start = cursor.filter(|c| !c.is_empty()).map(|c| decode_cursor(&deps.key, c, &filter)).transpose()?;
     let page = deps.store.list_users(company.as_ref(), &filter, deps.today(), start, per_page).await?;
     let today = deps.today();
