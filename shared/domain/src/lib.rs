@@ -10,6 +10,8 @@ pub mod filter;
 pub mod flows;
 pub mod ids;
 pub mod keys;
+pub mod links;
+pub mod mail;
 pub mod model;
 pub mod password;
 pub mod permissions;
