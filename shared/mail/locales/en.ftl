@@ -1,0 +1,25 @@
+greeting = Hello, { $name }!
+signature = SecBoard
+minutes = { $count ->
+    [one] { $count } minute
+   *[other] { $count } minutes
+}
+hours = { $count ->
+    [one] { $count } hour
+   *[other] { $count } hours
+}
+password_reset-subject = Reset your SecBoard password
+password_reset-body = Someone asked to reset the password of your SecBoard account. To choose a new password, open the link below. It works once and expires in { $duration }.
+password_reset-ignore = If it was not you, ignore this message: your password stays as it is.
+password_reset-action = Choose a new password
+first_access-subject = Your SecBoard account is ready
+first_access-body = An administrator has given you access to SecBoard. To set your password, open the link below. It works once and expires in { $duration }.
+first_access-ignore = If you did not expect this message, you can ignore it.
+first_access-action = Set your password
+magic_link-subject = Your SecBoard sign-in link
+magic_link-body = Use the link below to sign in to SecBoard and complete your profile. It works once and expires in { $duration }.
+magic_link-ignore = If you did not ask for it, ignore this message.
+magic_link-action = Sign in
+password_changed-subject = Your SecBoard password was changed
+password_changed-body = The password of your SecBoard account was just changed, and every other session was signed out.
+password_changed-ignore = If it was not you, contact your SecBoard administrator at once.
