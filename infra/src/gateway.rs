@@ -21,6 +21,10 @@ pub struct Functions {
     pub update_user: update_user::Context,
     pub delete_user: delete_user::Context,
     pub export_users: export_users::Context,
+    pub reset_request: reset_request::Context,
+    pub reset_confirm: reset_confirm::Context,
+    pub first_login: first_login::Context,
+    pub magic_link: magic_link::Context,
     pub fallback: fallback::Context,
 }
 
@@ -36,7 +40,11 @@ impl Functions {
             list_users: list_users::Context { app: app.clone(), blobs: blobs.clone() },
             update_user: update_user::Context { app: app.clone(), blobs: blobs.clone() },
             delete_user: delete_user::Context { app: app.clone(), blobs: blobs.clone() },
-            export_users: export_users::Context { app, blobs },
+            export_users: export_users::Context { app: app.clone(), blobs },
+            reset_request: app.clone(),
+            reset_confirm: app.clone(),
+            first_login: app.clone(),
+            magic_link: app,
             fallback: fallback::Context,
         }
     }
@@ -52,6 +60,10 @@ impl Functions {
             Function::UpdateUser => update_user::handler(&self.update_user, req).await,
             Function::DeleteUser => delete_user::handler(&self.delete_user, req).await,
             Function::ExportUsers => export_users::handler(&self.export_users, req).await,
+            Function::ResetRequest => reset_request::handler(&self.reset_request, req).await,
+            Function::ResetConfirm => reset_confirm::handler(&self.reset_confirm, req).await,
+            Function::FirstLogin => first_login::handler(&self.first_login, req).await,
+            Function::MagicLink => magic_link::handler(&self.magic_link, req).await,
             Function::Fallback => fallback::handler(&self.fallback, req).await,
         }
     }

@@ -19,12 +19,15 @@ use serde_json::{Value, json};
 use std::sync::Arc;
 
 pub const ADMIN_EMAIL: &str = "admin@example.com";
+/// Where links in test mail point.
+pub const CONSOLE_URL: &str = "https://console.secboard.test";
 pub const ADMIN_PASSWORD: &str = "correct horse battery staple";
 /// The moment every test starts at (a Monday).
 pub const START: &str = "2026-06-15T09:00:00Z";
 
 pub struct TestApp {
     pub functions: Functions,
+    pub outbox: secboard_mail::Outbox,
     pub blobs: S3Blobs,
     pub s3_endpoint: String,
     pub app: App,
@@ -109,7 +112,12 @@ impl TestApp {
             .await
             .unwrap_or_else(|e| panic!("the S3 engine at {s3_endpoint} is not usable ({e:#}); the test command starts it"));
         let clock = Arc::new(ManualClock::new(START.parse().unwrap()));
-        let app = App::new(store, clock.clone(), Arc::new(OsEntropy), jiff::tz::TimeZone::UTC, MasterKey::from_bytes([42; 32]), web);
+        let mut app = App::new(store, clock.clone(), Arc::new(OsEntropy), jiff::tz::TimeZone::UTC, MasterKey::from_bytes([42; 32]), web);
+        app.mail = secboard_domain::mail::MailConfig {
+            console_url: CONSOLE_URL.to_owned(),
+            default_sender: Some(secboard_domain::email::Email::parse("s", "no-reply@secboard.test").unwrap()),
+        };
+        let outbox = secboard_mail::Outbox::new(dir.path().join("outbox")).expect("an outbox");
         let admin = FirstAdmin {
             email: ADMIN_EMAIL.into(),
             password: Password::new(ADMIN_PASSWORD),
@@ -121,6 +129,7 @@ impl TestApp {
         let store = app.store.clone();
         let mut t = TestApp {
             functions: Functions::new(app.clone(), blobs.clone()),
+            outbox,
             blobs,
             s3_endpoint,
             app,
@@ -135,6 +144,34 @@ impl TestApp {
         };
         t.admin_cookie = t.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
         t
+    }
+
+    /// Runs the mailer once: everything queued goes to the outbox.
+    pub async fn deliver(&self) -> secboard_mail::Delivered {
+        secboard_mail::deliver_pending(self.store.as_ref(), &self.app.deps.key, &self.outbox, self.clock_now()).await.expect("delivering")
+    }
+
+    /// Delivers, then the (subject, text) of every mail to `email`, oldest first.
+    pub async fn mails_to(&self, email: &str) -> Vec<(String, String)> {
+        self.deliver().await;
+        let mut out = vec![];
+        for path in self.outbox.messages().unwrap() {
+            let raw = std::fs::read(&path).unwrap();
+            let to = String::from_utf8_lossy(&raw).lines().any(|l| l.trim() == format!("To: {email}"));
+            if to {
+                out.push((secboard_mail::subject(&raw).unwrap(), secboard_mail::text_part(&raw).unwrap()));
+            }
+        }
+        out
+    }
+
+    /// The token of the last link mailed to `email`.
+    pub async fn last_link(&self, email: &str) -> String {
+        let mails = self.mails_to(email).await;
+        let (_, text) =
+            mails.iter().rev().find(|(_, t)| t.contains(CONSOLE_URL)).unwrap_or_else(|| panic!("no link mailed to {email}: {mails:?}"));
+        let url = text.split_whitespace().find(|w| w.starts_with(CONSOLE_URL)).unwrap();
+        url.split('#').nth(1).unwrap().to_owned()
     }
 
     pub fn clock_now(&self) -> Timestamp {

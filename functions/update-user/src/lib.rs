@@ -1,8 +1,9 @@
 //! Editing a user: `PATCH /api/users/{id}` (every field, password, flags, email), and the user's
-//! photo, `POST/DELETE /api/users/{id}/avatar`.
+//! photo, `POST/DELETE /api/users/{id}/avatar`, and a first-access link by mail,
+//! `POST /api/users/{id}/first-access-link`.
 
 use secboard_blobs::S3Blobs;
-use secboard_domain::flows::{avatar, update_user};
+use secboard_domain::flows::{avatar, reset, update_user};
 use secboard_domain::permissions::Action;
 use secboard_http::routes::Function;
 use secboard_http::{App, Body, Call, Problem, Request, Response, bucket_from_env, json, no_content, respond, sdk_from_env};
@@ -34,6 +35,11 @@ async fn route(ctx: &Context, req: Request) -> Result<Response<Body>, Problem> {
         "POST /api/users/{id}/avatar" => {
             let user = update_user::user_in_reach(d, &p, call.param("id"), Action::Edit).await?;
             json(201, &avatar::set(d, &ctx.blobs, &p, &user.account.id, call.bytes()).await?)
+        }
+        "POST /api/users/{id}/first-access-link" => {
+            let user = update_user::user_in_reach(d, &p, call.param("id"), Action::Edit).await?;
+            let expires_at = reset::send_first_access(d, &app.mail, &p, &user).await?;
+            json(202, &serde_json::json!({ "expires_at": expires_at }))
         }
         "DELETE /api/users/{id}/avatar" => {
             let user = update_user::user_in_reach(d, &p, call.param("id"), Action::Edit).await?;

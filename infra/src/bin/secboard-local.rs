@@ -13,13 +13,16 @@ use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use secboard_blobs::S3Blobs;
 use secboard_domain::clock::{OsEntropy, SystemClock};
+use secboard_domain::email::Email;
 use secboard_domain::flows::bootstrap::{self, Bootstrap, FirstAdmin};
 use secboard_domain::keys::MasterKey;
+use secboard_domain::mail::MailConfig;
 use secboard_domain::password::Password;
 use secboard_dynamodb::{DynamoStore, table};
 use secboard_http::{App, Problem, WebConfig, load_key_file, time_zone_from_env};
 use secboard_infra::embedded::{EmbeddedDynamo, EmbeddedS3, local_sdk_config};
 use secboard_infra::gateway::{Functions, to_gateway_request};
+use secboard_mail::{Outbox, deliver_pending};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -114,6 +117,9 @@ async fn serve(functions: Arc<Functions>, req: hyper::Request<hyper::body::Incom
     let started = std::time::Instant::now();
     let (parts, body) = req.into_parts();
     let path = parts.uri.path().to_owned();
+    if path == "/outbox" || path == "/outbox/" {
+        return outbox_page().await;
+    }
     if !path.starts_with("/api/") && path != "/api" {
         return console(&path).await;
     }
@@ -133,6 +139,42 @@ async fn serve(functions: Arc<Functions>, req: hyper::Request<hyper::body::Incom
     tracing::info!(%method, path, status = resp.status().as_u16(), ms = started.elapsed().as_millis() as u64, "request");
     to_hyper(resp)
 }
+
+/// The local outbox: every message the mailer wrote, newest first, with its text (links clickable).
+async fn outbox_page() -> http::Response<Full<Bytes>> {
+    let dir = OUTBOX_DIR.get().cloned().unwrap_or_default();
+    let esc = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;");
+    let mut html = String::from(
+        "<!doctype html><meta charset=utf-8><meta name=referrer content=no-referrer><title>Outbox</title><link rel=stylesheet href=/style.css><main><h1>Outbox</h1>",
+    );
+    let outbox = Outbox::new(&dir);
+    let mut messages = outbox.and_then(|o| o.messages()).unwrap_or_default();
+    messages.reverse();
+    if messages.is_empty() {
+        html.push_str("<p>No mail yet.</p>");
+    }
+    for path in messages {
+        let raw = std::fs::read(&path).unwrap_or_default();
+        let subject = secboard_mail::subject(&raw).unwrap_or_default();
+        let text = secboard_mail::text_part(&raw).unwrap_or_default();
+        let to = String::from_utf8_lossy(&raw).lines().find(|l| l.starts_with("To:")).unwrap_or("").to_owned();
+        let body: String = esc(&text)
+            .split_whitespace()
+            .map(|w| if w.starts_with("http://") || w.starts_with("https://") { format!("<a href=\"{w}\">{w}</a>") } else { w.to_owned() })
+            .collect::<Vec<_>>()
+            .join(" ");
+        html.push_str(&format!("<section><h2>{}</h2><p>{}</p><p>{}</p></section>", esc(&subject), esc(&to), body));
+    }
+    http::Response::builder()
+        .status(200)
+        .header("content-type", "text/html; charset=utf-8")
+        .header("referrer-policy", "no-referrer")
+        .header("cache-control", "no-store")
+        .body(Full::new(Bytes::from(html)))
+        .unwrap_or_default()
+}
+
+static OUTBOX_DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
 
 fn to_hyper(resp: lambda_http::Response<lambda_http::Body>) -> http::Response<Full<Bytes>> {
     let (parts, body) = resp.into_parts();
@@ -180,10 +222,29 @@ async fn main() -> anyhow::Result<()> {
     blobs.ensure_bucket().await?;
     let web = WebConfig { cookie_secure: false, public_origin: None, behind_cloudfront: false };
     let tz = time_zone_from_env()?;
-    let app = App::new(store, Arc::new(SystemClock), Arc::new(OsEntropy), tz, key, web);
+    let mut app = App::new(store, Arc::new(SystemClock), Arc::new(OsEntropy), tz, key, web);
 
     let listener = tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("listening on {}", args.listen))?;
     let url = format!("http://{}", listener.local_addr()?);
+    let default_sender = std::env::var("SECBOARD_DEFAULT_SENDER").unwrap_or_else(|_| "no-reply@secboard.example".to_owned());
+    app.mail = MailConfig {
+        console_url: std::env::var("SECBOARD_CONSOLE_URL").unwrap_or_else(|_| url.clone()),
+        default_sender: Some(Email::parse("SECBOARD_DEFAULT_SENDER", &default_sender).map_err(|e| anyhow::anyhow!("{e}"))?),
+    };
+    // The mailer: what flows queue goes to DATA/outbox as .eml files, listed at /outbox.
+    let outbox = Outbox::new(args.data.join("outbox"))?;
+    let _ = OUTBOX_DIR.set(outbox.dir().to_path_buf());
+    tokio::spawn({
+        let (deps, outbox) = (app.deps.clone(), outbox.clone());
+        async move {
+            loop {
+                if let Err(e) = deliver_pending(deps.store.as_ref(), &deps.key, &outbox, deps.now()).await {
+                    tracing::warn!(error = format!("{e:#}"), "the local mailer failed a round");
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+            }
+        }
+    });
     println!("SecBoard Accounts is running at {url}  (data: {}, DynamoDB: {endpoint}, S3: {s3_endpoint})", args.data.display());
 
     match (std::env::var("BOOTSTRAP_ADMIN_EMAIL").ok(), std::env::var("BOOTSTRAP_ADMIN_PASSWORD").ok()) {
@@ -204,6 +265,7 @@ async fn main() -> anyhow::Result<()> {
             None => println!("Sign in at {url}/ with an administrator account."),
         },
     }
+    println!("Mail goes to {} and is listed at {url}/outbox", args.data.join("outbox").display());
 
     let functions = Arc::new(Functions::new(app, blobs));
     // The S3 engine lives as long as the server.

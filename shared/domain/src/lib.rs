@@ -20,5 +20,6 @@ pub mod photo;
 pub mod ports;
 pub mod session;
 pub mod text;
+pub mod throttle;
 
 pub use error::{Error, Result};

@@ -4,7 +4,9 @@
 use crate::Result;
 use crate::email::Email;
 use crate::filter::{StartKey, UserFilter};
-use crate::ids::{CompanyId, GroupId, OrgItemId, UserId};
+use crate::ids::{CompanyId, EventId, GroupId, OrgItemId, UserId};
+use crate::links::LinkKind;
+use crate::mail::QueuedMail;
 use crate::model::{AccessGroup, Account, AuditEvent, AuditTarget, CabinetSettings, Company, ItemKind, OrgItem, Profile, Source, User};
 use crate::session::{Gate, Session};
 use async_trait::async_trait;
@@ -173,6 +175,57 @@ pub trait BlobStore: Send + Sync {
     async fn presign_get(&self, key: &str, valid_for: jiff::SignedDuration) -> Result<String>;
 }
 
+/// One-time links: one live link per user and kind.
+#[async_trait]
+pub trait LinkStore: Send + Sync {
+    /// Saves the link (replacing a live one of its kind) and queues its mail, with the audit
+    /// event, in one transaction.
+    async fn put_link(
+        &self,
+        user: &UserId,
+        kind: LinkKind,
+        digest: &str,
+        expires_at: Timestamp,
+        mail: &QueuedMail,
+        audit: &AuditEvent,
+    ) -> Result<()>;
+    /// Spends a link in one transaction: deletes it if its digest matches and it has not expired,
+    /// saves `account` (guarded by the version it was read at), queues `mail`, writes the audit.
+    /// False when there was no such live link (then nothing is written).
+    #[allow(clippy::too_many_arguments)]
+    async fn spend_link(
+        &self,
+        user: &UserId,
+        kind: LinkKind,
+        digest: &str,
+        now: Timestamp,
+        account: Option<(&Account, u64)>,
+        mail: Option<&QueuedMail>,
+        audit: &AuditEvent,
+    ) -> Result<bool>;
+}
+
+/// The mail queue.
+#[async_trait]
+pub trait MailStore: Send + Sync {
+    async fn queue_mail(&self, mail: &QueuedMail, audit: Option<&AuditEvent>) -> Result<()>;
+    /// The oldest queued mail first.
+    async fn pending_mail(&self, limit: usize) -> Result<Vec<QueuedMail>>;
+    async fn mail_sent(&self, id: &EventId, now: Timestamp) -> Result<()>;
+    /// Counts a failed attempt; `dead` takes it out of the queue for an administrator to see.
+    async fn mail_failed(&self, id: &EventId, attempts: u32, dead: bool, now: Timestamp) -> Result<()>;
+}
+
+/// Failure counts for throttling, per scope (`control_word#<source>`).
+#[async_trait]
+pub trait ThrottleStore: Send + Sync {
+    /// The failures counted and when the last one was, if any are remembered.
+    async fn failures(&self, scope: &str) -> Result<Option<(u32, Timestamp)>>;
+    /// Counts one more failure (remembered `forget_after` from now); answers the new count.
+    async fn record_failure(&self, scope: &str, now: Timestamp, forget_after: jiff::SignedDuration) -> Result<u32>;
+    async fn clear_failures(&self, scope: &str) -> Result<()>;
+}
+
 /// Everything the store offers.
-pub trait Store: AccountStore + SessionStore + OrgStore + DirectoryStore + AuditStore {}
-impl<T: AccountStore + SessionStore + OrgStore + DirectoryStore + AuditStore> Store for T {}
+pub trait Store: AccountStore + SessionStore + OrgStore + DirectoryStore + AuditStore + LinkStore + MailStore + ThrottleStore {}
+impl<T: AccountStore + SessionStore + OrgStore + DirectoryStore + AuditStore + LinkStore + MailStore + ThrottleStore> Store for T {}

@@ -13,10 +13,14 @@ use jiff::civil::Date;
 use secboard_domain::activation::Employment;
 use secboard_domain::email::Email;
 use secboard_domain::filter::{StartKey, Status, UserFilter};
+use secboard_domain::ids::EventId;
 use secboard_domain::ids::{CompanyId, GroupId, OrgItemId, UserId};
+use secboard_domain::links::LinkKind;
+use secboard_domain::mail::QueuedMail;
 use secboard_domain::model::{AccessGroup, Account, AuditEvent, AuditTarget, CabinetSettings, Company, ItemKind, OrgItem, Profile, User};
 use secboard_domain::ports::{
-    AccountStore, AuditStore, DirectoryStore, Listed, OrgStore, Page, RefTarget, Reference, SessionStore, UserChange,
+    AccountStore, AuditStore, DirectoryStore, LinkStore, Listed, MailStore, OrgStore, Page, RefTarget, Reference, SessionStore,
+    ThrottleStore, UserChange,
 };
 use secboard_domain::session::{Gate, Session};
 use secboard_domain::{Error, Result};
@@ -1208,5 +1212,248 @@ impl AuditStore for DynamoStore {
             .await
             .map_err(sdk("audit list"))?;
         r.items.unwrap_or_default().into_iter().map(|i| from_item::<DbAuditV1>(i).map(AuditEvent::from).map_err(conv)).collect()
+    }
+}
+
+/// How long sent mail stays in the table (for the audit trail of deliveries), in seconds.
+const SENT_MAIL_KEPT_SECS: i64 = 7 * 24 * 3600;
+
+fn link_sk(kind: LinkKind) -> String {
+    format!("LINK#{}", kind.as_str())
+}
+
+fn mail_pk(id: &EventId) -> String {
+    format!("MAIL#{id}")
+}
+
+#[async_trait]
+impl LinkStore for DynamoStore {
+    async fn put_link(
+        &self,
+        user: &UserId,
+        kind: LinkKind,
+        digest: &str,
+        expires_at: Timestamp,
+        mail: &QueuedMail,
+        audit: &AuditEvent,
+    ) -> Result<()> {
+        let mut link = key(user_pk(user), link_sk(kind));
+        link.insert("digest".into(), s(digest));
+        link.insert("expires_at".into(), n(expires_at.as_second()));
+        link.insert("ttl".into(), n(expires_at.as_second()));
+        // The account must still be there: a link for a deleted user is not written.
+        let check = ConditionCheck::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(user_pk(user), "ACCOUNT")))
+            .condition_expression("attribute_exists(pk)")
+            .build()
+            .map_err(unexpected("check"))?;
+        let items = vec![
+            self.put(link, None)?,
+            TransactWriteItem::builder().condition_check(check).build(),
+            self.put(mail_item(mail), None)?,
+            self.audit_put(audit)?,
+        ];
+        match self.transact(items).await? {
+            TxOutcome::Done => Ok(()),
+            TxOutcome::Failed(_) => Err(Error::NotFound("user")),
+        }
+    }
+
+    async fn spend_link(
+        &self,
+        user: &UserId,
+        kind: LinkKind,
+        digest: &str,
+        now: Timestamp,
+        account: Option<(&Account, u64)>,
+        mail: Option<&QueuedMail>,
+        audit: &AuditEvent,
+    ) -> Result<bool> {
+        let del = Delete::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(user_pk(user), link_sk(kind))))
+            .condition_expression("digest = :d AND expires_at > :now")
+            .expression_attribute_values(":d", s(digest))
+            .expression_attribute_values(":now", n(now.as_second()))
+            .build()
+            .map_err(unexpected("delete"))?;
+        let mut items = vec![TransactWriteItem::builder().delete(del).build()];
+        if let Some((a, read_version)) = account {
+            let put = Put::builder()
+                .table_name(&self.table)
+                .set_item(Some(to_item(&DbAccountV1::from(a)).map_err(conv)?))
+                .condition_expression("version = :v")
+                .expression_attribute_values(":v", n(read_version as i64))
+                .build()
+                .map_err(unexpected("put"))?;
+            items.push(TransactWriteItem::builder().put(put).build());
+        }
+        if let Some(m) = mail {
+            items.push(self.put(mail_item(m), None)?);
+        }
+        items.push(self.audit_put(audit)?);
+        match self.transact(items).await {
+            Ok(TxOutcome::Done) => Ok(true),
+            Ok(TxOutcome::Failed(f)) if f.contains(&0) => Ok(false),
+            Ok(TxOutcome::Failed(_)) => Err(Error::stale()),
+            // Another request spent it at the same moment.
+            Err(Error::Conflict { .. }) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+fn mail_item(m: &QueuedMail) -> Item {
+    let mut item = key(mail_pk(&m.id), "MAIL");
+    item.insert("id".into(), s(m.id.to_string()));
+    item.insert("queued_at".into(), s(m.queued_at.to_string()));
+    item.insert("sealed".into(), AttributeValue::B(aws_sdk_dynamodb::primitives::Blob::new(m.sealed.clone())));
+    item.insert("attempts".into(), n(m.attempts as i64));
+    item.insert("status".into(), s("queued"));
+    // In the queue index while queued.
+    item.insert("gsi1pk".into(), s("MAILQ"));
+    item.insert("gsi1sk".into(), s(format!("{}#{}", m.queued_at, m.id)));
+    item
+}
+
+fn queued_from(item: &Item) -> Option<QueuedMail> {
+    Some(QueuedMail {
+        id: EventId::parse("id", item.get("id")?.as_s().ok()?).ok()?,
+        queued_at: item.get("queued_at")?.as_s().ok()?.parse().ok()?,
+        sealed: item.get("sealed")?.as_b().ok()?.as_ref().to_vec(),
+        attempts: item.get("attempts").and_then(|v| v.as_n().ok()).and_then(|v| v.parse().ok()).unwrap_or(0),
+    })
+}
+
+#[async_trait]
+impl MailStore for DynamoStore {
+    async fn queue_mail(&self, mail: &QueuedMail, audit: Option<&AuditEvent>) -> Result<()> {
+        let mut items = vec![self.put(mail_item(mail), Some("attribute_not_exists(pk)"))?];
+        if let Some(a) = audit {
+            items.push(self.audit_put(a)?);
+        }
+        match self.transact(items).await? {
+            TxOutcome::Done => Ok(()),
+            TxOutcome::Failed(_) => Err(Error::unexpected("a mail id was used twice")),
+        }
+    }
+
+    async fn pending_mail(&self, limit: usize) -> Result<Vec<QueuedMail>> {
+        let r = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name("gsi1")
+            .key_condition_expression("gsi1pk = :q")
+            .expression_attribute_values(":q", s("MAILQ"))
+            .limit(limit as i32)
+            .send()
+            .await
+            .map_err(sdk("pending mail"))?;
+        Ok(r.items.unwrap_or_default().iter().filter_map(queued_from).collect())
+    }
+
+    async fn mail_sent(&self, id: &EventId, now: Timestamp) -> Result<()> {
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(mail_pk(id), "MAIL")))
+            .update_expression("SET #s = :sent, sent_at = :now, #t = :ttl REMOVE gsi1pk, gsi1sk, sealed")
+            .condition_expression("attribute_exists(pk)")
+            .expression_attribute_names("#s", "status")
+            .expression_attribute_names("#t", "ttl")
+            .expression_attribute_values(":sent", s("sent"))
+            .expression_attribute_values(":now", s(now.to_string()))
+            .expression_attribute_values(":ttl", n(now.as_second() + SENT_MAIL_KEPT_SECS))
+            .send()
+            .await
+            .map_err(sdk("mail sent"))?;
+        Ok(())
+    }
+
+    async fn mail_failed(&self, id: &EventId, attempts: u32, dead: bool, now: Timestamp) -> Result<()> {
+        let req = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(mail_pk(id), "MAIL")))
+            .condition_expression("attribute_exists(pk)")
+            .expression_attribute_values(":a", n(attempts as i64))
+            .expression_attribute_values(":now", s(now.to_string()));
+        let req = if dead {
+            // Out of the queue, kept (with its sealed content) for an administrator to see.
+            req.update_expression("SET attempts = :a, #s = :dead, failed_at = :now, gsi1pk = :dl REMOVE gsi1sk")
+                .expression_attribute_names("#s", "status")
+                .expression_attribute_values(":dead", s("dead"))
+                .expression_attribute_values(":dl", s("MAILDEAD"))
+        } else {
+            req.update_expression("SET attempts = :a, failed_at = :now")
+        };
+        req.send().await.map_err(sdk("mail failed"))?;
+        Ok(())
+    }
+}
+
+fn throttle_key(scope: &str) -> Item {
+    key(format!("THROTTLE#{scope}"), "THROTTLE")
+}
+
+#[async_trait]
+impl ThrottleStore for DynamoStore {
+    async fn failures(&self, scope: &str) -> Result<Option<(u32, Timestamp)>> {
+        let r = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(throttle_key(scope)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(sdk("throttle"))?;
+        let Some(item) = r.item else { return Ok(None) };
+        let count = item.get("n").and_then(|v| v.as_n().ok()).and_then(|v| v.parse().ok()).unwrap_or(0);
+        let last = item.get("last").and_then(|v| v.as_s().ok()).and_then(|v| v.parse().ok());
+        let forget = item.get("forget_at").and_then(|v| v.as_n().ok()).and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
+        Ok(last.filter(|l: &Timestamp| l.as_second() < forget).map(|l| (count, l)))
+    }
+
+    async fn record_failure(&self, scope: &str, now: Timestamp, forget_after: jiff::SignedDuration) -> Result<u32> {
+        let forget_at = now.checked_add(forget_after).unwrap_or(now).as_second();
+        // Go on counting while the last failure is remembered; else start again at one.
+        let counted = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(throttle_key(scope)))
+            .update_expression("ADD n :one SET #last = :now, forget_at = :f, #t = :f")
+            .condition_expression("forget_at > :nowsec")
+            .expression_attribute_names("#last", "last")
+            .expression_attribute_names("#t", "ttl")
+            .expression_attribute_values(":one", n(1))
+            .expression_attribute_values(":now", s(now.to_string()))
+            .expression_attribute_values(":f", n(forget_at))
+            .expression_attribute_values(":nowsec", n(now.as_second()))
+            .return_values(ReturnValue::UpdatedNew)
+            .send()
+            .await;
+        match counted {
+            Ok(out) => Ok(out.attributes.and_then(|a| a.get("n").and_then(|v| v.as_n().ok()).and_then(|v| v.parse().ok())).unwrap_or(1)),
+            Err(e) if e.as_service_error().is_some_and(|s| s.is_conditional_check_failed_exception()) => {
+                let mut item = throttle_key(scope);
+                item.insert("n".into(), n(1));
+                item.insert("last".into(), s(now.to_string()));
+                item.insert("forget_at".into(), n(forget_at));
+                item.insert("ttl".into(), n(forget_at));
+                self.client.put_item().table_name(&self.table).set_item(Some(item)).send().await.map_err(sdk("throttle"))?;
+                Ok(1)
+            }
+            Err(e) => Err(sdk("throttle")(e)),
+        }
+    }
+
+    async fn clear_failures(&self, scope: &str) -> Result<()> {
+        self.client.delete_item().table_name(&self.table).set_key(Some(throttle_key(scope))).send().await.map_err(sdk("throttle"))?;
+        Ok(())
     }
 }

@@ -3,8 +3,10 @@
 
 use anyhow::{Context as _, bail};
 use secboard_domain::clock::{Clock, Entropy, OsEntropy, SystemClock};
+use secboard_domain::email::Email;
 use secboard_domain::flows::Deps;
 use secboard_domain::keys::MasterKey;
+use secboard_domain::mail::MailConfig;
 use secboard_dynamodb::DynamoStore;
 use std::sync::Arc;
 
@@ -29,6 +31,8 @@ impl WebConfig {
 pub struct App {
     pub deps: Deps,
     pub web: WebConfig,
+    /// Where links point and who sends mail.
+    pub mail: MailConfig,
     /// The concrete store, for its round-trip counter.
     pub store: Arc<DynamoStore>,
 }
@@ -49,6 +53,21 @@ fn flag(name: &str, default: bool) -> anyhow::Result<bool> {
 /// The AWS configuration from the environment (region, credentials, endpoints), loaded once.
 pub async fn sdk_from_env() -> aws_config::SdkConfig {
     aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await
+}
+
+/// `SECBOARD_CONSOLE_URL` (the console's public base URL, which links point at) and
+/// `SECBOARD_DEFAULT_SENDER` (the sender when a company has none for a feature).
+pub fn mail_from_env() -> anyhow::Result<MailConfig> {
+    let console_url =
+        env("SECBOARD_CONSOLE_URL").context("SECBOARD_CONSOLE_URL (the console's public URL, for links in mail) is not set")?;
+    if !console_url.starts_with("https://") && !console_url.starts_with("http://127.0.0.1") && !console_url.starts_with("http://localhost")
+    {
+        bail!("SECBOARD_CONSOLE_URL must be an https URL (plain http only on this machine)");
+    }
+    let default_sender = env("SECBOARD_DEFAULT_SENDER")
+        .map(|s| Email::parse("SECBOARD_DEFAULT_SENDER", &s).map_err(|e| anyhow::anyhow!("{e}")))
+        .transpose()?;
+    Ok(MailConfig { console_url, default_sender })
 }
 
 /// `BUCKET_NAME`: the private bucket of photos and exports.
@@ -105,7 +124,9 @@ impl App {
             behind_cloudfront: flag("SECBOARD_BEHIND_CLOUDFRONT", false)?,
         };
         let key = load_key(sdk).await?;
-        Ok(App::new(DynamoStore::new(sdk, table), Arc::new(SystemClock), Arc::new(OsEntropy), time_zone_from_env()?, key, web))
+        let mut app = App::new(DynamoStore::new(sdk, table), Arc::new(SystemClock), Arc::new(OsEntropy), time_zone_from_env()?, key, web);
+        app.mail = mail_from_env()?;
+        Ok(app)
     }
 
     pub fn new(
@@ -117,6 +138,7 @@ impl App {
         web: WebConfig,
     ) -> App {
         let store = Arc::new(store);
-        App { deps: Deps { store: store.clone(), clock, entropy, time_zone, key }, web, store }
+        let mail = MailConfig { console_url: "http://127.0.0.1:3000".to_owned(), default_sender: None };
+        App { deps: Deps { store: store.clone(), clock, entropy, time_zone, key }, web, mail, store }
     }
 }

@@ -7,7 +7,7 @@ mod call;
 mod problem;
 pub mod routes;
 
-pub use app::{App, WebConfig, bucket_from_env, load_key_file, sdk_from_env, time_zone_from_env};
+pub use app::{App, WebConfig, bucket_from_env, load_key_file, mail_from_env, sdk_from_env, time_zone_from_env};
 pub use call::{Call, json, no_content, with_cookie};
 pub use lambda_http::{Body, Request, Response};
 pub use problem::{Problem, respond};

@@ -19,12 +19,20 @@ pub enum Function {
     UpdateUser,
     DeleteUser,
     ExportUsers,
+    ResetRequest,
+    ResetConfirm,
+    FirstLogin,
+    MagicLink,
     /// Answers `GET /api/health` and API Gateway's `$default` route (unknown routes: 404).
     Fallback,
 }
 
 impl Function {
-    pub const ALL: [Function; 10] = [
+    pub const ALL: [Function; 14] = [
+        Function::ResetRequest,
+        Function::ResetConfirm,
+        Function::FirstLogin,
+        Function::MagicLink,
         Function::Login,
         Function::Logout,
         Function::Profile,
@@ -49,6 +57,10 @@ impl Function {
             Function::UpdateUser => "update-user",
             Function::DeleteUser => "delete-user",
             Function::ExportUsers => "export-users",
+            Function::ResetRequest => "reset-request",
+            Function::ResetConfirm => "reset-confirm",
+            Function::FirstLogin => "first-login",
+            Function::MagicLink => "magic-link",
             Function::Fallback => "fallback",
         }
     }
@@ -97,6 +109,10 @@ routes! {
     "POST /api/auth/login" => Login, Anyone;
     "POST /api/auth/setup" => Login, Anyone;
     "POST /api/auth/logout" => Logout, Anyone;
+    "POST /api/auth/password-reset" => ResetRequest, Anyone;
+    "POST /api/auth/password-reset/confirm" => ResetConfirm, Anyone;
+    "POST /api/auth/first-login" => FirstLogin, Anyone;
+    "POST /api/auth/magic-link" => MagicLink, Anyone;
     "GET /api/me" => Profile, AnySession;
     "PATCH /api/me" => Profile, Done;
     "POST /api/me/complete" => Profile, AtGate(Gate::CompleteProfile);
@@ -109,6 +125,7 @@ routes! {
     "PATCH /api/users/{id}" => UpdateUser, Done;
     "POST /api/users/{id}/avatar" => UpdateUser, Done, Image;
     "DELETE /api/users/{id}/avatar" => UpdateUser, Done;
+    "POST /api/users/{id}/first-access-link" => UpdateUser, Done;
     "DELETE /api/users/{id}" => DeleteUser, Done;
     "POST /api/users/export" => ExportUsers, Done;
     "GET /api/org/companies" => Org, Done;

@@ -209,3 +209,159 @@ mod tests {
         assert!(raw.contains("To: ada@example.com"));
     }
 }
+
+/// Where rendered mail goes: SES on AWS, the outbox locally.
+#[async_trait::async_trait]
+pub trait Sender: Send + Sync {
+    async fn send(&self, mail: &Mail, raw: &[u8], message_id: &str) -> anyhow::Result<()>;
+}
+
+#[async_trait::async_trait]
+impl Sender for Outbox {
+    async fn send(&self, _mail: &Mail, raw: &[u8], message_id: &str) -> anyhow::Result<()> {
+        self.write(message_id, raw)?;
+        Ok(())
+    }
+}
+
+/// Attempts before a mail is dead-lettered (kept, out of the queue, for an administrator).
+pub const MAX_ATTEMPTS: u32 = 5;
+
+/// What one delivery round did.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Delivered {
+    pub sent: usize,
+    pub failed: usize,
+    pub dead: usize,
+}
+
+/// Sends what is queued, oldest first: opens each mail with the key, renders it in its language,
+/// builds the MIME once and hands it to the sender. A failure is counted and retried on a later
+/// round; after [`MAX_ATTEMPTS`] the mail is dead-lettered. Nothing is lost on a sender outage.
+pub async fn deliver_pending(
+    store: &dyn secboard_domain::ports::MailStore,
+    key: &secboard_domain::keys::MasterKey,
+    sender: &dyn Sender,
+    now: jiff::Timestamp,
+) -> anyhow::Result<Delivered> {
+    let mut done = Delivered::default();
+    for q in store.pending_mail(25).await? {
+        let attempt = q.attempts + 1;
+        let outcome = async {
+            let mail = Mail::open(key, &q).ok_or_else(|| anyhow::anyhow!("the mail cannot be opened with this key"))?;
+            let rendered = render(&mail)?;
+            let date = std::time::SystemTime::from(q.queued_at);
+            let raw = to_mime(&mail, &rendered, q.id.as_str(), date)?;
+            sender.send(&mail, &raw, q.id.as_str()).await
+        }
+        .await;
+        match outcome {
+            Ok(()) => {
+                store.mail_sent(&q.id, now).await?;
+                done.sent += 1;
+            }
+            Err(e) => {
+                let dead = attempt >= MAX_ATTEMPTS;
+                tracing::warn!(mail = %q.id, attempt, dead, error = format!("{e:#}"), "sending a mail failed");
+                store.mail_failed(&q.id, attempt, dead, now).await?;
+                if dead { done.dead += 1 } else { done.failed += 1 }
+            }
+        }
+    }
+    Ok(done)
+}
+
+/// The decoded `text/plain` part of a message we built (for the outbox page and tests): handles
+/// base64, quoted-printable and 7bit bodies.
+pub fn text_part(raw: &[u8]) -> Option<String> {
+    part(raw, "text/plain")
+}
+
+/// The decoded subject (RFC 2047 `=?utf-8?b?...?=` words joined).
+pub fn subject(raw: &[u8]) -> Option<String> {
+    use base64::Engine;
+    let text = String::from_utf8_lossy(raw);
+    let mut lines = text.split("\r\n").skip_while(|l| !l.starts_with("Subject:"));
+    let mut value = lines.next()?.trim_start_matches("Subject:").trim().to_owned();
+    for l in lines.take_while(|l| l.starts_with(' ') || l.starts_with('\t')) {
+        value.push_str(l.trim());
+    }
+    let mut out = String::new();
+    for word in value.split_whitespace() {
+        match word.strip_prefix("=?utf-8?b?").and_then(|w| w.strip_suffix("?=")) {
+            Some(b64) => out.push_str(&String::from_utf8(base64::engine::general_purpose::STANDARD.decode(b64).ok()?).ok()?),
+            None => {
+                if !out.is_empty() {
+                    out.push(' ');
+                }
+                out.push_str(word);
+            }
+        }
+    }
+    Some(out)
+}
+
+fn part(raw: &[u8], content_type: &str) -> Option<String> {
+    use base64::Engine;
+    let text = String::from_utf8_lossy(raw).replace("\r\n", "\n");
+    let boundary = text.split("boundary=\"").nth(1)?.split('"').next()?.to_owned();
+    for chunk in text.split(&format!("--{boundary}")) {
+        let (headers, body) = chunk.trim_start_matches('\n').split_once("\n\n")?;
+        let h = headers.to_ascii_lowercase();
+        if !h.contains(&format!("content-type: {content_type}")) {
+            continue;
+        }
+        let body = body.trim_end();
+        let decoded = if h.contains("content-transfer-encoding: base64") {
+            let b64: String = body.chars().filter(|c| !c.is_whitespace()).collect();
+            base64::engine::general_purpose::STANDARD.decode(b64).ok()?
+        } else if h.contains("content-transfer-encoding: quoted-printable") {
+            let joined = body.replace("=\n", "");
+            let bytes = joined.as_bytes();
+            let mut out = Vec::with_capacity(bytes.len());
+            let mut i = 0;
+            while i < bytes.len() {
+                if bytes[i] == b'='
+                    && i + 2 < bytes.len()
+                    && let Some(b) = std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok())
+                {
+                    out.push(b);
+                    i += 3;
+                    continue;
+                }
+                out.push(bytes[i]);
+                i += 1;
+            }
+            out
+        } else {
+            body.as_bytes().to_vec()
+        };
+        return String::from_utf8(decoded).ok();
+    }
+    None
+}
+
+#[cfg(test)]
+mod part_tests {
+    use super::*;
+
+    #[test]
+    fn the_text_part_and_subject_decode_in_every_language() {
+        for lang in [Language::En, Language::Uk, Language::Ru] {
+            let url = "https://console.example.com/password.html#01J00000000000000000000000.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+            let m = Mail {
+                to: "a@example.com".into(),
+                from: "b@example.com".into(),
+                language: lang,
+                first_name: "Ада".into(),
+                kind: MailKind::PasswordReset { url: url.into() },
+            };
+            let r = render(&m).unwrap();
+            let raw = to_mime(&m, &r, "id1", std::time::SystemTime::UNIX_EPOCH).unwrap();
+            let text = text_part(&raw).unwrap();
+            assert!(text.contains(url), "{lang:?}: {text}");
+            assert!(text.contains("Ада"));
+            assert_eq!(subject(&raw).unwrap(), r.subject);
+        }
+    }
+}

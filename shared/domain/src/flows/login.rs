@@ -64,6 +64,25 @@ pub async fn login(deps: &Deps, input: LoginInput, source_ip: &str) -> Result<Si
         return Err(Error::SignInRefused);
     }
 
+    begin_session(deps, &user, source_ip, "password").await
+}
+
+/// Signs a user in (the checks passed): a new session at the first gate they still have to pass.
+pub async fn begin_session(deps: &Deps, user: &crate::model::User, source_ip: &str, how: &str) -> Result<SignedIn> {
+    let account = &user.account;
+    let profile = user.profile.as_ref().ok_or(Error::SignInRefused)?;
+    let (s, e) = (profile.start_date, profile.end_date);
+    if !Activation::of(account.active, s, e, deps.today()).allows_sign_in() {
+        let ev = deps.event(
+            Some(&account.id),
+            "sign_in.refused",
+            AuditTarget::User(account.id.clone()),
+            json!({ "reason": "may_not_sign_in", "by": how }),
+            Some(source_ip),
+        );
+        deps.store.append(&ev).await?;
+        return Err(Error::SignInRefused);
+    }
     let next = Gate::next(&GateFacts {
         totp_enrolled: account.totp_enrolled,
         totp_passed: false,
@@ -73,7 +92,13 @@ pub async fn login(deps: &Deps, input: LoginInput, source_ip: &str) -> Result<Si
     });
     let token = SessionToken::generate(account.id.clone(), deps.entropy.as_ref());
     let session = Session::begin(&token, next, account.epoch, deps.now(), source_ip);
-    let event = deps.event(Some(&account.id), "sign_in.succeeded", target, json!({ "next": next }), Some(source_ip));
+    let event = deps.event(
+        Some(&account.id),
+        "sign_in.succeeded",
+        AuditTarget::User(account.id.clone()),
+        json!({ "next": next, "by": how }),
+        Some(source_ip),
+    );
     deps.store.put_session(&session, &event).await?;
     Ok(SignedIn { next, token })
 }

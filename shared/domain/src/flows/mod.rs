@@ -7,11 +7,13 @@ pub mod bootstrap;
 pub mod create_user;
 pub mod delete_user;
 pub mod export;
+pub mod first_login;
 pub mod list_users;
 pub mod login;
 pub mod me;
 pub mod org;
 pub mod patch;
+pub mod reset;
 pub mod update_user;
 pub mod views;
 

@@ -1,0 +1,22 @@
+//! `POST /api/auth/password-reset {email}`: the same 202 for every email; a reset link (1 hour)
+//! is mailed when the email belongs to an account that may have a local password.
+
+use secboard_domain::flows::reset;
+use secboard_http::routes::Function;
+use secboard_http::{App, Body, Call, Problem, Request, Response, json, respond};
+
+pub type Context = App;
+
+pub async fn context() -> anyhow::Result<Context> {
+    App::from_env().await
+}
+
+pub async fn handler(ctx: &Context, req: Request) -> Response<Body> {
+    respond(route(ctx, req).await)
+}
+
+async fn route(app: &App, req: Request) -> Result<Response<Body>, Problem> {
+    let call = Call::from_request(app, req, Function::ResetRequest)?;
+    reset::request_reset(&app.deps, &app.mail, call.json()?, &call.source_ip).await?;
+    json(202, &serde_json::json!({ "detail": "if this email belongs to an account that may reset its password, a link is on its way" }))
+}

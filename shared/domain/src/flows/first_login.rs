@@ -1,0 +1,110 @@
+//! First Login ("First Login — Magic Link"): an email and the company's control word get a
+//! one-time sign-in link (15 minutes) by mail. The answer is the same, with the same work (a
+//! dummy hash check), whatever the email; wrong control words are throttled per source. Spending
+//! the link signs the user in through the gates: activation first, then `complete_profile`.
+
+use super::Deps;
+use super::login::{SignedIn, begin_session};
+use super::reset::{bad_link, send_link};
+use crate::activation::Activation;
+use crate::email::Email;
+use crate::links::{LinkKind, LinkToken};
+use crate::mail::MailConfig;
+use crate::model::AuditTarget;
+use crate::password::{self, Password};
+use crate::throttle;
+use crate::{Error, Result};
+use serde::Deserialize;
+use serde_json::json;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FirstLoginInput {
+    pub email: String,
+    pub control_word: Password,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MagicInput {
+    pub token: String,
+}
+
+fn scope(source_ip: &str) -> String {
+    format!("control_word#{source_ip}")
+}
+
+pub async fn first_login(deps: &Deps, cfg: &MailConfig, input: FirstLoginInput, source_ip: &str) -> Result<()> {
+    let email = Email::parse("email", &input.email)?;
+    if input.control_word.expose().chars().count() > password::PASSWORD_MAX {
+        return Err(Error::invalid("control_word", "is too long"));
+    }
+    let now = deps.now();
+    if let Some((failures, last)) = deps.store.failures(&scope(source_ip)).await?
+        && let Some(secs) = throttle::retry_after(failures, last, now)
+    {
+        return Err(Error::Throttled { retry_after_secs: secs });
+    }
+    let user = match deps.store.user_id_by_email(&email).await? {
+        Some(id) => deps.store.get_user(&id).await?,
+        None => None,
+    };
+    let settings = match user.as_ref().and_then(|u| u.profile.as_ref()) {
+        Some(p) => deps.store.get_settings(&p.company.id).await?,
+        None => None,
+    };
+    let word_ok = match settings.as_ref().and_then(|s| s.control_word.as_ref()) {
+        Some(hash) => password::verify(&input.control_word, hash.as_str()).await,
+        None => password::verify_dummy(&input.control_word).await,
+    };
+    let eligible = user.as_ref().filter(|u| {
+        let (s, e) = u.profile.as_ref().map(|p| (p.start_date, p.end_date)).unwrap_or_default();
+        u.profile.is_some() && Activation::of(u.account.active, s, e, deps.today()).allows_sign_in()
+    });
+    match (word_ok, eligible) {
+        (true, Some(u)) => {
+            deps.store.clear_failures(&scope(source_ip)).await?;
+            send_link(deps, cfg, u, LinkKind::Magic, None, source_ip).await?;
+        }
+        (ok, _) => {
+            if !ok {
+                let n = deps.store.record_failure(&scope(source_ip), now, throttle::FORGET_AFTER).await?;
+                if n >= throttle::FREE_FAILURES {
+                    let e = deps.event(
+                        None,
+                        "throttle.back_off",
+                        AuditTarget::Global,
+                        json!({ "scope": "control_word", "source_ip": source_ip, "failures": n }),
+                        Some(source_ip),
+                    );
+                    deps.store.append(&e).await?;
+                }
+            }
+            let target = match &user {
+                Some(u) => AuditTarget::User(u.account.id.clone()),
+                None => AuditTarget::UnknownEmail(email.normalized()),
+            };
+            let reason = if !ok {
+                "wrong_control_word"
+            } else if user.is_none() {
+                "unknown_email"
+            } else {
+                "may_not_sign_in"
+            };
+            let e = deps.event(None, "link.magic.refused", target, json!({ "reason": reason }), Some(source_ip));
+            deps.store.append(&e).await?;
+        }
+    }
+    Ok(())
+}
+
+pub async fn spend_magic(deps: &Deps, input: MagicInput, source_ip: &str) -> Result<SignedIn> {
+    let token = LinkToken::parse(&input.token).ok_or_else(bad_link)?;
+    let user = deps.store.get_user(&token.user_id).await?.ok_or_else(bad_link)?;
+    let audit =
+        deps.event(Some(&user.account.id), "link.magic.spent", AuditTarget::User(user.account.id.clone()), json!({}), Some(source_ip));
+    if !deps.store.spend_link(&user.account.id, LinkKind::Magic, &token.digest(), deps.now(), None, None, &audit).await? {
+        return Err(bad_link());
+    }
+    begin_session(deps, &user, source_ip, "magic_link").await
+}

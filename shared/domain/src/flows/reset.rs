@@ -1,0 +1,177 @@
+//! Password reset ("Password Management", "Self-service password reset") and first access set
+//! by an administrator's link. The request answers the same, doing the same work, whether or not
+//! the email belongs to an account that may have a local password; the confirm spends the link and
+//! sets the password in one transaction, ends every session and mails a notice. No automatic
+//! sign-in follows; enrolled 2FA is still asked at the next sign-in.
+
+use super::Deps;
+use crate::clock::random_bytes;
+use crate::email::Email;
+use crate::ids::{EventId, UserId};
+use crate::links::{LinkKind, LinkToken};
+use crate::mail::{Mail, MailConfig, MailKind, QueuedMail, language_for, sender_for};
+use crate::model::{AuditTarget, Credential, Source, User};
+use crate::password::{self, Password};
+use crate::{Error, Result};
+use serde::Deserialize;
+use serde_json::json;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResetRequest {
+    pub email: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResetConfirm {
+    pub token: String,
+    pub password: Password,
+}
+
+/// The one answer for a link that is expired, spent, unknown or malformed.
+pub fn bad_link() -> Error {
+    Error::invalid("token", "this link is expired, already used or unknown; ask for a new one")
+}
+
+/// Seals a mail for `user` of `kind` for the queue; `None` (logged, audited) when no sender is
+/// configured for its feature.
+pub async fn compose(deps: &Deps, cfg: &MailConfig, user: &User, kind: MailKind) -> Result<Option<QueuedMail>> {
+    let profile = user.profile.as_ref();
+    let settings = match profile {
+        Some(p) => deps.store.get_settings(&p.company.id).await?,
+        None => None,
+    };
+    let Some(from) = sender_for(settings.as_ref(), kind.feature(), cfg) else {
+        tracing::error!(
+            mail = kind.name(),
+            "no sender is configured for this feature: set one in the company's cabinet settings or SECBOARD_DEFAULT_SENDER"
+        );
+        let e = deps.event(
+            None,
+            "mail.not_sent",
+            AuditTarget::User(user.account.id.clone()),
+            json!({ "mail": kind.name(), "reason": "no_sender_configured" }),
+            None,
+        );
+        deps.store.append(&e).await?;
+        return Ok(None);
+    };
+    let mail = Mail {
+        to: user.account.email.to_string(),
+        from: from.to_string(),
+        language: language_for(profile.and_then(|p| p.language), settings.as_ref()),
+        first_name: profile.map(|p| p.first_name.to_string()).unwrap_or_default(),
+        kind,
+    };
+    let id = EventId::new(deps.clock.as_ref(), deps.entropy.as_ref());
+    let sealed = mail.seal(&deps.key, &id, random_bytes::<12>(deps.entropy.as_ref()));
+    Ok(Some(QueuedMail { id, queued_at: deps.now(), sealed, attempts: 0 }))
+}
+
+/// Makes a link of `kind` for `user` and queues its mail. Replaces any live link of the kind.
+pub async fn send_link(
+    deps: &Deps,
+    cfg: &MailConfig,
+    user: &User,
+    kind: LinkKind,
+    actor: Option<&UserId>,
+    source_ip: &str,
+) -> Result<bool> {
+    let token = LinkToken::generate(user.account.id.clone(), deps.entropy.as_ref());
+    let url = token.url(&cfg.console_url, kind);
+    let mail_kind = match kind {
+        LinkKind::Reset => MailKind::PasswordReset { url },
+        LinkKind::FirstAccess => MailKind::FirstAccess { url },
+        LinkKind::Magic => MailKind::MagicLink { url },
+    };
+    let Some(mail) = compose(deps, cfg, user, mail_kind).await? else { return Ok(false) };
+    let expires = deps.now().checked_add(kind.lifetime()).map_err(Error::unexpected)?;
+    let audit = deps.event(
+        actor,
+        &format!("link.{}.sent", kind.as_str()),
+        AuditTarget::User(user.account.id.clone()),
+        json!({ "mail": mail.id, "expires_at": expires }),
+        Some(source_ip),
+    );
+    deps.store.put_link(&user.account.id, kind, &token.digest(), expires, &mail, &audit).await?;
+    Ok(true)
+}
+
+/// Whether an account may get a reset link: a local (or imported) password, and active.
+fn may_reset(user: &User) -> bool {
+    user.account.active && user.account.source != Source::Ad && !matches!(user.account.credential, Credential::Directory { .. })
+}
+
+pub async fn request_reset(deps: &Deps, cfg: &MailConfig, input: ResetRequest, source_ip: &str) -> Result<()> {
+    let email = Email::parse("email", &input.email)?;
+    let user = match deps.store.user_id_by_email(&email).await? {
+        Some(id) => deps.store.get_user(&id).await?,
+        None => {
+            // The same reads as for a known email.
+            let _ = deps.store.get_user(&UserId::new(deps.clock.as_ref(), deps.entropy.as_ref())).await?;
+            None
+        }
+    };
+    match user {
+        Some(u) if may_reset(&u) => {
+            send_link(deps, cfg, &u, LinkKind::Reset, None, source_ip).await?;
+        }
+        other => {
+            let (target, reason) = match &other {
+                Some(u) => (AuditTarget::User(u.account.id.clone()), if u.account.active { "directory_account" } else { "inactive" }),
+                None => (AuditTarget::UnknownEmail(email.normalized()), "unknown_email"),
+            };
+            let e = deps.event(None, "link.reset.refused", target, json!({ "reason": reason }), Some(source_ip));
+            deps.store.append(&e).await?;
+        }
+    }
+    Ok(())
+}
+
+pub async fn confirm_reset(deps: &Deps, cfg: &MailConfig, input: ResetConfirm, source_ip: &str) -> Result<()> {
+    let token = LinkToken::parse(&input.token).ok_or_else(bad_link)?;
+    input.password.check_new("password")?;
+    let user = deps.store.get_user(&token.user_id).await?.ok_or_else(bad_link)?;
+    let a = &user.account;
+    let names: Vec<&str> = user.profile.iter().flat_map(|p| [p.first_name.as_str(), p.last_name.as_str()]).collect();
+    let mut context = vec![a.email.as_str()];
+    context.extend(names);
+    password::check_policy(&input.password, "password", &context)?;
+    if let Credential::Password { hash } = &a.credential
+        && password::verify(&input.password, hash.as_str()).await
+    {
+        return Err(Error::invalid("password", "must differ from the current password"));
+    }
+    let mut account = a.clone();
+    account.credential = Credential::Password { hash: password::hash(&input.password, deps.entropy.as_ref()).await? };
+    account.force_password_change = false;
+    account.epoch += 1;
+    account.version += 1;
+    let notice = compose(deps, cfg, &user, MailKind::PasswordChanged).await?;
+    for kind in [LinkKind::Reset, LinkKind::FirstAccess] {
+        let audit = deps.event(
+            Some(&a.id),
+            &format!("link.{}.spent", kind.as_str()),
+            AuditTarget::User(a.id.clone()),
+            json!({ "password_set": true, "sessions_ended": true }),
+            Some(source_ip),
+        );
+        if deps.store.spend_link(&a.id, kind, &token.digest(), deps.now(), Some((&account, a.version)), notice.as_ref(), &audit).await? {
+            return Ok(());
+        }
+    }
+    Err(bad_link())
+}
+
+/// An administrator sends a first-access link (24 hours) from the user's record; sending again
+/// replaces the previous link. Answers when the link expires.
+pub async fn send_first_access(deps: &Deps, cfg: &MailConfig, p: &super::authorize::Principal, user: &User) -> Result<jiff::Timestamp> {
+    if !may_reset(user) {
+        return Err(Error::conflict("id", "this account may not set a local password (inactive, or managed in Active Directory)"));
+    }
+    if !send_link(deps, cfg, user, LinkKind::FirstAccess, Some(p.id()), &p.source_ip).await? {
+        return Err(Error::conflict("sender", "no sender is configured for first-access mail: set one in the company's cabinet settings"));
+    }
+    deps.now().checked_add(LinkKind::FirstAccess.lifetime()).map_err(Error::unexpected)
+}

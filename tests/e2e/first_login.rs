@@ -1,0 +1,89 @@
+//! First Login: email and control word, a magic link, the gates.
+
+use secboard_tests::*;
+use serde_json::json;
+
+async fn first_login(t: &TestApp, email: &str, word: &str) -> Reply {
+    t.request("POST", "/api/auth/first-login", Some(json!({ "email": email, "control_word": word })), None).await
+}
+
+async fn setup(t: &TestApp) -> String {
+    let c = t.company("Acme").await;
+    let r = t
+        .request(
+            "PUT",
+            &format!("/api/org/companies/{c}/settings"),
+            Some(json!({ "control_word": "acme onboarding 2026" })),
+            Some(&t.admin_cookie),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    t.user(json!({ "email": "fresh@example.com", "first_name": "F", "last_name": "L", "company_id": c })).await;
+    c
+}
+
+#[tokio::test]
+async fn the_right_control_word_mails_a_magic_link_that_signs_in_once_at_the_profile_gate() {
+    let t = TestApp::spawn().await;
+    setup(&t).await;
+    let r = first_login(&t, "fresh@example.com", "acme onboarding 2026").await;
+    assert_eq!(r.status, 202);
+    let token = t.last_link("fresh@example.com").await;
+    assert_eq!(t.mails_to("fresh@example.com").await[0].0, "Your SecBoard sign-in link");
+    let m = t.request("POST", "/api/auth/magic-link", Some(json!({ "token": token })), None).await;
+    assert_eq!((m.status, m.body["next"].as_str()), (200, Some("complete_profile")), "{m:?}");
+    let cookie = m.cookie().expect("a session");
+    assert_eq!(t.request("GET", "/api/me", None, Some(&cookie)).await.body["gate"], "complete_profile");
+    let again = t.request("POST", "/api/auth/magic-link", Some(json!({ "token": token })), None).await;
+    assert_eq!((again.status, again.field()), (400, Some("token")));
+}
+
+#[tokio::test]
+async fn every_first_login_answers_the_same_and_only_the_right_word_sends_mail() {
+    let t = TestApp::spawn().await;
+    setup(&t).await;
+    let a = first_login(&t, "fresh@example.com", "wrong word here").await;
+    let b = first_login(&t, "nobody@example.com", "acme onboarding 2026").await;
+    assert_eq!((a.status, &a.body), (b.status, &b.body));
+    assert!(t.mails_to("fresh@example.com").await.is_empty());
+    assert!(t.mails_to("nobody@example.com").await.is_empty());
+}
+
+#[tokio::test]
+async fn a_magic_link_lives_fifteen_minutes() {
+    let t = TestApp::spawn().await;
+    setup(&t).await;
+    first_login(&t, "fresh@example.com", "acme onboarding 2026").await;
+    let token = t.last_link("fresh@example.com").await;
+    t.clock.advance(jiff::SignedDuration::from_mins(15));
+    let m = t.request("POST", "/api/auth/magic-link", Some(json!({ "token": token })), None).await;
+    assert_eq!(m.status, 400);
+}
+
+#[tokio::test]
+async fn wrong_control_words_back_off_per_source_without_locking_anyone_out() {
+    let t = TestApp::spawn().await;
+    setup(&t).await;
+    for _ in 0..3 {
+        assert_eq!(first_login(&t, "fresh@example.com", "guess guess guess").await.status, 202);
+    }
+    let throttled = first_login(&t, "fresh@example.com", "acme onboarding 2026").await;
+    assert_eq!(throttled.status, 429, "{throttled:?}");
+    assert_eq!(throttled.headers["retry-after"], "1");
+    t.clock.advance(jiff::SignedDuration::from_secs(2));
+    assert_eq!(first_login(&t, "fresh@example.com", "guess guess guess").await.status, 202);
+    assert_eq!(first_login(&t, "fresh@example.com", "x").await.status, 429, "the delay doubled");
+    // Another source is not held back: no company is shut out by one noisy address.
+    let other = http::Request::builder()
+        .method("POST")
+        .uri("/api/auth/first-login")
+        .header("content-type", "application/json")
+        .body(lambda_http::Body::Text(json!({ "email": "fresh@example.com", "control_word": "acme onboarding 2026" }).to_string()))
+        .unwrap();
+    let r = t.functions.dispatch(secboard_infra::gateway::to_gateway_request(other, "192.0.2.44")).await;
+    assert_eq!(r.status(), 202);
+    assert_eq!(t.mails_to("fresh@example.com").await.len(), 1);
+    // Waiting out the delay, the right word works from the noisy source too.
+    t.clock.advance(jiff::SignedDuration::from_mins(15));
+    assert_eq!(first_login(&t, "fresh@example.com", "acme onboarding 2026").await.status, 202);
+}

@@ -1,0 +1,177 @@
+//! Password reset and first access by emailed link.
+
+use secboard_tests::*;
+use serde_json::json;
+
+async fn request(t: &TestApp, email: &str) -> Reply {
+    t.request("POST", "/api/auth/password-reset", Some(json!({ "email": email })), None).await
+}
+
+async fn confirm(t: &TestApp, token: &str, password: &str) -> Reply {
+    t.request("POST", "/api/auth/password-reset/confirm", Some(json!({ "token": token, "password": password })), None).await
+}
+
+#[tokio::test]
+async fn a_reset_request_answers_the_same_whoever_asks_and_mails_only_who_may_reset() {
+    let t = TestApp::spawn().await;
+    let c = t.company("Acme").await;
+    t.member(&c, "known@example.com", &[]).await;
+    let off = t.user(json!({ "email": "off@example.com", "first_name": "O", "last_name": "F", "company_id": c, "active": false })).await;
+    assert_eq!(off.status, 201);
+    let answers: Vec<(u16, serde_json::Value)> =
+        futures::future::join_all(["known@example.com", "nobody@example.com", "off@example.com"].map(|e| request(&t, e)))
+            .await
+            .into_iter()
+            .map(|r| (r.status, r.body))
+            .collect();
+    assert!(answers.iter().all(|a| a == &answers[0]) && answers[0].0 == 202, "{answers:?}");
+    assert_eq!(t.mails_to("known@example.com").await.len(), 1);
+    assert!(t.mails_to("nobody@example.com").await.is_empty());
+    assert!(t.mails_to("off@example.com").await.is_empty());
+    assert_eq!((request(&t, "not an email").await.status), 400);
+}
+
+#[tokio::test]
+async fn a_reset_link_sets_the_password_once_ends_every_session_and_mails_a_notice() {
+    let t = TestApp::spawn().await;
+    let c = t.company("Acme").await;
+    let (_, cookie) = t.member(&c, "r@example.com", &[]).await;
+    request(&t, "r@example.com").await;
+    let token = t.last_link("r@example.com").await;
+    let weak = confirm(&t, &token, "password").await;
+    assert_eq!((weak.status, weak.field()), (400, Some("password")), "a weak password does not spend the link");
+    let ok = confirm(&t, &token, "a brand new passphrase").await;
+    assert_eq!(ok.status, 200, "{ok:?}");
+    assert!(ok.cookie().is_none(), "no automatic sign-in");
+    assert_eq!(t.request("GET", "/api/me", None, Some(&cookie)).await.status, 401, "sessions ended");
+    t.sign_in("r@example.com", "a brand new passphrase").await;
+    let again = confirm(&t, &token, "another new passphrase").await;
+    assert_eq!((again.status, again.field()), (400, Some("token")), "one use");
+    let mails = t.mails_to("r@example.com").await;
+    assert_eq!(mails.last().unwrap().0, "Your SecBoard password was changed");
+    let audit = t
+        .get(&format!("/api/audit?user={}", t.get("/api/users?search=r@").await.body["users"][0]["id"].as_str().unwrap()))
+        .await
+        .body
+        .to_string();
+    assert!(audit.contains("link.reset.spent") && !audit.contains(&token[27..]), "spent, and no token in the audit log");
+}
+
+#[tokio::test]
+async fn fifty_concurrent_confirms_of_one_link_let_exactly_one_through() {
+    let t = TestApp::spawn().await;
+    let c = t.company("Acme").await;
+    t.member(&c, "race@example.com", &[]).await;
+    request(&t, "race@example.com").await;
+    let token = t.last_link("race@example.com").await;
+    let results = futures::future::join_all(
+        (0..50).map(|i| confirm(&t, &token, if i % 2 == 0 { "first racing passphrase" } else { "second racing passphrase" })),
+    )
+    .await;
+    let ok = results.iter().filter(|r| r.status == 200).count();
+    assert_eq!(ok, 1, "{:?}", results.iter().map(|r| r.status).collect::<Vec<_>>());
+    assert!(results.iter().all(|r| r.status == 200 || r.status == 400));
+}
+
+#[tokio::test]
+async fn an_expired_or_replaced_link_gets_the_one_bad_link_answer() {
+    let t = TestApp::spawn().await;
+    let c = t.company("Acme").await;
+    t.member(&c, "x@example.com", &[]).await;
+    request(&t, "x@example.com").await;
+    let first = t.last_link("x@example.com").await;
+    request(&t, "x@example.com").await;
+    let second = t.last_link("x@example.com").await;
+    assert_ne!(first, second);
+    let replaced = confirm(&t, &first, "a fresh good passphrase").await;
+    t.clock.advance(jiff::SignedDuration::from_mins(61));
+    let expired = confirm(&t, &second, "a fresh good passphrase").await;
+    let garbage = confirm(&t, "garbage", "a fresh good passphrase").await;
+    for r in [&replaced, &expired, &garbage] {
+        assert_eq!((r.status, r.field()), (400, Some("token")), "{r:?}");
+    }
+    assert_eq!(replaced.body, expired.body, "one answer that does not say which");
+    assert_eq!(expired.body, garbage.body);
+}
+
+#[tokio::test]
+async fn mail_speaks_the_users_language_else_the_companys() {
+    let t = TestApp::spawn().await;
+    let c = t.company("Acme").await;
+    let r = t
+        .request(
+            "PUT",
+            &format!("/api/org/companies/{c}/settings"),
+            Some(json!({ "default_language": "uk", "senders": { "reset": "it@acme.example" } })),
+            Some(&t.admin_cookie),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    let (ru, _) = t.member(&c, "ru@example.com", &[]).await;
+    t.member(&c, "uk@example.com", &[]).await;
+    let v = t.get(&format!("/api/users/{ru}")).await.body["profile"]["version"].as_u64().unwrap();
+    t.patch(&format!("/api/users/{ru}"), json!({ "version": v, "language": "ru" })).await;
+    request(&t, "ru@example.com").await;
+    request(&t, "uk@example.com").await;
+    let (ru_subject, ru_text) = t.mails_to("ru@example.com").await.remove(0);
+    let (uk_subject, uk_text) = t.mails_to("uk@example.com").await.remove(0);
+    assert_eq!(ru_subject, "Сброс пароля SecBoard");
+    assert!(ru_text.contains("1 час"), "{ru_text}");
+    assert_eq!(uk_subject, "Скидання пароля SecBoard");
+    assert!(uk_text.contains("1 година"), "{uk_text}");
+    let raw = std::fs::read(t.outbox.messages().unwrap().remove(0)).unwrap();
+    assert!(String::from_utf8_lossy(&raw).contains("From: it@acme.example"), "the company's reset sender");
+}
+
+#[tokio::test]
+async fn an_administrator_sends_a_first_access_link_that_sets_a_first_password() {
+    let t = TestApp::spawn().await;
+    let c = t.company("Acme").await;
+    let id = t.user(json!({ "email": "new@example.com", "first_name": "N", "last_name": "U", "company_id": c })).await.id();
+    let r = t.post(&format!("/api/users/{id}/first-access-link"), json!({})).await;
+    assert_eq!(r.status, 202, "{r:?}");
+    let first = t.last_link("new@example.com").await;
+    assert_eq!(t.mails_to("new@example.com").await[0].0, "Your SecBoard account is ready");
+    t.post(&format!("/api/users/{id}/first-access-link"), json!({})).await;
+    let second = t.last_link("new@example.com").await;
+    assert_eq!(confirm(&t, &first, "my very first passphrase").await.status, 400, "sending again replaced it");
+    let audit = t.get(&format!("/api/audit?user={id}")).await.body;
+    let sent = audit["events"].as_array().unwrap().iter().find(|e| e["action"] == "link.first_access.sent").unwrap().clone();
+    assert!(sent["actor"].is_string(), "the audit log shows who sent it");
+    t.clock.advance(jiff::SignedDuration::from_hours(23));
+    assert_eq!(confirm(&t, &second, "my very first passphrase").await.status, 200, "valid for 24 hours");
+    let login = t
+        .request("POST", "/api/auth/login", Some(json!({ "email": "new@example.com", "password": "my very first passphrase" })), None)
+        .await;
+    assert_eq!(login.body["next"], "complete_profile");
+}
+
+#[tokio::test]
+async fn a_failing_mail_service_loses_nothing_and_dead_letters_after_five_tries() {
+    struct Down;
+    #[async_trait::async_trait]
+    impl secboard_mail::Sender for Down {
+        async fn send(&self, _: &secboard_domain::mail::Mail, _: &[u8], _: &str) -> anyhow::Result<()> {
+            anyhow::bail!("SES is down")
+        }
+    }
+    let t = TestApp::spawn().await;
+    let c = t.company("Acme").await;
+    t.member(&c, "w@example.com", &[]).await;
+    assert_eq!(request(&t, "w@example.com").await.status, 202, "the request that queued it succeeded");
+    let key = &t.app.deps.key;
+    for round in 1..=4 {
+        let d = secboard_mail::deliver_pending(t.store.as_ref(), key, &Down, t.clock_now()).await.unwrap();
+        assert_eq!((d.failed, d.dead), (1, 0), "round {round}");
+    }
+    // Back up before the last try: it goes out.
+    assert_eq!(t.deliver().await.sent, 1);
+    assert_eq!(t.mails_to("w@example.com").await.len(), 1);
+    request(&t, "w@example.com").await;
+    for _ in 1..=4 {
+        secboard_mail::deliver_pending(t.store.as_ref(), key, &Down, t.clock_now()).await.unwrap();
+    }
+    let d = secboard_mail::deliver_pending(t.store.as_ref(), key, &Down, t.clock_now()).await.unwrap();
+    assert_eq!(d.dead, 1, "dead-lettered on the fifth failure");
+    assert_eq!(t.deliver().await, secboard_mail::Delivered::default(), "out of the queue");
+}
