@@ -13,6 +13,7 @@ mod list_users;
 mod org;
 mod photos;
 mod reset;
+mod ses;
 mod sessions;
 mod sign_in;
 mod template;

@@ -74,6 +74,11 @@ pub fn engine_endpoint() -> Option<String> {
     std::env::var("SECBOARD_TEST_DYNAMODB").ok().filter(|v| !v.is_empty() && v != "embedded")
 }
 
+/// SES for the SES tests: moto, named by `SECBOARD_TEST_SES`.
+pub fn ses_endpoint() -> Option<String> {
+    std::env::var("SECBOARD_TEST_SES").ok().filter(|v| !v.is_empty())
+}
+
 /// The S3 engine under test: embedded s3s-fs unless `SECBOARD_TEST_S3` names another (moto).
 pub fn s3_endpoint() -> Option<String> {
     std::env::var("SECBOARD_TEST_S3").ok().filter(|v| !v.is_empty() && v != "embedded")

@@ -61,6 +61,9 @@ pub struct Mail {
 #[derive(Clone, Debug, PartialEq)]
 pub struct QueuedMail {
     pub id: EventId,
+    /// Whom it is for (for the audit log of deliveries; the address itself is sealed).
+    pub user: Option<crate::ids::UserId>,
+    pub kind: String,
     pub queued_at: Timestamp,
     pub sealed: Vec<u8>,
     pub attempts: u32,

@@ -1311,6 +1311,10 @@ fn mail_item(m: &QueuedMail) -> Item {
     item.insert("sealed".into(), AttributeValue::B(aws_sdk_dynamodb::primitives::Blob::new(m.sealed.clone())));
     item.insert("attempts".into(), n(m.attempts as i64));
     item.insert("status".into(), s("queued"));
+    item.insert("kind".into(), s(m.kind.clone()));
+    if let Some(u) = &m.user {
+        item.insert("user_id".into(), s(u.to_string()));
+    }
     // In the queue index while queued.
     item.insert("gsi1pk".into(), s("MAILQ"));
     item.insert("gsi1sk".into(), s(format!("{}#{}", m.queued_at, m.id)));
@@ -1322,6 +1326,8 @@ fn queued_from(item: &Item) -> Option<QueuedMail> {
         id: EventId::parse("id", item.get("id")?.as_s().ok()?).ok()?,
         queued_at: item.get("queued_at")?.as_s().ok()?.parse().ok()?,
         sealed: item.get("sealed")?.as_b().ok()?.as_ref().to_vec(),
+        user: item.get("user_id").and_then(|v| v.as_s().ok()).and_then(|v| UserId::parse("user_id", v).ok()),
+        kind: item.get("kind").and_then(|v| v.as_s().ok()).cloned().unwrap_or_default(),
         attempts: item.get("attempts").and_then(|v| v.as_n().ok()).and_then(|v| v.parse().ok()).unwrap_or(0),
     })
 }

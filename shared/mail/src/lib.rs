@@ -239,11 +239,20 @@ pub struct Delivered {
 /// builds the MIME once and hands it to the sender. A failure is counted and retried on a later
 /// round; after [`MAX_ATTEMPTS`] the mail is dead-lettered. Nothing is lost on a sender outage.
 pub async fn deliver_pending(
-    store: &dyn secboard_domain::ports::MailStore,
+    store: &dyn secboard_domain::ports::Store,
     key: &secboard_domain::keys::MasterKey,
     sender: &dyn Sender,
     now: jiff::Timestamp,
 ) -> anyhow::Result<Delivered> {
+    let audit = |q: &secboard_domain::mail::QueuedMail, action: &str, attempts: u32| secboard_domain::model::AuditEvent {
+        id: q.id.clone(),
+        at: now,
+        actor: None,
+        action: action.to_owned(),
+        target: q.user.clone().map(secboard_domain::model::AuditTarget::User).unwrap_or(secboard_domain::model::AuditTarget::Global),
+        detail: serde_json::json!({ "mail": q.id, "kind": q.kind, "attempts": attempts }),
+        source_ip: None,
+    };
     let mut done = Delivered::default();
     for q in store.pending_mail(25).await? {
         let attempt = q.attempts + 1;
@@ -258,12 +267,16 @@ pub async fn deliver_pending(
         match outcome {
             Ok(()) => {
                 store.mail_sent(&q.id, now).await?;
+                store.append(&audit(&q, "mail.sent", attempt)).await?;
                 done.sent += 1;
             }
             Err(e) => {
                 let dead = attempt >= MAX_ATTEMPTS;
                 tracing::warn!(mail = %q.id, attempt, dead, error = format!("{e:#}"), "sending a mail failed");
                 store.mail_failed(&q.id, attempt, dead, now).await?;
+                if dead {
+                    store.append(&audit(&q, "mail.dead_lettered", attempt)).await?;
+                }
                 if dead { done.dead += 1 } else { done.failed += 1 }
             }
         }
@@ -363,5 +376,37 @@ mod part_tests {
             assert!(text.contains("Ада"));
             assert_eq!(subject(&raw).unwrap(), r.subject);
         }
+    }
+}
+
+/// Amazon SES v2: the message as built, sent as raw content.
+#[derive(Clone)]
+pub struct Ses {
+    client: aws_sdk_sesv2::Client,
+}
+
+impl Ses {
+    pub fn new(sdk: &aws_config::SdkConfig) -> Self {
+        Ses { client: aws_sdk_sesv2::Client::new(sdk) }
+    }
+    pub fn client(&self) -> &aws_sdk_sesv2::Client {
+        &self.client
+    }
+}
+
+#[async_trait::async_trait]
+impl Sender for Ses {
+    async fn send(&self, mail: &Mail, raw: &[u8], _message_id: &str) -> anyhow::Result<()> {
+        use aws_sdk_sesv2::primitives::Blob;
+        use aws_sdk_sesv2::types::{Destination, EmailContent, RawMessage};
+        let content = EmailContent::builder().raw(RawMessage::builder().data(Blob::new(raw.to_vec())).build()?).build();
+        self.client
+            .send_email()
+            .from_email_address(&mail.from)
+            .destination(Destination::builder().to_addresses(&mail.to).build())
+            .content(content)
+            .send()
+            .await?;
+        Ok(())
     }
 }

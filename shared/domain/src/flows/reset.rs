@@ -66,7 +66,8 @@ pub async fn compose(deps: &Deps, cfg: &MailConfig, user: &User, kind: MailKind)
     };
     let id = EventId::new(deps.clock.as_ref(), deps.entropy.as_ref());
     let sealed = mail.seal(&deps.key, &id, random_bytes::<12>(deps.entropy.as_ref()));
-    Ok(Some(QueuedMail { id, queued_at: deps.now(), sealed, attempts: 0 }))
+    let kind = mail.kind.name().to_owned();
+    Ok(Some(QueuedMail { id, user: Some(user.account.id.clone()), kind, queued_at: deps.now(), sealed, attempts: 0 }))
 }
 
 /// Makes a link of `kind` for `user` and queues its mail. Replaces any live link of the kind.
