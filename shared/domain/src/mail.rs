@@ -154,6 +154,8 @@ mod tests {
         };
         let q = QueuedMail {
             id,
+            user: None,
+            kind: "password_reset".into(),
             queued_at: "2026-01-01T00:00:00Z".parse().unwrap(),
             sealed: mail.seal(&key, &EventId::new(&clock, &crate::clock::OsEntropy), [1; 12]),
             attempts: 0,
