@@ -160,6 +160,10 @@ pub trait DirectoryStore: Send + Sync {
 #[async_trait]
 pub trait AuditStore: Send + Sync {
     async fn append(&self, event: &AuditEvent) -> Result<()>;
+    /// Appends the event in a transaction shaped like sending a link (four items: the event and
+    /// condition checks that write nothing), so a refused anonymous request costs what a granted
+    /// one costs and its timing tells nothing.
+    async fn append_padded(&self, event: &AuditEvent) -> Result<()>;
     /// Newest first.
     async fn list_audit(&self, target: &AuditTarget, limit: usize) -> Result<Vec<AuditEvent>>;
 }

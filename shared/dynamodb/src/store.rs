@@ -1199,6 +1199,24 @@ impl AuditStore for DynamoStore {
         self.append_audit(event).await
     }
 
+    async fn append_padded(&self, event: &AuditEvent) -> Result<()> {
+        let mut items = vec![self.audit_put(event)?];
+        for i in 0..3 {
+            // Keys that never exist: the checks pass and write nothing.
+            let check = ConditionCheck::builder()
+                .table_name(&self.table)
+                .set_key(Some(key(format!("PAD#{}", event.id), format!("PAD#{i}"))))
+                .condition_expression("attribute_not_exists(pk)")
+                .build()
+                .map_err(unexpected("check"))?;
+            items.push(TransactWriteItem::builder().condition_check(check).build());
+        }
+        match self.transact(items).await? {
+            TxOutcome::Done => Ok(()),
+            TxOutcome::Failed(_) => Err(Error::unexpected("a padding key exists")),
+        }
+    }
+
     async fn list_audit(&self, target: &AuditTarget, limit: usize) -> Result<Vec<AuditEvent>> {
         let r = self
             .client

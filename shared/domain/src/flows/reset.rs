@@ -119,12 +119,16 @@ pub async fn request_reset(deps: &Deps, cfg: &MailConfig, input: ResetRequest, s
             send_link(deps, cfg, &u, LinkKind::Reset, None, source_ip).await?;
         }
         other => {
+            // The same work as a link: a settings read, a sealed mail's worth of work, and a
+            // transaction of the same shape.
+            let _ = deps.store.get_settings(&crate::ids::CompanyId::new(deps.clock.as_ref(), deps.entropy.as_ref())).await?;
+            let _ = LinkToken::generate(UserId::new(deps.clock.as_ref(), deps.entropy.as_ref()), deps.entropy.as_ref()).digest();
             let (target, reason) = match &other {
                 Some(u) => (AuditTarget::User(u.account.id.clone()), if u.account.active { "directory_account" } else { "inactive" }),
                 None => (AuditTarget::UnknownEmail(email.normalized()), "unknown_email"),
             };
             let e = deps.event(None, "link.reset.refused", target, json!({ "reason": reason }), Some(source_ip));
-            deps.store.append(&e).await?;
+            deps.store.append_padded(&e).await?;
         }
     }
     Ok(())
