@@ -131,7 +131,7 @@ pub async fn verify(password: &Password, stored: &str) -> bool {
     tokio::task::spawn_blocking(move || match PasswordHash::new(&stored) {
         Ok(parsed) => argon2().verify_password(pw.as_bytes(), &parsed).is_ok(),
         Err(_) => {
-            tracing::error!("a stored password hash is not a valid PHC string");
+            tracing::error!("a stored credential hash is not a valid PHC string");
             false
         }
     })
