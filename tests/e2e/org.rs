@@ -139,3 +139,25 @@ async fn org_rights_are_checked_and_scoped_to_the_company() {
     let list = t.request("GET", "/api/org/companies", None, Some(&cookie)).await;
     assert_eq!(list.body.as_array().unwrap().len(), 1, "only its own company: {list:?}");
 }
+
+#[tokio::test]
+async fn a_rename_reads_the_organisation_once_however_many_profiles_refer_to_it() {
+    let t = TestApp::spawn().await;
+    let c = t.company("Acme").await;
+    let d = t.item(&c, "departments", "Security").await;
+    for i in 0..6 {
+        let r = t.user(json!({ "email": format!("u{i}@example.com"), "first_name": "U", "last_name": format!("N{i}"), "company_id": c, "department_id": d })).await;
+        assert_eq!(r.status, 201);
+    }
+    let before = t.store.operations().len();
+    assert_eq!(t.patch(&format!("/api/org/companies/{c}/departments/{d}"), json!({ "name": "InfoSec", "version": 1 })).await.status, 200);
+    let ops = t.store.operations()[before..].to_vec();
+    let count = |op: &str| ops.iter().filter(|o| o.as_str() == op).count();
+    // Per profile: one consistent re-read and one save; the organisation itself once.
+    assert_eq!(count("BatchGetItem"), 1 + 6, "authorisation, then one re-read per profile: {ops:?}");
+    assert_eq!(count("TransactWriteItems"), 1 + 6, "the rename, then one save per profile: {ops:?}");
+    assert!(count("GetItem") <= 2, "the item and the company, once each: {ops:?}");
+    assert!(count("Query") <= 1 + 4 + 2, "one index page, the items and the groups once: {ops:?}");
+    let listed = t.get(&format!("/api/users?company={c}&department={d}")).await;
+    assert!(listed.body["users"].as_array().unwrap().iter().all(|u| u["profile"]["department"]["name"] == "InfoSec"));
+}

@@ -429,9 +429,11 @@ pub fn parse_sender(field: &str, s: &str) -> Result<Email> {
 // ---- keeping the names and rights on profiles current ----
 
 /// Re-derives the names (company, department, position, roles, groups, quizzes) and rights kept
-/// on the profiles that `filter` selects, after something they refer to changed. Profiles are
-/// re-read consistently and saved under their version, so a concurrent edit is not overwritten.
+/// on the profiles that `filter` selects, after something they refer to changed. Each company's
+/// organisation is read once per refresh; profiles are re-read consistently and saved under their
+/// version, so a concurrent edit is not overwritten (a conflict re-reads and tries again).
 pub async fn refresh_profiles(deps: &Deps, company: Option<&CompanyId>, filter: UserFilter) -> Result<()> {
+    let mut orgs: std::collections::HashMap<CompanyId, OrgSnapshot> = std::collections::HashMap::new();
     let mut start = None;
     loop {
         let page = deps.store.list_users(company, &filter, deps.today(), start, 100).await?;
@@ -439,7 +441,11 @@ pub async fn refresh_profiles(deps: &Deps, company: Option<&CompanyId>, filter: 
             for _attempt in 0..3 {
                 let Some(user) = deps.store.get_user(&listed.profile.user_id).await? else { break };
                 let Some(profile) = user.profile else { break };
-                let refreshed = rederive(deps, &profile).await?;
+                let cid = profile.company.id.clone();
+                if !orgs.contains_key(&cid) {
+                    orgs.insert(cid.clone(), OrgSnapshot::load(deps, &cid).await?);
+                }
+                let refreshed = orgs[&cid].rederive(&profile);
                 if refreshed == profile {
                     break;
                 }
@@ -459,39 +465,50 @@ pub async fn refresh_profiles(deps: &Deps, company: Option<&CompanyId>, filter: 
     }
 }
 
-/// The profile with every name and the rights read afresh from the organisation.
-pub async fn rederive(deps: &Deps, profile: &crate::model::Profile) -> Result<crate::model::Profile> {
-    let cid = &profile.company.id;
-    let mut p = profile.clone();
-    if let Some(c) = deps.store.get_company(cid).await? {
-        p.company.name = c.name.to_string();
-    }
-    let mut keys: Vec<(ItemKind, OrgItemId)> = vec![];
-    keys.extend(p.department.iter().map(|r| (ItemKind::Department, r.id.clone())));
-    keys.extend(p.position.iter().map(|r| (ItemKind::Position, r.id.clone())));
-    keys.extend(p.roles.iter().map(|r| (ItemKind::Role, r.id.clone())));
-    keys.extend(p.quizzes.iter().map(|r| (ItemKind::Quiz, r.id.clone())));
-    let items = deps.store.get_items(cid, &keys).await?;
-    let rename = |r: &mut Ref<OrgItemId>, kind: ItemKind| {
-        if let Some(i) = items.iter().find(|i| i.kind == kind && i.id == r.id) {
-            r.name = i.name.to_string();
+/// One company's organisation as read once: what a profile's names and rights derive from.
+pub struct OrgSnapshot {
+    company: Option<Company>,
+    items: Vec<OrgItem>,
+    groups: Vec<AccessGroup>,
+}
+
+impl OrgSnapshot {
+    pub async fn load(deps: &Deps, company: &CompanyId) -> Result<Self> {
+        let mut items = vec![];
+        for kind in [ItemKind::Department, ItemKind::Position, ItemKind::Role, ItemKind::Quiz] {
+            items.extend(deps.store.list_items(company, kind).await?);
         }
-    };
-    if let Some(r) = p.department.as_mut() {
-        rename(r, ItemKind::Department);
+        let mut groups = deps.store.list_groups(Some(company)).await?;
+        groups.extend(deps.store.list_groups(None).await?);
+        Ok(OrgSnapshot { company: deps.store.get_company(company).await?, items, groups })
     }
-    if let Some(r) = p.position.as_mut() {
-        rename(r, ItemKind::Position);
+
+    /// The profile with every name and the rights taken afresh from this snapshot.
+    pub fn rederive(&self, profile: &crate::model::Profile) -> crate::model::Profile {
+        let mut p = profile.clone();
+        if let Some(c) = &self.company {
+            p.company.name = c.name.to_string();
+        }
+        let rename = |r: &mut Ref<OrgItemId>, kind: ItemKind| {
+            if let Some(i) = self.items.iter().find(|i| i.kind == kind && i.id == r.id) {
+                r.name = i.name.to_string();
+            }
+        };
+        if let Some(r) = p.department.as_mut() {
+            rename(r, ItemKind::Department);
+        }
+        if let Some(r) = p.position.as_mut() {
+            rename(r, ItemKind::Position);
+        }
+        p.roles.iter_mut().for_each(|r| rename(r, ItemKind::Role));
+        p.quizzes.iter_mut().for_each(|r| rename(r, ItemKind::Quiz));
+        // Groups keep their order; one deleted meanwhile drops out.
+        let groups: Vec<&AccessGroup> = p.groups.iter().filter_map(|g| self.groups.iter().find(|x| x.id == g.id)).collect();
+        p.groups = groups.iter().map(|g| GroupRef { id: g.id.clone(), name: g.name.to_string(), global: g.company_id.is_none() }).collect();
+        p.rights = Rights::from_groups(groups.iter().map(|g| (&g.permissions, g.company_id.is_none())));
+        if p != *profile {
+            p.version = profile.version + 1;
+        }
+        p
     }
-    p.roles.iter_mut().for_each(|r| rename(r, ItemKind::Role));
-    p.quizzes.iter_mut().for_each(|r| rename(r, ItemKind::Quiz));
-    let ids: Vec<GroupId> = p.groups.iter().map(|g| g.id.clone()).collect();
-    let groups = deps.store.find_groups(cid, &ids).await?;
-    let groups: Vec<&AccessGroup> = ids.iter().filter_map(|id| groups.iter().find(|g| &g.id == id)).collect();
-    p.groups = groups.iter().map(|g| GroupRef { id: g.id.clone(), name: g.name.to_string(), global: g.company_id.is_none() }).collect();
-    p.rights = Rights::from_groups(groups.iter().map(|g| (&g.permissions, g.company_id.is_none())));
-    if p != *profile {
-        p.version = profile.version + 1;
-    }
-    Ok(p)
 }
