@@ -64,7 +64,7 @@ pub async fn first_login(deps: &Deps, cfg: &MailConfig, input: FirstLoginInput, 
     match (word_ok, eligible) {
         (true, Some(u)) => {
             deps.store.clear_failures(&scope(source_ip)).await?;
-            send_link(deps, cfg, u, LinkKind::Magic, None, source_ip).await?;
+            send_link(deps, cfg, u, settings.as_ref(), LinkKind::Magic, None, source_ip).await?;
         }
         (ok, _) => {
             if !ok {

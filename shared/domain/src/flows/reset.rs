@@ -10,7 +10,7 @@ use crate::email::Email;
 use crate::ids::{EventId, UserId};
 use crate::links::{LinkKind, LinkToken};
 use crate::mail::{Mail, MailConfig, MailKind, QueuedMail, language_for, sender_for};
-use crate::model::{AuditTarget, Credential, Source, User};
+use crate::model::{AuditTarget, CabinetSettings, Credential, Source, User};
 use crate::password::{self, Password};
 use crate::{Error, Result};
 use serde::Deserialize;
@@ -34,15 +34,25 @@ pub fn bad_link() -> Error {
     Error::invalid("token", "this link is expired, already used or unknown; ask for a new one")
 }
 
-/// Seals a mail for `user` of `kind` for the queue; `None` (logged, audited) when no sender is
-/// configured for its feature.
-pub async fn compose(deps: &Deps, cfg: &MailConfig, user: &User, kind: MailKind) -> Result<Option<QueuedMail>> {
+/// The cabinet settings of the user's company (its senders, default language, control word).
+pub async fn settings_of(deps: &Deps, user: &User) -> Result<Option<CabinetSettings>> {
+    match user.profile.as_ref() {
+        Some(p) => deps.store.get_settings(&p.company.id).await,
+        None => Ok(None),
+    }
+}
+
+/// Seals a mail for `user` of `kind` for the queue, with the company's `settings` as read;
+/// `None` (logged, audited) when no sender is configured for its feature.
+pub async fn compose(
+    deps: &Deps,
+    cfg: &MailConfig,
+    user: &User,
+    settings: Option<&CabinetSettings>,
+    kind: MailKind,
+) -> Result<Option<QueuedMail>> {
     let profile = user.profile.as_ref();
-    let settings = match profile {
-        Some(p) => deps.store.get_settings(&p.company.id).await?,
-        None => None,
-    };
-    let Some(from) = sender_for(settings.as_ref(), kind.feature(), cfg) else {
+    let Some(from) = sender_for(settings, kind.feature(), cfg) else {
         tracing::error!(
             mail = kind.name(),
             "no sender is configured for this feature: set one in the company's cabinet settings or SECBOARD_DEFAULT_SENDER"
@@ -60,7 +70,7 @@ pub async fn compose(deps: &Deps, cfg: &MailConfig, user: &User, kind: MailKind)
     let mail = Mail {
         to: user.account.email.to_string(),
         from: from.to_string(),
-        language: language_for(profile.and_then(|p| p.language), settings.as_ref()),
+        language: language_for(profile.and_then(|p| p.language), settings),
         first_name: profile.map(|p| p.first_name.to_string()).unwrap_or_default(),
         kind,
     };
@@ -75,6 +85,7 @@ pub async fn send_link(
     deps: &Deps,
     cfg: &MailConfig,
     user: &User,
+    settings: Option<&CabinetSettings>,
     kind: LinkKind,
     actor: Option<&UserId>,
     source_ip: &str,
@@ -86,7 +97,7 @@ pub async fn send_link(
         LinkKind::FirstAccess => MailKind::FirstAccess { url },
         LinkKind::Magic => MailKind::MagicLink { url },
     };
-    let Some(mail) = compose(deps, cfg, user, mail_kind).await? else { return Ok(false) };
+    let Some(mail) = compose(deps, cfg, user, settings, mail_kind).await? else { return Ok(false) };
     let expires = deps.now().checked_add(kind.lifetime()).map_err(Error::unexpected)?;
     let audit = deps.event(
         actor,
@@ -116,7 +127,8 @@ pub async fn request_reset(deps: &Deps, cfg: &MailConfig, input: ResetRequest, s
     };
     match user {
         Some(u) if may_reset(&u) => {
-            send_link(deps, cfg, &u, LinkKind::Reset, None, source_ip).await?;
+            let settings = settings_of(deps, &u).await?;
+            send_link(deps, cfg, &u, settings.as_ref(), LinkKind::Reset, None, source_ip).await?;
         }
         other => {
             // The same work as a link: a settings read, a sealed mail's worth of work, and a
@@ -153,7 +165,8 @@ pub async fn confirm_reset(deps: &Deps, cfg: &MailConfig, input: ResetConfirm, s
     account.force_password_change = false;
     account.epoch += 1;
     account.version += 1;
-    let notice = compose(deps, cfg, &user, MailKind::PasswordChanged).await?;
+    let settings = settings_of(deps, &user).await?;
+    let notice = compose(deps, cfg, &user, settings.as_ref(), MailKind::PasswordChanged).await?;
     for kind in [LinkKind::Reset, LinkKind::FirstAccess] {
         let audit = deps.event(
             Some(&a.id),
@@ -175,7 +188,8 @@ pub async fn send_first_access(deps: &Deps, cfg: &MailConfig, p: &super::authori
     if !may_reset(user) {
         return Err(Error::conflict("id", "this account may not set a local password (inactive, or managed in Active Directory)"));
     }
-    if !send_link(deps, cfg, user, LinkKind::FirstAccess, Some(p.id()), &p.source_ip).await? {
+    let settings = settings_of(deps, user).await?;
+    if !send_link(deps, cfg, user, settings.as_ref(), LinkKind::FirstAccess, Some(p.id()), &p.source_ip).await? {
         return Err(Error::conflict("sender", "no sender is configured for first-access mail: set one in the company's cabinet settings"));
     }
     deps.now().checked_add(LinkKind::FirstAccess.lifetime()).map_err(Error::unexpected)
