@@ -21,5 +21,6 @@ pub mod ports;
 pub mod session;
 pub mod text;
 pub mod throttle;
+pub mod totp;
 
 pub use error::{Error, Result};
