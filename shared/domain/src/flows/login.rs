@@ -53,17 +53,10 @@ pub async fn login(deps: &Deps, input: LoginInput, source_ip: &str) -> Result<Si
         deps.store.append(&refuse(target, Some(&account.id), reason)).await?;
         return Err(Error::SignInRefused);
     }
-    let Some(profile) = &user.profile else {
+    if user.profile.is_none() {
         deps.store.append(&refuse(target, Some(&account.id), "no_cabinet_profile")).await?;
         return Err(Error::SignInRefused);
-    };
-    let activation = Activation::of(account.active, profile.start_date, profile.end_date, deps.today());
-    if !activation.allows_sign_in() {
-        let reason = serde_json::to_value(activation).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
-        deps.store.append(&refuse(target, Some(&account.id), &reason)).await?;
-        return Err(Error::SignInRefused);
     }
-
     begin_session(deps, &user, source_ip, "password").await
 }
 
@@ -71,13 +64,15 @@ pub async fn login(deps: &Deps, input: LoginInput, source_ip: &str) -> Result<Si
 pub async fn begin_session(deps: &Deps, user: &crate::model::User, source_ip: &str, how: &str) -> Result<SignedIn> {
     let account = &user.account;
     let profile = user.profile.as_ref().ok_or(Error::SignInRefused)?;
-    let (s, e) = (profile.start_date, profile.end_date);
-    if !Activation::of(account.active, s, e, deps.today()).allows_sign_in() {
+    // The activation rule, checked here once for every way in; the audit keeps the precise reason.
+    let activation = Activation::of(account.active, profile.start_date, profile.end_date, deps.today());
+    if !activation.allows_sign_in() {
+        let reason = serde_json::to_value(activation).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
         let ev = deps.event(
             Some(&account.id),
             "sign_in.refused",
             AuditTarget::User(account.id.clone()),
-            json!({ "reason": "may_not_sign_in", "by": how }),
+            json!({ "reason": reason, "by": how }),
             Some(source_ip),
         );
         deps.store.append(&ev).await?;

@@ -15,10 +15,15 @@ use crate::text::Name;
 use serde_json::json;
 
 pub async fn me(deps: &Deps, p: &Principal, blobs: &dyn BlobStore) -> Result<MeView> {
-    let mut user = UserView::of(&p.user, deps.today());
-    let key = p.user.profile.as_ref().and_then(|p| p.avatar_key.as_deref());
-    link_avatar(&mut user.profile, key, blobs).await?;
-    Ok(MeView { user, gate: p.session.gate, require_2fa: p.user.account.require_2fa, totp_enrolled: p.user.account.totp_enrolled })
+    view(deps, p, &p.user, blobs).await
+}
+
+/// The signed-in user as `user` (the principal's, or as just saved), with a link to the photo.
+async fn view(deps: &Deps, p: &Principal, user: &crate::model::User, blobs: &dyn BlobStore) -> Result<MeView> {
+    let mut view = UserView::of(user, deps.today());
+    let key = user.profile.as_ref().and_then(|p| p.avatar_key.as_deref());
+    link_avatar(&mut view.profile, key, blobs).await?;
+    Ok(MeView { user: view, gate: p.session.gate, require_2fa: user.account.require_2fa, totp_enrolled: user.account.totp_enrolled })
 }
 
 /// What users change themselves in the personal cabinet. Company, department and position are
@@ -78,10 +83,7 @@ pub async fn update_me(deps: &Deps, p: &Principal, input: MeInput, blobs: &dyn B
     deps.store.save_profile(&profile, before.version, Some(&event)).await?;
     let mut user = p.user.clone();
     user.profile = Some(profile);
-    let mut view = UserView::of(&user, deps.today());
-    let key = user.profile.as_ref().and_then(|p| p.avatar_key.as_deref());
-    link_avatar(&mut view.profile, key, blobs).await?;
-    Ok(MeView { user: view, gate: p.session.gate, require_2fa: p.user.account.require_2fa, totp_enrolled: p.user.account.totp_enrolled })
+    view(deps, p, &user, blobs).await
 }
 
 /// What a user may correct while completing the profile; company, department and position
