@@ -25,6 +25,8 @@ pub struct Functions {
     pub reset_confirm: reset_confirm::Context,
     pub first_login: first_login::Context,
     pub magic_link: magic_link::Context,
+    pub totp_setup: totp_setup::Context,
+    pub totp_verify: totp_verify::Context,
     pub fallback: fallback::Context,
 }
 
@@ -44,7 +46,9 @@ impl Functions {
             reset_request: app.clone(),
             reset_confirm: app.clone(),
             first_login: app.clone(),
-            magic_link: app,
+            magic_link: app.clone(),
+            totp_setup: app.clone(),
+            totp_verify: app,
             fallback: fallback::Context,
         }
     }
@@ -64,6 +68,8 @@ impl Functions {
             Function::ResetConfirm => reset_confirm::handler(&self.reset_confirm, req).await,
             Function::FirstLogin => first_login::handler(&self.first_login, req).await,
             Function::MagicLink => magic_link::handler(&self.magic_link, req).await,
+            Function::TotpSetup => totp_setup::handler(&self.totp_setup, req).await,
+            Function::TotpVerify => totp_verify::handler(&self.totp_verify, req).await,
             Function::Fallback => fallback::handler(&self.fallback, req).await,
         }
     }

@@ -30,7 +30,7 @@ async fn route(ctx: &Context, req: Request) -> Result<Response<Body>, Problem> {
     match call.key() {
         "PATCH /api/users/{id}" => {
             let input = call.json()?;
-            json(200, &update_user::update_user(d, &p, call.param("id"), input, &ctx.blobs).await?)
+            json(200, &update_user::update_user(d, &ctx.app.mail, &p, call.param("id"), input, &ctx.blobs).await?)
         }
         "POST /api/users/{id}/avatar" => {
             let user = update_user::user_in_reach(d, &p, call.param("id"), Action::Edit).await?;

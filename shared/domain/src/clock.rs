@@ -1,10 +1,14 @@
 //! Time and randomness are passed in, so every time rule has a deterministic test.
 
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Mutex;
 
 pub trait Clock: Send + Sync {
     fn now(&self) -> Timestamp;
+    /// Waits `d` before answering (the throttle's soft delay). A test clock moves on instead.
+    fn sleep(&self, d: SignedDuration) -> Pin<Box<dyn Future<Output = ()> + Send + '_>>;
 }
 
 pub trait Entropy: Send + Sync {
@@ -16,6 +20,9 @@ pub struct SystemClock;
 impl Clock for SystemClock {
     fn now(&self) -> Timestamp {
         Timestamp::now()
+    }
+    fn sleep(&self, d: SignedDuration) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
+        Box::pin(tokio::time::sleep(d.unsigned_abs()))
     }
 }
 
@@ -29,25 +36,38 @@ impl Entropy for OsEntropy {
     }
 }
 
-/// A clock a test sets and moves.
-pub struct ManualClock(Mutex<Timestamp>);
+/// A clock a test sets and moves. Sleeping moves it on at once and is counted in [`ManualClock::slept`].
+pub struct ManualClock {
+    now: Mutex<Timestamp>,
+    slept: Mutex<SignedDuration>,
+}
 
 impl ManualClock {
     pub fn new(at: Timestamp) -> Self {
-        ManualClock(Mutex::new(at))
+        ManualClock { now: Mutex::new(at), slept: Mutex::new(SignedDuration::ZERO) }
     }
     pub fn set(&self, at: Timestamp) {
-        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = at;
+        *self.now.lock().unwrap_or_else(|e| e.into_inner()) = at;
     }
-    pub fn advance(&self, by: jiff::SignedDuration) {
-        let mut t = self.0.lock().unwrap_or_else(|e| e.into_inner());
+    pub fn advance(&self, by: SignedDuration) {
+        let mut t = self.now.lock().unwrap_or_else(|e| e.into_inner());
         *t = t.checked_add(by).unwrap_or(*t);
+    }
+    /// How long flows have slept on this clock, in all.
+    pub fn slept(&self) -> SignedDuration {
+        *self.slept.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
 impl Clock for ManualClock {
     fn now(&self) -> Timestamp {
-        *self.0.lock().unwrap_or_else(|e| e.into_inner())
+        *self.now.lock().unwrap_or_else(|e| e.into_inner())
+    }
+    fn sleep(&self, d: SignedDuration) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
+        self.advance(d);
+        let mut s = self.slept.lock().unwrap_or_else(|e| e.into_inner());
+        *s = s.checked_add(d).unwrap_or(*s);
+        Box::pin(std::future::ready(()))
     }
 }
 

@@ -27,6 +27,9 @@ pub enum Error {
     /// A duplicate, a stale version, or a delete of something still referenced.
     #[error("{message}")]
     Conflict { field: Option<String>, message: String },
+    /// A change that needs a recent sign-in, from a session older than that, without proof.
+    #[error("this change needs a recent sign-in: send your current password (or an authenticator code)")]
+    Reauthenticate,
     #[error("too many attempts; try again in {retry_after_secs} s")]
     Throttled { retry_after_secs: u64 },
     /// A fault of ours or of a dependency: logged with its chain, never shown.

@@ -23,6 +23,8 @@ pub enum Purpose {
     Cursor,
     /// Encrypts queued mail, which carries one-time links, while it waits in the table.
     Mail,
+    /// Encrypts TOTP secrets at rest (the user id as associated data).
+    Totp,
 }
 
 impl Purpose {
@@ -30,6 +32,7 @@ impl Purpose {
         match self {
             Purpose::Cursor => b"secboard/cursor/v1",
             Purpose::Mail => b"secboard/mail/v1",
+            Purpose::Totp => b"secboard/totp/v1",
         }
     }
 }

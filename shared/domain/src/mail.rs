@@ -14,10 +14,22 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum MailKind {
-    PasswordReset { url: String },
-    FirstAccess { url: String },
-    MagicLink { url: String },
+    PasswordReset {
+        url: String,
+    },
+    FirstAccess {
+        url: String,
+    },
+    MagicLink {
+        url: String,
+    },
     PasswordChanged,
+    TwoFactorEnabled,
+    /// By the user, or (`by_admin`) reset by an administrator.
+    TwoFactorDisabled {
+        by_admin: bool,
+    },
+    BackupCodesRegenerated,
 }
 
 /// The features whose sender a company chooses in its cabinet settings.
@@ -35,7 +47,10 @@ impl MailKind {
             MailKind::PasswordReset { .. } => Feature::Reset,
             MailKind::FirstAccess { .. } => Feature::FirstAccess,
             MailKind::MagicLink { .. } => Feature::FirstLogin,
-            MailKind::PasswordChanged => Feature::Notifications,
+            MailKind::PasswordChanged
+            | MailKind::TwoFactorEnabled
+            | MailKind::TwoFactorDisabled { .. }
+            | MailKind::BackupCodesRegenerated => Feature::Notifications,
         }
     }
     pub fn name(&self) -> &'static str {
@@ -44,6 +59,10 @@ impl MailKind {
             MailKind::FirstAccess { .. } => "first_access",
             MailKind::MagicLink { .. } => "magic_link",
             MailKind::PasswordChanged => "password_changed",
+            MailKind::TwoFactorEnabled => "two_factor_enabled",
+            MailKind::TwoFactorDisabled { by_admin: false } => "two_factor_disabled",
+            MailKind::TwoFactorDisabled { by_admin: true } => "two_factor_reset",
+            MailKind::BackupCodesRegenerated => "backup_codes_regenerated",
         }
     }
 }

@@ -106,6 +106,25 @@ pub struct Profile {
     pub created_at: Timestamp,
 }
 
+/// A user's authenticator, as kept in their partition.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TotpEnrolment {
+    /// The secret, sealed with the deployment key (the user id as associated data).
+    pub sealed_secret: Vec<u8>,
+    /// The last time step accepted: a code of this step or an earlier one is never accepted again.
+    pub last_step: i64,
+    /// SHA-256 digests of the backup codes not yet spent.
+    pub backup_codes: Vec<String>,
+    pub enrolled_at: Timestamp,
+}
+
+/// A secret being set up, until a code confirms it or it expires.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TotpPending {
+    pub sealed_secret: Vec<u8>,
+    pub expires_at: Timestamp,
+}
+
 /// A user as the directory shows them: the account's summary beside the profile.
 #[derive(Clone, Debug)]
 pub struct User {

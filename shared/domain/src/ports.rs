@@ -7,7 +7,10 @@ use crate::filter::{StartKey, UserFilter};
 use crate::ids::{CompanyId, EventId, GroupId, OrgItemId, UserId};
 use crate::links::LinkKind;
 use crate::mail::QueuedMail;
-use crate::model::{AccessGroup, Account, AuditEvent, AuditTarget, CabinetSettings, Company, ItemKind, OrgItem, Profile, Source, User};
+use crate::model::{
+    AccessGroup, Account, AuditEvent, AuditTarget, CabinetSettings, Company, ItemKind, OrgItem, Profile, Source, TotpEnrolment,
+    TotpPending, User,
+};
 use crate::session::{Gate, Session};
 use async_trait::async_trait;
 use jiff::Timestamp;
@@ -43,6 +46,10 @@ pub struct UserChange<'a> {
     pub released: &'a [Reference],
     /// Groups kept from before: their versions are re-checked so the rights stay current.
     pub kept: &'a [Reference],
+    /// An administrator resets the user's 2FA: the authenticator and backup codes go too.
+    pub reset_two_factor: bool,
+    /// A notice for the user, queued with the edit.
+    pub mail: Option<&'a QueuedMail>,
     pub audit: &'a AuditEvent,
 }
 
@@ -92,6 +99,51 @@ pub trait AccountStore: Send + Sync {
     async fn put_setup_token(&self, digest: &str, expires_at: Timestamp) -> Result<()>;
     /// Spends a setup token: true once, if it exists and has not expired (one conditional delete).
     async fn take_setup_token(&self, digest: &str, now: Timestamp) -> Result<bool>;
+    /// The user changes their own password, in one transaction: the account (guarded by
+    /// `read_version`, with its new epoch ending every other session), `keep` rewritten on that
+    /// epoch (and its gate), the notice mail and the audit event.
+    async fn change_password(
+        &self,
+        account: &Account,
+        read_version: u64,
+        keep: &Session,
+        mail: Option<&QueuedMail>,
+        audit: &AuditEvent,
+    ) -> Result<()>;
+}
+
+/// A change of a user's 2FA saved with the account: the account as it will be (guarded by the
+/// version it was read at), the notice mail and the audit event, in the same transaction.
+pub struct TwoFactorChange<'a> {
+    pub account: &'a Account,
+    pub read_version: u64,
+    pub mail: Option<&'a QueuedMail>,
+    pub audit: &'a AuditEvent,
+}
+
+/// A session moved on to `next` in the same write that accepts a second factor.
+pub type GateMove<'a> = Option<(&'a Session, Gate)>;
+
+/// Authenticators and backup codes, in the user's partition.
+#[async_trait]
+pub trait TwoFactorStore: Send + Sync {
+    /// Keeps a secret being set up (replacing an earlier one), with the audit event.
+    async fn put_pending_totp(&self, user: &UserId, pending: &TotpPending, audit: &AuditEvent) -> Result<()>;
+    async fn get_pending_totp(&self, user: &UserId) -> Result<Option<TotpPending>>;
+    async fn get_totp(&self, user: &UserId) -> Result<Option<TotpEnrolment>>;
+    /// Turns 2FA on: the pending secret (still there, unexpired at `now`) becomes `enrolment`.
+    /// Conflict if the account changed or 2FA is already on.
+    async fn enable_totp(&self, enrolment: &TotpEnrolment, now: Timestamp, change: &TwoFactorChange<'_>) -> Result<()>;
+    /// Turns 2FA off: the authenticator, backup codes and any pending secret are deleted.
+    async fn disable_totp(&self, change: &TwoFactorChange<'_>) -> Result<()>;
+    /// Accepts a code's time step, only if it is later than the last one accepted (one conditional
+    /// update), and moves the session on in the same transaction. False if it was not later.
+    async fn accept_totp_step(&self, user: &UserId, step: i64, gate: GateMove<'_>) -> Result<bool>;
+    /// Spends a backup code, only if it is still unspent (one conditional update), and moves the
+    /// session on in the same transaction. False if it was not there.
+    async fn spend_backup_code(&self, user: &UserId, digest: &str, gate: GateMove<'_>) -> Result<bool>;
+    /// Replaces every backup code with `digests`, with the notice mail and the audit event.
+    async fn replace_backup_codes(&self, user: &UserId, digests: &[String], mail: Option<&QueuedMail>, audit: &AuditEvent) -> Result<()>;
 }
 
 #[async_trait]
@@ -220,16 +272,28 @@ pub trait MailStore: Send + Sync {
     async fn mail_failed(&self, id: &EventId, attempts: u32, dead: bool, now: Timestamp) -> Result<()>;
 }
 
-/// Failure counts for throttling, per scope (`control_word#<source>`).
+/// Failure counts for throttling, per scope (see [`crate::throttle`]).
 #[async_trait]
 pub trait ThrottleStore: Send + Sync {
     /// The failures counted and when the last one was, if any are remembered.
     async fn failures(&self, scope: &str) -> Result<Option<(u32, Timestamp)>>;
+    /// The same for several scopes, in one round trip, in order.
+    async fn failures_of(&self, scopes: &[&str]) -> Result<Vec<Option<(u32, Timestamp)>>>;
+    /// Counts an attempt as a failure before its secret is checked (a success clears it), if the
+    /// count is still `seen` as read (`None`: nothing remembered). False when a concurrent attempt
+    /// counted first: then this one is not checked, so a burst cannot outrun the count.
+    async fn reserve_attempt(&self, scope: &str, seen: Option<u32>, now: Timestamp, forget_after: jiff::SignedDuration) -> Result<bool>;
     /// Counts one more failure (remembered `forget_after` from now); answers the new count.
     async fn record_failure(&self, scope: &str, now: Timestamp, forget_after: jiff::SignedDuration) -> Result<u32>;
     async fn clear_failures(&self, scope: &str) -> Result<()>;
 }
 
 /// Everything the store offers.
-pub trait Store: AccountStore + SessionStore + OrgStore + DirectoryStore + AuditStore + LinkStore + MailStore + ThrottleStore {}
-impl<T: AccountStore + SessionStore + OrgStore + DirectoryStore + AuditStore + LinkStore + MailStore + ThrottleStore> Store for T {}
+pub trait Store:
+    AccountStore + SessionStore + OrgStore + DirectoryStore + AuditStore + LinkStore + MailStore + ThrottleStore + TwoFactorStore
+{
+}
+impl<T> Store for T where
+    T: AccountStore + SessionStore + OrgStore + DirectoryStore + AuditStore + LinkStore + MailStore + ThrottleStore + TwoFactorStore
+{
+}

@@ -24,6 +24,9 @@ pub const IDLE_TIMEOUT: SignedDuration = SignedDuration::from_mins(60);
 pub const ABSOLUTE_TIMEOUT: SignedDuration = SignedDuration::from_hours(12);
 pub const GATED_TIMEOUT: SignedDuration = SignedDuration::from_mins(15);
 pub const TOUCH_EVERY: SignedDuration = SignedDuration::from_mins(5);
+/// Changing 2FA or backup codes needs a sign-in at most this old, else the password (or an
+/// authenticator code) again. Equal to [`GATED_TIMEOUT`], so a session at a gate is always recent.
+pub const RECENT_SIGN_IN: SignedDuration = SignedDuration::from_mins(15);
 
 /// The steps of sign-in, in order of precedence. Until `done`, a session reaches only the
 /// endpoints of its gate.
@@ -179,6 +182,11 @@ impl Session {
     pub fn expires_at(&self) -> Timestamp {
         let limit = if self.gate == Gate::Done { ABSOLUTE_TIMEOUT } else { GATED_TIMEOUT };
         self.created_at.checked_add(limit).unwrap_or(self.created_at)
+    }
+
+    /// Whether the sign-in behind the session is recent enough for changes to 2FA.
+    pub fn is_recent(&self, now: Timestamp) -> bool {
+        now.duration_since(self.created_at) < RECENT_SIGN_IN
     }
 
     /// Checks the timeouts and the epoch; `Unauthenticated` once the session has ended.

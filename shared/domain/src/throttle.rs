@@ -1,13 +1,33 @@
-//! Throttling that never becomes a weapon: exponential back-off per source, with a cap, never a
-//! lock. After [`FREE_FAILURES`] failures, each further attempt waits 2^(n - FREE_FAILURES)
-//! seconds after the last failure, at most [`MAX_DELAY`]; failures are forgotten [`FORGET_AFTER`]
-//! after the last one. A success clears the count.
+//! Throttling that never becomes a weapon. One small state machine, kept per scope as a count of
+//! failures and the time of the last one:
+//!
+//! ```text
+//!            failure                 failure (n >= FREE)            1 h after the last failure
+//!   Clean ----------> Free(n < FREE) ------------------> BackOff(n) --------------------------> Clean
+//!     ^                    |                                 |
+//!     +---- success -------+------------ success ------------+
+//! ```
+//!
+//! - Per (account, source), the limiter: after [`FREE_FAILURES`] failures, an attempt is refused
+//!   (429, Retry-After, nothing else said and nothing checked) until 2^(n - FREE_FAILURES) seconds
+//!   after the last failure, at most [`MAX_DELAY`]. Refused attempts are not failures.
+//! - Per account, from every source, the soft delay: after [`ACCOUNT_FREE_FAILURES`] failures,
+//!   every attempt is answered only after [`hold`] (at most [`MAX_HOLD`]). It slows a guesser that
+//!   spreads over many sources and never refuses anyone, so nobody can lock a victim out
+//!   (kanidm's softlock and Cognito's 2^(n-5) s, without their lock).
+//! - Failures are forgotten [`FORGET_AFTER`] after the last one; a success clears both counts.
+//!
+//! The "account" of a password attempt is the email as typed (normalised), whether or not an
+//! account has it, so throttling answers the same for unknown emails and tells nothing. Control
+//! words (First Login) are throttled per source alone, as no account is known before they match.
 
 use jiff::{SignedDuration, Timestamp};
 
 pub const FREE_FAILURES: u32 = 3;
 pub const MAX_DELAY: SignedDuration = SignedDuration::from_mins(15);
 pub const FORGET_AFTER: SignedDuration = SignedDuration::from_hours(1);
+pub const ACCOUNT_FREE_FAILURES: u32 = 10;
+pub const MAX_HOLD: SignedDuration = SignedDuration::from_secs(3);
 
 /// The delay owed after `failures` failures.
 pub fn delay(failures: u32) -> SignedDuration {
@@ -22,6 +42,43 @@ pub fn delay(failures: u32) -> SignedDuration {
 pub fn retry_after(failures: u32, last_failure: Timestamp, now: Timestamp) -> Option<u64> {
     let until = last_failure.checked_add(delay(failures)).ok()?;
     (now < until).then(|| until.duration_since(now).as_secs().max(1) as u64)
+}
+
+/// The soft delay before answering an attempt on an account with `failures` failures from all
+/// sources: 250 ms doubling from [`ACCOUNT_FREE_FAILURES`], at most [`MAX_HOLD`].
+pub fn hold(failures: u32) -> SignedDuration {
+    if failures < ACCOUNT_FREE_FAILURES {
+        return SignedDuration::ZERO;
+    }
+    let exp = (failures - ACCOUNT_FREE_FAILURES).min(10);
+    SignedDuration::from_millis(250i64 << exp).min(MAX_HOLD)
+}
+
+/// What an attempt is throttled by: the (account, source) pair and the account alone.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Scopes {
+    pub pair: String,
+    pub account: String,
+}
+
+/// What kind of secret an attempt offers; each kind has its own counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Factor {
+    /// A password (sign-in, re-authentication, the current password when changing it).
+    Password,
+    /// A TOTP code or a backup code.
+    SecondFactor,
+}
+
+impl Scopes {
+    /// `account` is the normalised email for passwords, the user id for second factors.
+    pub fn new(factor: Factor, account: &str, source_ip: &str) -> Self {
+        let f = match factor {
+            Factor::Password => "password",
+            Factor::SecondFactor => "2fa",
+        };
+        Scopes { pair: format!("{f}#{account}#{source_ip}"), account: format!("{f}#{account}") }
+    }
 }
 
 #[cfg(test)]
@@ -46,5 +103,22 @@ mod tests {
         assert_eq!(retry_after(2, last, at(0)), None);
         assert_eq!(retry_after(5, last, at(1)), Some(3));
         assert_eq!(retry_after(5, last, at(4)), None);
+    }
+
+    #[test]
+    fn the_account_hold_is_soft_and_small() {
+        assert_eq!(hold(9), SignedDuration::ZERO);
+        assert_eq!(hold(10), SignedDuration::from_millis(250));
+        assert_eq!(hold(11), SignedDuration::from_millis(500));
+        assert_eq!(hold(14), MAX_HOLD);
+        assert_eq!(hold(u32::MAX), MAX_HOLD);
+    }
+
+    #[test]
+    fn each_factor_and_source_has_its_own_scope() {
+        let a = Scopes::new(Factor::Password, "ada@example.com", "10.0.0.1");
+        assert_eq!(a.pair, "password#ada@example.com#10.0.0.1");
+        assert_eq!(a.account, "password#ada@example.com");
+        assert_ne!(Scopes::new(Factor::SecondFactor, "ada@example.com", "10.0.0.1").account, a.account);
     }
 }

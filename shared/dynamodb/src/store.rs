@@ -26,6 +26,8 @@ use secboard_domain::session::{Gate, Session};
 use secboard_domain::{Error, Result};
 use std::collections::HashMap;
 
+mod two_factor;
+
 #[derive(Clone)]
 pub struct DynamoStore {
     client: Client,
@@ -475,6 +477,14 @@ impl AccountStore for DynamoStore {
                 refs.push(r.clone());
             }
         }
+        if c.reset_two_factor {
+            let pk = user_pk(&c.account.id);
+            items.push(self.delete_item(pk.clone(), "TOTP", None)?);
+            items.push(self.delete_item(pk, "TOTP#PENDING", None)?);
+        }
+        if let Some(m) = c.mail {
+            items.push(self.put(mail_item(m), None)?);
+        }
         items.push(self.audit_put(c.audit)?);
         match self.transact(items).await? {
             TxOutcome::Done => Ok(()),
@@ -610,6 +620,30 @@ impl AccountStore for DynamoStore {
             HashMap::from([(":now".into(), n(now.as_second()))]),
         )
         .await
+    }
+
+    async fn change_password(
+        &self,
+        account: &Account,
+        read_version: u64,
+        keep: &Session,
+        mail: Option<&QueuedMail>,
+        audit: &AuditEvent,
+    ) -> Result<()> {
+        // The session kept is rewritten on the new epoch; the others stay on the old one and end.
+        let mut items = vec![
+            self.account_put(account, read_version)?,
+            self.put(to_item(&DbSessionV1::from(keep)).map_err(conv)?, Some("attribute_exists(pk)"))?,
+        ];
+        if let Some(m) = mail {
+            items.push(self.put(mail_item(m), None)?);
+        }
+        items.push(self.audit_put(audit)?);
+        match self.transact(items).await? {
+            TxOutcome::Done => Ok(()),
+            TxOutcome::Failed(f) if f.contains(&1) && !f.contains(&0) => Err(Error::Unauthenticated),
+            TxOutcome::Failed(_) => Err(Error::stale()),
+        }
     }
 }
 
@@ -1423,6 +1457,14 @@ fn throttle_key(scope: &str) -> Item {
     key(format!("THROTTLE#{scope}"), "THROTTLE")
 }
 
+/// The count and last failure of a throttle item, if not yet forgotten.
+fn throttle_state(item: &Item) -> Option<(u32, Timestamp)> {
+    let count = item.get("n").and_then(|v| v.as_n().ok()).and_then(|v| v.parse().ok()).unwrap_or(0);
+    let last = item.get("last").and_then(|v| v.as_s().ok()).and_then(|v| v.parse().ok());
+    let forget = item.get("forget_at").and_then(|v| v.as_n().ok()).and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
+    last.filter(|l: &Timestamp| l.as_second() < forget).map(|l| (count, l))
+}
+
 #[async_trait]
 impl ThrottleStore for DynamoStore {
     async fn failures(&self, scope: &str) -> Result<Option<(u32, Timestamp)>> {
@@ -1435,11 +1477,47 @@ impl ThrottleStore for DynamoStore {
             .send()
             .await
             .map_err(sdk("throttle"))?;
-        let Some(item) = r.item else { return Ok(None) };
-        let count = item.get("n").and_then(|v| v.as_n().ok()).and_then(|v| v.parse().ok()).unwrap_or(0);
-        let last = item.get("last").and_then(|v| v.as_s().ok()).and_then(|v| v.parse().ok());
-        let forget = item.get("forget_at").and_then(|v| v.as_n().ok()).and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
-        Ok(last.filter(|l: &Timestamp| l.as_second() < forget).map(|l| (count, l)))
+        Ok(r.item.as_ref().and_then(throttle_state))
+    }
+
+    async fn failures_of(&self, scopes: &[&str]) -> Result<Vec<Option<(u32, Timestamp)>>> {
+        let items = self.batch_get(scopes.iter().map(|s| throttle_key(s)).collect()).await?;
+        Ok(scopes
+            .iter()
+            .map(|scope| {
+                let pk = format!("THROTTLE#{scope}");
+                items.iter().find(|i| i.get("pk").and_then(|v| v.as_s().ok()) == Some(&pk)).and_then(throttle_state)
+            })
+            .collect())
+    }
+
+    async fn reserve_attempt(&self, scope: &str, seen: Option<u32>, now: Timestamp, forget_after: jiff::SignedDuration) -> Result<bool> {
+        let forget_at = now.checked_add(forget_after).unwrap_or(now).as_second();
+        let next = seen.unwrap_or(0) + 1;
+        let mut item = throttle_key(scope);
+        item.insert("n".into(), n(next as i64));
+        item.insert("last".into(), s(now.to_string()));
+        item.insert("forget_at".into(), n(forget_at));
+        item.insert("ttl".into(), n(forget_at));
+        // Written only over the state as read: nothing remembered, or the count still `seen`.
+        let (cond, values) = match seen {
+            None => ("attribute_not_exists(pk) OR forget_at <= :nowsec", HashMap::from([(":nowsec".to_owned(), n(now.as_second()))])),
+            Some(c) => ("n = :seen", HashMap::from([(":seen".to_owned(), n(c as i64))])),
+        };
+        let r = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression(cond)
+            .set_expression_attribute_values(Some(values))
+            .send()
+            .await;
+        match r {
+            Ok(_) => Ok(true),
+            Err(e) if e.as_service_error().is_some_and(|s| s.is_conditional_check_failed_exception()) => Ok(false),
+            Err(e) => Err(sdk("throttle")(e)),
+        }
     }
 
     async fn record_failure(&self, scope: &str, now: Timestamp, forget_after: jiff::SignedDuration) -> Result<u32> {

@@ -66,6 +66,9 @@ impl From<Error> for Problem {
                     None => p,
                 }
             }
+            Error::Reauthenticate => {
+                Problem::new(403, "Forbidden", Error::Reauthenticate.to_string()).with("field", "password").with("reauthenticate", true)
+            }
             Error::Throttled { retry_after_secs } => {
                 let mut p = Problem::new(429, "Too Many Requests", "too many attempts; wait before trying again");
                 p.retry_after = Some(retry_after_secs);

@@ -23,16 +23,20 @@ pub enum Function {
     ResetConfirm,
     FirstLogin,
     MagicLink,
+    TotpSetup,
+    TotpVerify,
     /// Answers `GET /api/health` and API Gateway's `$default` route (unknown routes: 404).
     Fallback,
 }
 
 impl Function {
-    pub const ALL: [Function; 14] = [
+    pub const ALL: [Function; 16] = [
         Function::ResetRequest,
         Function::ResetConfirm,
         Function::FirstLogin,
         Function::MagicLink,
+        Function::TotpSetup,
+        Function::TotpVerify,
         Function::Login,
         Function::Logout,
         Function::Profile,
@@ -61,6 +65,8 @@ impl Function {
             Function::ResetConfirm => "reset-confirm",
             Function::FirstLogin => "first-login",
             Function::MagicLink => "magic-link",
+            Function::TotpSetup => "totp-setup",
+            Function::TotpVerify => "totp-verify",
             Function::Fallback => "fallback",
         }
     }
@@ -94,7 +100,7 @@ impl Route {
     }
 }
 
-use Access::{AnySession, Anyone, AtGate, Done};
+use Access::{AnySession, Anyone, AtGate, Done, OnlyAtGate};
 
 macro_rules! routes {
     ($($key:literal => $f:ident, $access:expr $(, $body:ident)?;)*) => {
@@ -113,9 +119,15 @@ routes! {
     "POST /api/auth/password-reset/confirm" => ResetConfirm, Anyone;
     "POST /api/auth/first-login" => FirstLogin, Anyone;
     "POST /api/auth/magic-link" => MagicLink, Anyone;
+    "POST /api/auth/totp" => TotpVerify, OnlyAtGate(Gate::Totp);
     "GET /api/me" => Profile, AnySession;
     "PATCH /api/me" => Profile, Done;
     "POST /api/me/complete" => Profile, AtGate(Gate::CompleteProfile);
+    "POST /api/me/password" => Profile, AtGate(Gate::PasswordChange);
+    "POST /api/me/totp/setup" => TotpSetup, AtGate(Gate::TotpSetup);
+    "POST /api/me/totp/confirm" => TotpSetup, AtGate(Gate::TotpSetup);
+    "DELETE /api/me/totp" => TotpSetup, Done;
+    "POST /api/me/backup-codes" => TotpSetup, Done;
     "POST /api/me/avatar" => Profile, Done, Image;
     "DELETE /api/me/avatar" => Profile, Done;
     "GET /api/users" => ListUsers, Done;

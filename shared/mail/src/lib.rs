@@ -68,7 +68,9 @@ pub fn render(mail: &Mail) -> anyhow::Result<Rendered> {
         MailKind::PasswordReset { url } => (Some(url.as_str()), Some(LinkKind::Reset)),
         MailKind::FirstAccess { url } => (Some(url.as_str()), Some(LinkKind::FirstAccess)),
         MailKind::MagicLink { url } => (Some(url.as_str()), Some(LinkKind::Magic)),
-        MailKind::PasswordChanged => (None, None),
+        MailKind::PasswordChanged | MailKind::TwoFactorEnabled | MailKind::TwoFactorDisabled { .. } | MailKind::BackupCodesRegenerated => {
+            (None, None)
+        }
     };
     let mut args = FluentArgs::new();
     args.set("name", mail.first_name.clone());
@@ -184,6 +186,10 @@ mod tests {
                 MailKind::FirstAccess { url: "https://c.example/password.html#u.s".into() },
                 MailKind::MagicLink { url: "https://c.example/magic.html#u.s".into() },
                 MailKind::PasswordChanged,
+                MailKind::TwoFactorEnabled,
+                MailKind::TwoFactorDisabled { by_admin: false },
+                MailKind::TwoFactorDisabled { by_admin: true },
+                MailKind::BackupCodesRegenerated,
             ] {
                 let r = render(&mail(lang, kind.clone())).unwrap();
                 assert!(!r.subject.is_empty());

@@ -6,13 +6,13 @@
 use super::Deps;
 use super::login::{SignedIn, begin_session};
 use super::reset::{bad_link, send_link};
+use super::throttling::Attempt;
 use crate::activation::Activation;
 use crate::email::Email;
 use crate::links::{LinkKind, LinkToken};
 use crate::mail::MailConfig;
 use crate::model::AuditTarget;
 use crate::password::{self, Password};
-use crate::throttle;
 use crate::{Error, Result};
 use serde::Deserialize;
 use serde_json::json;
@@ -39,12 +39,7 @@ pub async fn first_login(deps: &Deps, cfg: &MailConfig, input: FirstLoginInput, 
     if input.control_word.expose().chars().count() > password::PASSWORD_MAX {
         return Err(Error::invalid("control_word", "is too long"));
     }
-    let now = deps.now();
-    if let Some((failures, last)) = deps.store.failures(&scope(source_ip)).await?
-        && let Some(secs) = throttle::retry_after(failures, last, now)
-    {
-        return Err(Error::Throttled { retry_after_secs: secs });
-    }
+    let attempt = Attempt::begin_per_source(deps, scope(source_ip)).await?;
     let user = match deps.store.user_id_by_email(&email).await? {
         Some(id) => deps.store.get_user(&id).await?,
         None => None,
@@ -61,29 +56,20 @@ pub async fn first_login(deps: &Deps, cfg: &MailConfig, input: FirstLoginInput, 
         let (s, e) = u.profile.as_ref().map(|p| (p.start_date, p.end_date)).unwrap_or_default();
         u.profile.is_some() && Activation::of(u.account.active, s, e, deps.today()).allows_sign_in()
     });
+    let target = match &user {
+        Some(u) => AuditTarget::User(u.account.id.clone()),
+        None => AuditTarget::UnknownEmail(email.normalized()),
+    };
+    if word_ok {
+        attempt.succeeded(deps).await?;
+    } else {
+        attempt.failed(deps, target.clone(), source_ip).await?;
+    }
     match (word_ok, eligible) {
         (true, Some(u)) => {
-            deps.store.clear_failures(&scope(source_ip)).await?;
             send_link(deps, cfg, u, settings.as_ref(), LinkKind::Magic, None, source_ip).await?;
         }
         (ok, _) => {
-            if !ok {
-                let n = deps.store.record_failure(&scope(source_ip), now, throttle::FORGET_AFTER).await?;
-                if n >= throttle::FREE_FAILURES {
-                    let e = deps.event(
-                        None,
-                        "throttle.back_off",
-                        AuditTarget::Global,
-                        json!({ "scope": "control_word", "source_ip": source_ip, "failures": n }),
-                        Some(source_ip),
-                    );
-                    deps.store.append(&e).await?;
-                }
-            }
-            let target = match &user {
-                Some(u) => AuditTarget::User(u.account.id.clone()),
-                None => AuditTarget::UnknownEmail(email.normalized()),
-            };
             let reason = if !ok {
                 "wrong_control_word"
             } else if user.is_none() {

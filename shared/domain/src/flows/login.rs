@@ -1,12 +1,16 @@
 //! Sign-in with email and password. Every refusal gets the same answer and costs the same work
 //! (an unknown email is checked against a dummy hash); the precise reason goes to the audit log.
+//! Attempts are throttled per (email, source) and softly per email ([`crate::throttle`]), the
+//! same for emails no account has.
 
 use super::Deps;
+use super::throttling::Attempt;
 use crate::activation::Activation;
 use crate::email::Email;
 use crate::model::{AuditTarget, Credential};
 use crate::password::{self, Password};
 use crate::session::{Gate, GateFacts, Session, SessionToken};
+use crate::throttle::Factor;
 use crate::{Error, Result};
 use serde_json::json;
 
@@ -31,13 +35,16 @@ pub async fn login(deps: &Deps, input: LoginInput, source_ip: &str) -> Result<Si
         deps.event(actor, "sign_in.refused", target, json!({ "reason": reason }), Some(source_ip))
     };
 
+    let attempt = Attempt::begin(deps, Factor::Password, &email.normalized(), source_ip).await?;
     let user = match deps.store.user_id_by_email(&email).await? {
         Some(id) => deps.store.get_user(&id).await?,
         None => None,
     };
     let Some(user) = user else {
         password::verify_dummy(&input.password).await;
-        deps.store.append(&refuse(AuditTarget::UnknownEmail(email.normalized()), None, "unknown_email")).await?;
+        let target = AuditTarget::UnknownEmail(email.normalized());
+        attempt.failed(deps, target.clone(), source_ip).await?;
+        deps.store.append(&refuse(target, None, "unknown_email")).await?;
         return Err(Error::SignInRefused);
     };
     let account = &user.account;
@@ -50,9 +57,11 @@ pub async fn login(deps: &Deps, input: LoginInput, source_ip: &str) -> Result<Si
         Credential::Django { .. } => (password::verify_dummy(&input.password).await, "import_not_upgraded"),
     };
     if !ok {
+        attempt.failed(deps, target.clone(), source_ip).await?;
         deps.store.append(&refuse(target, Some(&account.id), reason)).await?;
         return Err(Error::SignInRefused);
     }
+    attempt.succeeded(deps).await?;
     if user.profile.is_none() {
         deps.store.append(&refuse(target, Some(&account.id), "no_cabinet_profile")).await?;
         return Err(Error::SignInRefused);

@@ -23,7 +23,14 @@ async fn view(deps: &Deps, p: &Principal, user: &crate::model::User, blobs: &dyn
     let mut view = UserView::of(user, deps.today());
     let key = user.profile.as_ref().and_then(|p| p.avatar_key.as_deref());
     link_avatar(&mut view.profile, key, blobs).await?;
-    Ok(MeView { user: view, gate: p.session.gate, require_2fa: user.account.require_2fa, totp_enrolled: user.account.totp_enrolled })
+    Ok(MeView {
+        user: view,
+        gate: p.session.gate,
+        require_2fa: user.account.require_2fa,
+        totp_enrolled: user.account.totp_enrolled,
+        backup_codes_left: super::two_factor::backup_codes_left(deps, user).await?,
+        recent_sign_in: p.session.is_recent(deps.now()),
+    })
 }
 
 /// What users change themselves in the personal cabinet. Company, department and position are

@@ -12,8 +12,11 @@ pub mod list_users;
 pub mod login;
 pub mod me;
 pub mod org;
+pub mod own_password;
 pub mod patch;
 pub mod reset;
+pub mod throttling;
+pub mod two_factor;
 pub mod update_user;
 pub mod views;
 

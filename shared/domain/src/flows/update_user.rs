@@ -1,5 +1,6 @@
 //! Editing a user ("Editing a User Account"): every field of creation, plus setting a password,
-//! forcing a password change, requiring 2FA, removing the photo, the active flag and dates, and
+//! forcing a password change, requiring 2FA (or lifting it) and resetting a user's 2FA (the FAQ's
+//! recovery path for a lost device), removing the photo, the active flag and dates, and
 //! the email (its uniqueness marker moves in the same transaction). Guarded by the version read:
 //! an edit based on a stale read gets 409 and changes nothing. Setting a password, deactivating,
 //! or dates that make the account inactive end every session of the user.
@@ -8,10 +9,12 @@ use super::Deps;
 use super::authorize::Principal;
 use super::create_user::{CreateUserInput, Mode, place};
 use super::patch::Patch;
+use super::two_factor::notice;
 use super::views::{AdminUserView, link_avatar};
 use crate::activation::Activation;
 use crate::email::Email;
 use crate::ids::{CompanyId, UserId};
+use crate::mail::{MailConfig, MailKind};
 use crate::model::{AuditTarget, Credential, ItemKind, Profile, User};
 use crate::password::{self, Password};
 use crate::permissions::{Action, Module, Reach};
@@ -58,6 +61,10 @@ pub struct UpdateUserInput {
     pub password: Option<Password>,
     #[serde(default)]
     pub remove_avatar: bool,
+    /// Resets the user's 2FA (a lost device): the authenticator and backup codes are deleted and
+    /// every session ends; with `require_2fa` still on, the next sign-in sets up a new device.
+    #[serde(default)]
+    pub reset_2fa: bool,
 }
 
 /// The user `id` if it is within the caller's reach for `action`; else 404.
@@ -104,7 +111,14 @@ fn text<T: ToString>(v: Option<T>) -> Option<String> {
     v.map(|x| x.to_string())
 }
 
-pub async fn update_user(deps: &Deps, p: &Principal, id: &str, input: UpdateUserInput, blobs: &dyn BlobStore) -> Result<AdminUserView> {
+pub async fn update_user(
+    deps: &Deps,
+    cfg: &MailConfig,
+    p: &Principal,
+    id: &str,
+    input: UpdateUserInput,
+    blobs: &dyn BlobStore,
+) -> Result<AdminUserView> {
     let before = user_in_reach(deps, p, id, Action::Edit).await?;
     let current =
         before.profile.as_ref().ok_or_else(|| Error::conflict("id", "this account has no cabinet profile yet; create one first"))?;
@@ -175,6 +189,14 @@ pub async fn update_user(deps: &Deps, p: &Principal, id: &str, input: UpdateUser
     if !Activation::of(account.active, profile.start_date, profile.end_date, deps.today()).allows_sign_in() {
         end_sessions = true;
     }
+    let reset_two_factor = input.reset_2fa && account.totp_enrolled;
+    if input.reset_2fa && !account.totp_enrolled {
+        return Err(Error::conflict("reset_2fa", "this user has no two-factor authentication to reset"));
+    }
+    if reset_two_factor {
+        account.totp_enrolled = false;
+        end_sessions = true;
+    }
     if end_sessions {
         account.epoch += 1;
     }
@@ -199,7 +221,9 @@ pub async fn update_user(deps: &Deps, p: &Principal, id: &str, input: UpdateUser
         "password_set": input.password.is_some(),
         "sessions_ended": end_sessions,
         "avatar_removed": input.remove_avatar && current.avatar_key.is_some(),
+        "two_factor_reset": reset_two_factor,
     });
+    let mail = if reset_two_factor { notice(deps, cfg, &after, MailKind::TwoFactorDisabled { by_admin: true }).await? } else { None };
     let audit = deps.event(Some(p.id()), "user.updated", AuditTarget::User(account.id.clone()), detail, Some(&p.source_ip));
     deps.store
         .update_user(&UserChange {
@@ -209,6 +233,8 @@ pub async fn update_user(deps: &Deps, p: &Principal, id: &str, input: UpdateUser
             added: &added,
             released: &released,
             kept: &kept,
+            reset_two_factor,
+            mail: mail.as_ref(),
             audit: &audit,
         })
         .await?;

@@ -153,6 +153,10 @@ pub struct MeView {
     pub gate: Gate,
     pub require_2fa: bool,
     pub totp_enrolled: bool,
+    /// Unspent backup codes, when 2FA is on.
+    pub backup_codes_left: Option<usize>,
+    /// Whether the sign-in is recent enough to change 2FA without the password again.
+    pub recent_sign_in: bool,
 }
 
 #[derive(Debug, Serialize)]

@@ -1,0 +1,77 @@
+//! The user's own 2FA: `POST /api/me/totp/setup` (a new secret with its otpauth URI and QR code,
+//! PNG and SVG), `POST /api/me/totp/confirm {code}` (turns 2FA on, answers the backup codes once),
+//! `DELETE /api/me/totp {code} | {password}` and `POST /api/me/backup-codes`.
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use qrcode::{EcLevel, QrCode};
+use secboard_domain::flows::two_factor;
+use secboard_http::routes::Function;
+use secboard_http::{App, Body, Call, Problem, Request, Response, json, no_content, respond};
+
+pub type Context = App;
+
+pub async fn context() -> anyhow::Result<Context> {
+    App::from_env().await
+}
+
+pub async fn handler(ctx: &Context, req: Request) -> Response<Body> {
+    respond(route(ctx, req).await)
+}
+
+/// The QR code of `uri`: an SVG document and a PNG as a `data:` URL, each at least 240 px wide
+/// with the quiet zone authenticator apps need.
+pub fn qr_codes(uri: &str) -> anyhow::Result<(String, String)> {
+    let code = QrCode::with_error_correction_level(uri.as_bytes(), EcLevel::M)?;
+    let svg = code.render::<qrcode::render::svg::Color>().min_dimensions(240, 240).build();
+    let img = code.render::<image::Luma<u8>>().min_dimensions(240, 240).build();
+    let mut png = Vec::new();
+    img.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)?;
+    Ok((svg, format!("data:image/png;base64,{}", STANDARD.encode(png))))
+}
+
+async fn route(app: &App, req: Request) -> Result<Response<Body>, Problem> {
+    let call = Call::from_request(app, req, Function::TotpSetup)?;
+    let p = call.principal(app).await?;
+    let d = &app.deps;
+    match call.key() {
+        "POST /api/me/totp/setup" => {
+            let setup = two_factor::setup(d, &p, call.json()?).await?;
+            let (svg, png) = qr_codes(&setup.otpauth_uri).map_err(|e| Problem::from(secboard_domain::Error::Unexpected(e)))?;
+            json(
+                201,
+                &serde_json::json!({
+                    "secret": setup.secret,
+                    "otpauth_uri": setup.otpauth_uri,
+                    "qr_svg": svg,
+                    "qr_png": png,
+                    "expires_at": setup.expires_at,
+                }),
+            )
+        }
+        "POST /api/me/totp/confirm" => json(200, &two_factor::confirm(d, &app.mail, &p, call.json()?).await?),
+        "DELETE /api/me/totp" => {
+            two_factor::disable(d, &app.mail, &p, call.json()?).await?;
+            no_content()
+        }
+        "POST /api/me/backup-codes" => {
+            let codes = two_factor::regenerate_backup_codes(d, &app.mail, &p, call.json()?).await?;
+            json(200, &serde_json::json!({ "backup_codes": codes }))
+        }
+        _ => Err(Problem::not_found()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_qr_code_is_a_png_and_an_svg_of_the_uri() {
+        let (svg, png) = qr_codes("otpauth://totp/SecBoard:ada@example.com?secret=GEZDGNBVGY3TQOJQ&issuer=SecBoard").unwrap();
+        assert!(svg.starts_with("<?xml") && svg.contains("<svg"), "{}", &svg[..60]);
+        let bytes = STANDARD.decode(png.strip_prefix("data:image/png;base64,").unwrap()).unwrap();
+        let img = image::load_from_memory_with_format(&bytes, image::ImageFormat::Png).unwrap();
+        assert!(img.width() >= 240 && img.width() == img.height());
+    }
+}

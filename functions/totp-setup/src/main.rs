@@ -1,0 +1,10 @@
+//! The `totp-setup` Lambda: builds its context once, then serves API Gateway events.
+
+use lambda_http::{Error, Request, run, service_fn};
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    lambda_http::tracing::init_default_subscriber();
+    let ctx = totp_setup::context().await?;
+    run(service_fn(|req: Request| async { Ok::<_, std::convert::Infallible>(totp_setup::handler(&ctx, req).await) })).await
+}

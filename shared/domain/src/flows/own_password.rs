@@ -1,0 +1,79 @@
+//! "User changes their own password" and "Force change at next login": `POST /api/me/password
+//! {current, new}`. The current password is checked (throttled like a sign-in), the new one must
+//! pass the policy and differ from it; every other session ends, this one stays (moved on from the
+//! `password_change` gate), and a notice is mailed. An account with no password yet (signed in by
+//! a magic link) sets one without `current`, from a recent sign-in.
+
+use super::Deps;
+use super::authorize::Principal;
+use super::two_factor::{check_password, notice};
+use crate::mail::{MailConfig, MailKind};
+use crate::model::{AuditTarget, Credential};
+use crate::password::{self, Password};
+use crate::session::{Gate, GateFacts};
+use crate::{Error, Result};
+use serde::Deserialize;
+use serde_json::json;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordInput {
+    pub current: Option<Password>,
+    pub new: Password,
+}
+
+pub async fn change_password(deps: &Deps, cfg: &MailConfig, p: &Principal, input: PasswordInput) -> Result<Gate> {
+    let user = &p.user;
+    let a = &user.account;
+    input.new.check_new("new")?;
+    match (&a.credential, &input.current) {
+        (Credential::Directory { .. }, _) => {
+            return Err(Error::conflict("new", "this account's password is managed in Active Directory; change it there"));
+        }
+        (Credential::None, None) => {
+            if !p.session.is_recent(deps.now()) {
+                return Err(Error::Reauthenticate);
+            }
+        }
+        (_, None) => return Err(Error::invalid("current", "is required")),
+        (_, Some(current)) => check_password(deps, user, "current", current, &p.source_ip).await?,
+    }
+    let mut context = vec![a.email.as_str()];
+    context.extend(user.profile.iter().flat_map(|p| [p.first_name.as_str(), p.last_name.as_str()]));
+    password::check_policy(&input.new, "new", &context)?;
+    if let Credential::Password { hash } = &a.credential
+        && password::verify(&input.new, hash.as_str()).await
+    {
+        return Err(Error::invalid("new", "must differ from the current password"));
+    }
+
+    let mut account = a.clone();
+    account.credential = Credential::Password { hash: password::hash(&input.new, deps.entropy.as_ref()).await? };
+    account.force_password_change = false;
+    account.epoch += 1;
+    account.version += 1;
+    let next = if p.session.gate == Gate::Done {
+        Gate::Done
+    } else {
+        Gate::next(&GateFacts {
+            totp_enrolled: account.totp_enrolled,
+            totp_passed: true,
+            force_password_change: false,
+            require_2fa: account.require_2fa,
+            profile_completed: user.profile.as_ref().is_some_and(|p| p.completed),
+        })
+    };
+    let mut keep = p.session.clone();
+    keep.epoch = account.epoch;
+    keep.gate = next;
+    let mail = notice(deps, cfg, user, MailKind::PasswordChanged).await?;
+    let audit = deps.event(
+        Some(p.id()),
+        "password.changed",
+        AuditTarget::User(p.id().clone()),
+        json!({ "by": "self", "other_sessions_ended": true, "was_forced": a.force_password_change }),
+        Some(&p.source_ip),
+    );
+    deps.store.change_password(&account, a.version, &keep, mail.as_ref(), &audit).await?;
+    Ok(next)
+}

@@ -1,0 +1,104 @@
+//! The throttle of [`crate::throttle`] around one attempt at a secret: [`Attempt::begin`] before
+//! checking it (refuses with 429 while the pair backs off, holds while the account's soft delay
+//! lasts, and counts the attempt), then [`Attempt::failed`] or [`Attempt::succeeded`].
+
+use super::Deps;
+use crate::model::AuditTarget;
+use crate::throttle::{self, Factor, Scopes};
+use crate::{Error, Result};
+use serde_json::json;
+
+/// An attempt under way, counted as a failure until it succeeds.
+#[must_use]
+pub struct Attempt {
+    factor: Factor,
+    scopes: Scopes,
+    /// Failures counted for the pair with this attempt.
+    pair_failures: u32,
+    /// Failures of the account from every source before this attempt (none for per-source scopes).
+    account_failures: Option<u32>,
+    per_account: bool,
+}
+
+impl Attempt {
+    /// Throttled per (account, source) and softly per account.
+    pub async fn begin(deps: &Deps, factor: Factor, account: &str, source_ip: &str) -> Result<Attempt> {
+        let scopes = Scopes::new(factor, account, source_ip);
+        Self::start(deps, factor, scopes, true).await
+    }
+
+    /// Throttled per source only (control words: no account is known before they match).
+    pub async fn begin_per_source(deps: &Deps, scope: String) -> Result<Attempt> {
+        let scopes = Scopes { pair: scope, account: String::new() };
+        Self::start(deps, Factor::Password, scopes, false).await
+    }
+
+    async fn start(deps: &Deps, factor: Factor, scopes: Scopes, per_account: bool) -> Result<Attempt> {
+        let now = deps.now();
+        let (pair, account) = if per_account {
+            let mut got = deps.store.failures_of(&[&scopes.pair, &scopes.account]).await?.into_iter();
+            (got.next().flatten(), got.next().flatten())
+        } else {
+            (deps.store.failures(&scopes.pair).await?, None)
+        };
+        // Failures are forgotten an hour after the last one, whenever the store deletes them.
+        let remembered = |s: Option<(u32, jiff::Timestamp)>| s.filter(|(_, last)| now.duration_since(*last) < throttle::FORGET_AFTER);
+        let (pair, account) = (remembered(pair), remembered(account));
+        if let Some((n, last)) = pair
+            && let Some(secs) = throttle::retry_after(n, last, now)
+        {
+            return Err(Error::Throttled { retry_after_secs: secs });
+        }
+        if !deps.store.reserve_attempt(&scopes.pair, pair.map(|(n, _)| n), now, throttle::FORGET_AFTER).await? {
+            // Another attempt from the same place counted first: this one is not checked.
+            return Err(Error::Throttled { retry_after_secs: 1 });
+        }
+        let account_failures = account.map(|(n, _)| n);
+        let hold = throttle::hold(account_failures.unwrap_or(0));
+        if hold.is_positive() {
+            deps.clock.sleep(hold).await;
+        }
+        Ok(Attempt { factor, scopes, pair_failures: pair.map_or(1, |(n, _)| n + 1), account_failures, per_account })
+    }
+
+    /// The secret was right: both counts start again.
+    pub async fn succeeded(self, deps: &Deps) -> Result<()> {
+        deps.store.clear_failures(&self.scopes.pair).await?;
+        if self.account_failures.is_some() {
+            deps.store.clear_failures(&self.scopes.account).await?;
+        }
+        Ok(())
+    }
+
+    /// The secret was wrong: the attempt stays counted, the account's count grows, and a back-off
+    /// is written to the audit log of `target`.
+    pub async fn failed(self, deps: &Deps, target: AuditTarget, source_ip: &str) -> Result<()> {
+        let now = deps.now();
+        let pair = self.pair_failures;
+        let account =
+            if self.per_account { Some(deps.store.record_failure(&self.scopes.account, now, throttle::FORGET_AFTER).await?) } else { None };
+        let backing_off = pair >= throttle::FREE_FAILURES || account.is_some_and(|m| m >= throttle::ACCOUNT_FREE_FAILURES);
+        if backing_off {
+            let factor = match self.factor {
+                Factor::Password if !self.per_account => "control_word",
+                Factor::Password => "password",
+                Factor::SecondFactor => "second_factor",
+            };
+            let e = deps.event(
+                None,
+                "throttle.back_off",
+                target,
+                json!({
+                    "factor": factor,
+                    "failures_from_source": pair,
+                    "failures_of_account": account,
+                    "retry_after_secs": throttle::delay(pair).as_secs(),
+                    "hold_ms": throttle::hold(account.unwrap_or(0)).as_millis(),
+                }),
+                Some(source_ip),
+            );
+            deps.store.append(&e).await?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,235 @@
+//! Authenticators and backup codes, in the user's partition:
+//! - `USER#<id>` / `TOTP`: the sealed secret, `last_step` (the last time step accepted, only ever
+//!   raised by a conditional update), `codes` (a string set of backup-code digests: spending one
+//!   is `DELETE codes :d` under `contains(codes, :d)`, so of 50 concurrent uses exactly one wins);
+//! - `USER#<id>` / `TOTP#PENDING`: a secret being set up, with its expiry (and TTL).
+//!
+//! Turning 2FA on or off writes these with the account (guarded by its version), the notice mail
+//! and the audit event in one transaction.
+
+use super::*;
+use aws_sdk_dynamodb::primitives::Blob;
+use secboard_domain::model::{TotpEnrolment, TotpPending};
+use secboard_domain::ports::{GateMove, TwoFactorChange, TwoFactorStore};
+
+const TOTP_SK: &str = "TOTP";
+const PENDING_SK: &str = "TOTP#PENDING";
+
+fn blob(item: &Item, k: &str) -> Option<Vec<u8>> {
+    item.get(k).and_then(|v| v.as_b().ok()).map(|b| b.as_ref().to_vec())
+}
+
+fn num(item: &Item, k: &str) -> Option<i64> {
+    item.get(k).and_then(|v| v.as_n().ok()).and_then(|v| v.parse().ok())
+}
+
+impl DynamoStore {
+    /// The account put, only at the version it was read at.
+    pub(super) fn account_put(&self, account: &Account, read_version: u64) -> Result<TransactWriteItem> {
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(to_item(&DbAccountV1::from(account)).map_err(conv)?))
+            .condition_expression("version = :v")
+            .expression_attribute_values(":v", n(read_version as i64))
+            .build()
+            .map_err(unexpected("put"))?;
+        Ok(TransactWriteItem::builder().put(put).build())
+    }
+
+    /// Moves a session to `gate` (with the TTL that gate gives it), if the session still exists.
+    pub(super) fn session_gate_update(&self, session: &Session, gate: Gate) -> Result<Update> {
+        let mut moved = session.clone();
+        moved.gate = gate;
+        let db = DbSessionV1::from(&moved);
+        Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(db.pk, db.sk)))
+            .update_expression("SET gate = :g, #t = :t")
+            .condition_expression("attribute_exists(pk)")
+            .expression_attribute_names("#t", "ttl")
+            .expression_attribute_values(":g", s(gate.as_str()))
+            .expression_attribute_values(":t", n(db.ttl))
+            .build()
+            .map_err(unexpected("update"))
+    }
+
+    pub(super) fn delete_item(&self, pk: String, sk: &str, condition: Option<&str>) -> Result<TransactWriteItem> {
+        let d = Delete::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(pk, sk)))
+            .set_condition_expression(condition.map(str::to_owned))
+            .build()
+            .map_err(unexpected("delete"))?;
+        Ok(TransactWriteItem::builder().delete(d).build())
+    }
+
+    /// One conditional update of the user's TOTP item, alone or with the session's gate in one
+    /// transaction. False when its condition did not hold (or a concurrent write won).
+    async fn totp_update(&self, user: &UserId, expr: &str, cond: &str, values: Item, gate: GateMove<'_>) -> Result<bool> {
+        match gate {
+            None => {
+                let r = self
+                    .client
+                    .update_item()
+                    .table_name(&self.table)
+                    .set_key(Some(key(user_pk(user), TOTP_SK)))
+                    .update_expression(expr)
+                    .condition_expression(cond)
+                    .set_expression_attribute_values(Some(values))
+                    .send()
+                    .await;
+                match r {
+                    Ok(_) => Ok(true),
+                    Err(e) if e.as_service_error().is_some_and(|s| s.is_conditional_check_failed_exception()) => Ok(false),
+                    Err(e) => Err(sdk("totp")(e)),
+                }
+            }
+            Some((session, next)) => {
+                let update = Update::builder()
+                    .table_name(&self.table)
+                    .set_key(Some(key(user_pk(user), TOTP_SK)))
+                    .update_expression(expr)
+                    .condition_expression(cond)
+                    .set_expression_attribute_values(Some(values))
+                    .build()
+                    .map_err(unexpected("update"))?;
+                let items = vec![
+                    TransactWriteItem::builder().update(update).build(),
+                    TransactWriteItem::builder().update(self.session_gate_update(session, next)?).build(),
+                ];
+                match self.transact(items).await {
+                    Ok(TxOutcome::Done) => Ok(true),
+                    Ok(TxOutcome::Failed(f)) if f.contains(&0) => Ok(false),
+                    // The session ended meanwhile.
+                    Ok(TxOutcome::Failed(_)) => Err(Error::Unauthenticated),
+                    // A concurrent use of the same code or step got there first.
+                    Err(Error::Conflict { .. }) => Ok(false),
+                    Err(e) => Err(e),
+                }
+            }
+        }
+    }
+}
+
+#[async_trait]
+impl TwoFactorStore for DynamoStore {
+    async fn put_pending_totp(&self, user: &UserId, pending: &TotpPending, audit: &AuditEvent) -> Result<()> {
+        let mut item = key(user_pk(user), PENDING_SK);
+        item.insert("sealed".into(), AttributeValue::B(Blob::new(pending.sealed_secret.clone())));
+        item.insert("expires_at".into(), n(pending.expires_at.as_second()));
+        item.insert("ttl".into(), n(pending.expires_at.as_second()));
+        let check = ConditionCheck::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(user_pk(user), "ACCOUNT")))
+            .condition_expression("attribute_exists(pk)")
+            .build()
+            .map_err(unexpected("check"))?;
+        let items = vec![self.put(item, None)?, TransactWriteItem::builder().condition_check(check).build(), self.audit_put(audit)?];
+        match self.transact(items).await? {
+            TxOutcome::Done => Ok(()),
+            TxOutcome::Failed(_) => Err(Error::NotFound("user")),
+        }
+    }
+
+    async fn get_pending_totp(&self, user: &UserId) -> Result<Option<TotpPending>> {
+        let Some(item) = self.get(user_pk(user), PENDING_SK).await? else { return Ok(None) };
+        let (Some(sealed_secret), Some(expires)) = (blob(&item, "sealed"), num(&item, "expires_at")) else {
+            return Err(Error::unexpected("a pending TOTP item without its secret"));
+        };
+        let expires_at = Timestamp::from_second(expires).map_err(Error::unexpected)?;
+        Ok(Some(TotpPending { sealed_secret, expires_at }))
+    }
+
+    async fn get_totp(&self, user: &UserId) -> Result<Option<TotpEnrolment>> {
+        let Some(item) = self.get(user_pk(user), TOTP_SK).await? else { return Ok(None) };
+        let (Some(sealed_secret), Some(last_step)) = (blob(&item, "sealed"), num(&item, "last_step")) else {
+            return Err(Error::unexpected("a TOTP item without its secret"));
+        };
+        let backup_codes = item.get("codes").and_then(|v| v.as_ss().ok()).cloned().unwrap_or_default();
+        let enrolled_at = item.get("enrolled_at").and_then(|v| v.as_s().ok()).and_then(|v| v.parse().ok()).unwrap_or_default();
+        Ok(Some(TotpEnrolment { sealed_secret, last_step, backup_codes, enrolled_at }))
+    }
+
+    async fn enable_totp(&self, e: &TotpEnrolment, now: Timestamp, c: &TwoFactorChange<'_>) -> Result<()> {
+        let pk = user_pk(&c.account.id);
+        let spend_pending = Delete::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(pk.clone(), PENDING_SK)))
+            .condition_expression("expires_at > :now")
+            .expression_attribute_values(":now", n(now.as_second()))
+            .build()
+            .map_err(unexpected("delete"))?;
+        let mut item = key(pk, TOTP_SK);
+        item.insert("sealed".into(), AttributeValue::B(Blob::new(e.sealed_secret.clone())));
+        item.insert("last_step".into(), n(e.last_step));
+        item.insert("enrolled_at".into(), s(e.enrolled_at.to_string()));
+        if !e.backup_codes.is_empty() {
+            item.insert("codes".into(), AttributeValue::Ss(e.backup_codes.clone()));
+        }
+        let mut items = vec![
+            TransactWriteItem::builder().delete(spend_pending).build(),
+            self.put(item, Some("attribute_not_exists(pk)"))?,
+            self.account_put(c.account, c.read_version)?,
+        ];
+        if let Some(m) = c.mail {
+            items.push(self.put(mail_item(m), None)?);
+        }
+        items.push(self.audit_put(c.audit)?);
+        match self.transact(items).await? {
+            TxOutcome::Done => Ok(()),
+            TxOutcome::Failed(f) if f.contains(&0) => {
+                Err(Error::conflict("code", "the set-up expired or was already confirmed: start it again"))
+            }
+            TxOutcome::Failed(f) if f.contains(&1) => Err(Error::conflict("totp", "two-factor authentication is already on")),
+            TxOutcome::Failed(_) => Err(Error::stale()),
+        }
+    }
+
+    async fn disable_totp(&self, c: &TwoFactorChange<'_>) -> Result<()> {
+        let pk = user_pk(&c.account.id);
+        let mut items = vec![
+            self.delete_item(pk.clone(), TOTP_SK, Some("attribute_exists(pk)"))?,
+            self.delete_item(pk, PENDING_SK, None)?,
+            self.account_put(c.account, c.read_version)?,
+        ];
+        if let Some(m) = c.mail {
+            items.push(self.put(mail_item(m), None)?);
+        }
+        items.push(self.audit_put(c.audit)?);
+        match self.transact(items).await? {
+            TxOutcome::Done => Ok(()),
+            TxOutcome::Failed(f) if f.contains(&0) => Err(Error::conflict("totp", "two-factor authentication is not on")),
+            TxOutcome::Failed(_) => Err(Error::stale()),
+        }
+    }
+
+    async fn accept_totp_step(&self, user: &UserId, step: i64, gate: GateMove<'_>) -> Result<bool> {
+        let values = HashMap::from([(":s".to_owned(), n(step))]);
+        self.totp_update(user, "SET last_step = :s", "last_step < :s", values, gate).await
+    }
+
+    async fn spend_backup_code(&self, user: &UserId, digest: &str, gate: GateMove<'_>) -> Result<bool> {
+        let values = HashMap::from([(":set".to_owned(), AttributeValue::Ss(vec![digest.to_owned()])), (":d".to_owned(), s(digest))]);
+        self.totp_update(user, "DELETE codes :set", "contains(codes, :d)", values, gate).await
+    }
+
+    async fn replace_backup_codes(&self, user: &UserId, digests: &[String], mail: Option<&QueuedMail>, audit: &AuditEvent) -> Result<()> {
+        let update = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(user_pk(user), TOTP_SK)))
+            .update_expression("SET codes = :c")
+            .condition_expression("attribute_exists(pk)")
+            .expression_attribute_values(":c", AttributeValue::Ss(digests.to_vec()))
+            .build()
+            .map_err(unexpected("update"))?;
+        let mut items = vec![TransactWriteItem::builder().update(update).build()];
+        if let Some(m) = mail {
+            items.push(self.put(mail_item(m), None)?);
+        }
+        items.push(self.audit_put(audit)?);
+        match self.transact(items).await? {
+            TxOutcome::Done => Ok(()),
+            TxOutcome::Failed(_) => Err(Error::conflict("totp", "two-factor authentication is not on")),
+        }
+    }
+}
