@@ -23,6 +23,8 @@ pub const ADMIN_EMAIL: &str = "admin@example.com";
 pub const CONSOLE_URL: &str = "https://console.secboard.test";
 pub const ADMIN_PASSWORD: &str = "correct horse battery staple";
 /// The moment every test starts at (a Monday).
+/// The client address of test requests, unless a test says otherwise.
+pub const TEST_IP: &str = "198.51.100.7";
 pub const START: &str = "2026-06-15T09:00:00Z";
 
 pub struct TestApp {
@@ -190,6 +192,11 @@ impl TestApp {
 
     /// A request through the local gateway, as a browser on the same origin would send it.
     pub async fn request(&self, method: &str, path: &str, body: Option<Value>, cookie: Option<&str>) -> Reply {
+        self.request_from(TEST_IP, method, path, body, cookie).await
+    }
+
+    /// The same, from another client address.
+    pub async fn request_from(&self, ip: &str, method: &str, path: &str, body: Option<Value>, cookie: Option<&str>) -> Reply {
         let mut b = http::Request::builder().method(method).uri(path).header("host", "127.0.0.1:3000");
         if let Some(c) = cookie {
             b = b.header("cookie", c);
@@ -201,13 +208,17 @@ impl TestApp {
             }
             None => Body::Empty,
         };
-        self.send(b.body(body).unwrap()).await
+        self.send_from(ip, b.body(body).unwrap()).await
     }
 
     pub async fn send(&self, req: http::Request<Body>) -> Reply {
+        self.send_from(TEST_IP, req).await
+    }
+
+    pub async fn send_from(&self, ip: &str, req: http::Request<Body>) -> Reply {
         // Time passes between requests, so events keep their order.
         self.clock.advance(jiff::SignedDuration::from_millis(1));
-        let resp = self.functions.dispatch(to_gateway_request(req, "198.51.100.7")).await;
+        let resp = self.functions.dispatch(to_gateway_request(req, ip)).await;
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
         let body = match resp.into_body() {

@@ -41,7 +41,11 @@ pub fn delay(failures: u32) -> SignedDuration {
 /// Seconds to wait before the next attempt, if any.
 pub fn retry_after(failures: u32, last_failure: Timestamp, now: Timestamp) -> Option<u64> {
     let until = last_failure.checked_add(delay(failures)).ok()?;
-    (now < until).then(|| until.duration_since(now).as_secs().max(1) as u64)
+    // Rounded up: a client that waits as told is never refused again for the same failures.
+    (now < until).then(|| {
+        let d = until.duration_since(now);
+        (d.as_secs() + i64::from(d.subsec_nanos() > 0)).max(1) as u64
+    })
 }
 
 /// The soft delay before answering an attempt on an account with `failures` failures from all
@@ -103,6 +107,8 @@ mod tests {
         assert_eq!(retry_after(2, last, at(0)), None);
         assert_eq!(retry_after(5, last, at(1)), Some(3));
         assert_eq!(retry_after(5, last, at(4)), None);
+        let just_after = last.checked_add(SignedDuration::from_millis(1)).unwrap();
+        assert_eq!(retry_after(4, last, just_after), Some(2), "rounded up");
     }
 
     #[test]
