@@ -67,11 +67,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_qr_code_is_a_png_and_an_svg_of_the_uri() {
-        let (svg, png) = qr_codes("otpauth://totp/SecBoard:ada@example.com?secret=GEZDGNBVGY3TQOJQ&issuer=SecBoard").unwrap();
+    fn the_qr_code_is_a_png_and_an_svg_that_read_back_as_the_uri() {
+        let uri = "otpauth://totp/SecBoard:ada@example.com?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=SecBoard&algorithm=SHA1&digits=6&period=30";
+        let (svg, png) = qr_codes(uri).unwrap();
         assert!(svg.starts_with("<?xml") && svg.contains("<svg"), "{}", &svg[..60]);
         let bytes = STANDARD.decode(png.strip_prefix("data:image/png;base64,").unwrap()).unwrap();
-        let img = image::load_from_memory_with_format(&bytes, image::ImageFormat::Png).unwrap();
+        let img = image::load_from_memory_with_format(&bytes, image::ImageFormat::Png).unwrap().to_luma8();
         assert!(img.width() >= 240 && img.width() == img.height());
+        // Decoded by an independent reader, as a phone's camera would.
+        let mut prepared = rqrr::PreparedImage::prepare_from_greyscale(img.width() as usize, img.height() as usize, |x, y| {
+            img.get_pixel(x as u32, y as u32).0[0]
+        });
+        let grids = prepared.detect_grids();
+        assert_eq!(grids.len(), 1);
+        let (_, content) = grids[0].decode().unwrap();
+        assert_eq!(content, uri);
     }
 }
