@@ -9,15 +9,7 @@ async fn first_login(t: &TestApp, email: &str, word: &str) -> Reply {
 
 async fn setup(t: &TestApp) -> String {
     let c = t.company("Acme").await;
-    let r = t
-        .request(
-            "PUT",
-            &format!("/api/org/companies/{c}/settings"),
-            Some(json!({ "control_word": "acme onboarding 2026" })),
-            Some(&t.admin_cookie),
-        )
-        .await;
-    assert_eq!(r.status, 200);
+    t.set_control_word(&c, "acme onboarding 2026").await;
     t.user(json!({ "email": "fresh@example.com", "first_name": "F", "last_name": "L", "company_id": c })).await;
     c
 }

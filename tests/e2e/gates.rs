@@ -84,45 +84,15 @@ async fn changing_ones_own_password_ends_every_other_session_keeps_this_one_and_
 async fn an_account_without_a_password_sets_one_from_a_recent_magic_link_sign_in() {
     let t = TestApp::spawn().await;
     let c = t.company("Acme").await;
-    let r = t
-        .request(
-            "PUT",
-            &format!("/api/org/companies/{c}/settings"),
-            Some(json!({ "control_word": "acme onboarding 2026" })),
-            Some(&t.admin_cookie),
-        )
-        .await;
-    assert_eq!(r.status, 200);
+    t.set_control_word(&c, "acme onboarding 2026").await;
     t.user(json!({ "email": "fresh@example.com", "first_name": "F", "last_name": "L", "company_id": c })).await;
-    let r = t
-        .request(
-            "POST",
-            "/api/auth/first-login",
-            Some(json!({ "email": "fresh@example.com", "control_word": "acme onboarding 2026" })),
-            None,
-        )
-        .await;
-    assert_eq!(r.status, 202);
-    let token = t.last_link("fresh@example.com").await;
-    let m = t.request("POST", "/api/auth/magic-link", Some(json!({ "token": token })), None).await;
+    let m = t.magic_sign_in("fresh@example.com", "acme onboarding 2026").await;
     let cookie = m.cookie().unwrap();
     assert_eq!(t.request("POST", "/api/me/complete", Some(json!({})), Some(&cookie)).await.status, 200);
     t.clock.advance(jiff::SignedDuration::from_mins(20));
     let stale = change(&t, &cookie, None, "a brand new passphrase 2026").await;
     assert_eq!((stale.status, stale.body["reauthenticate"].as_bool()), (403, Some(true)), "{stale:?}");
-    let m2 = {
-        let r = t
-            .request(
-                "POST",
-                "/api/auth/first-login",
-                Some(json!({ "email": "fresh@example.com", "control_word": "acme onboarding 2026" })),
-                None,
-            )
-            .await;
-        assert_eq!(r.status, 202);
-        let token = t.last_link("fresh@example.com").await;
-        t.request("POST", "/api/auth/magic-link", Some(json!({ "token": token })), None).await.cookie().unwrap()
-    };
+    let m2 = t.magic_sign_in("fresh@example.com", "acme onboarding 2026").await.cookie().unwrap();
     assert_eq!(change(&t, &m2, None, "a brand new passphrase 2026").await.status, 200);
     assert_eq!(login(&t, "fresh@example.com", "a brand new passphrase 2026").await.status, 200);
 }

@@ -148,23 +148,10 @@ async fn a_2fa_user_signs_in_through_the_totp_gate_and_a_code_works_once() {
 async fn a_magic_link_sign_in_of_a_2fa_user_also_stops_at_the_totp_gate() {
     let t = TestApp::spawn().await;
     let c = t.company("Acme").await;
-    let r = t
-        .request(
-            "PUT",
-            &format!("/api/org/companies/{c}/settings"),
-            Some(json!({ "control_word": "acme onboarding 2026" })),
-            Some(&t.admin_cookie),
-        )
-        .await;
-    assert_eq!(r.status, 200, "{r:?}");
+    t.set_control_word(&c, "acme onboarding 2026").await;
     let (_, cookie) = t.member(&c, "ada@example.com", &[]).await;
     let (secret, _) = enrol(&t, &cookie).await;
-    let r = t
-        .request("POST", "/api/auth/first-login", Some(json!({ "email": "ada@example.com", "control_word": "acme onboarding 2026" })), None)
-        .await;
-    assert_eq!(r.status, 202, "{r:?}");
-    let token = t.last_link("ada@example.com").await;
-    let m = t.request("POST", "/api/auth/magic-link", Some(json!({ "token": token })), None).await;
+    let m = t.magic_sign_in("ada@example.com", "acme onboarding 2026").await;
     assert_eq!((m.status, m.body["next"].as_str()), (200, Some("totp")), "{m:?}");
     let cookie = m.cookie().unwrap();
     assert_eq!(totp(&t, &cookie, json!({ "code": code(&t, &secret, 0) })).await.body["next"], "done");

@@ -291,6 +291,21 @@ impl TestApp {
         self.post("/api/users", body).await
     }
 
+    /// Sets a company's First Login control word.
+    pub async fn set_control_word(&self, company: &str, word: &str) {
+        let path = format!("/api/org/companies/{company}/settings");
+        let r = self.request("PUT", &path, Some(json!({ "control_word": word })), Some(&self.admin_cookie.clone())).await;
+        assert_eq!(r.status, 200, "{r:?}");
+    }
+
+    /// Signs in by First Login: asks for the magic link, then spends it; the magic-link reply.
+    pub async fn magic_sign_in(&self, email: &str, word: &str) -> Reply {
+        let r = self.request("POST", "/api/auth/first-login", Some(json!({ "email": email, "control_word": word })), None).await;
+        assert_eq!(r.status, 202, "{r:?}");
+        let token = self.last_link(email).await;
+        self.request("POST", "/api/auth/magic-link", Some(json!({ "token": token })), None).await
+    }
+
     /// A user with a password and a completed profile, signed in; returns (id, cookie).
     pub async fn member(&self, company: &str, email: &str, groups: &[&str]) -> (String, String) {
         let r =

@@ -28,6 +28,44 @@ use std::collections::HashMap;
 
 mod two_factor;
 
+/// One conditional update, sent alone ([`DynamoStore::update_if`]) or inside a transaction.
+struct CondUpdate {
+    key: Item,
+    expr: String,
+    cond: String,
+    names: HashMap<String, String>,
+    values: Item,
+}
+
+impl CondUpdate {
+    fn in_transaction(self, table: &str) -> Result<TransactWriteItem> {
+        let u = Update::builder()
+            .table_name(table)
+            .set_key(Some(self.key))
+            .update_expression(self.expr)
+            .condition_expression(self.cond)
+            .set_expression_attribute_names((!self.names.is_empty()).then_some(self.names))
+            .set_expression_attribute_values(Some(self.values))
+            .build()
+            .map_err(unexpected("update"))?;
+        Ok(TransactWriteItem::builder().update(u).build())
+    }
+}
+
+/// Moves a session to `gate`, with the TTL that gate gives it, if the session still exists.
+fn session_gate(session: &Session, gate: Gate) -> CondUpdate {
+    let mut moved = session.clone();
+    moved.gate = gate;
+    let db = DbSessionV1::from(&moved);
+    CondUpdate {
+        key: key(db.pk, db.sk),
+        expr: "SET gate = :g, #t = :t".into(),
+        cond: "attribute_exists(pk)".into(),
+        names: HashMap::from([("#t".to_owned(), "ttl".to_owned())]),
+        values: HashMap::from([(":g".to_owned(), s(gate.as_str())), (":t".to_owned(), n(db.ttl))]),
+    }
+}
+
 #[derive(Clone)]
 pub struct DynamoStore {
     client: Client,
@@ -233,6 +271,26 @@ impl DynamoStore {
             if start.is_none() {
                 return Ok(out);
             }
+        }
+    }
+
+    /// A conditional update that reports whether its condition held.
+    async fn update_if(&self, u: CondUpdate) -> Result<bool> {
+        let r = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(u.key))
+            .update_expression(u.expr)
+            .condition_expression(u.cond)
+            .set_expression_attribute_names((!u.names.is_empty()).then_some(u.names))
+            .set_expression_attribute_values(Some(u.values))
+            .send()
+            .await;
+        match r {
+            Ok(_) => Ok(true),
+            Err(e) if e.as_service_error().is_some_and(|s| s.is_conditional_check_failed_exception()) => Ok(false),
+            Err(e) => Err(sdk("update")(e)),
         }
     }
 
@@ -740,26 +798,7 @@ impl SessionStore for DynamoStore {
     }
 
     async fn set_session_gate(&self, session: &Session, gate: Gate) -> Result<()> {
-        let mut moved = session.clone();
-        moved.gate = gate;
-        let db = DbSessionV1::from(&moved);
-        let r = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(key(db.pk, db.sk)))
-            .update_expression("SET gate = :g, #t = :t")
-            .condition_expression("attribute_exists(pk)")
-            .expression_attribute_names("#t", "ttl")
-            .expression_attribute_values(":g", s(gate.as_str()))
-            .expression_attribute_values(":t", n(db.ttl))
-            .send()
-            .await;
-        match r {
-            Ok(_) => Ok(()),
-            Err(e) if e.as_service_error().is_some_and(|s| s.is_conditional_check_failed_exception()) => Err(Error::Unauthenticated),
-            Err(e) => Err(sdk("session gate")(e)),
-        }
+        if self.update_if(session_gate(session, gate)).await? { Ok(()) } else { Err(Error::Unauthenticated) }
     }
 
     async fn delete_session(&self, user: &UserId, digest: &str) -> Result<bool> {

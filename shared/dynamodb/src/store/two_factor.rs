@@ -36,23 +36,6 @@ impl DynamoStore {
         Ok(TransactWriteItem::builder().put(put).build())
     }
 
-    /// Moves a session to `gate` (with the TTL that gate gives it), if the session still exists.
-    pub(super) fn session_gate_update(&self, session: &Session, gate: Gate) -> Result<Update> {
-        let mut moved = session.clone();
-        moved.gate = gate;
-        let db = DbSessionV1::from(&moved);
-        Update::builder()
-            .table_name(&self.table)
-            .set_key(Some(key(db.pk, db.sk)))
-            .update_expression("SET gate = :g, #t = :t")
-            .condition_expression("attribute_exists(pk)")
-            .expression_attribute_names("#t", "ttl")
-            .expression_attribute_values(":g", s(gate.as_str()))
-            .expression_attribute_values(":t", n(db.ttl))
-            .build()
-            .map_err(unexpected("update"))
-    }
-
     pub(super) fn delete_item(&self, pk: String, sk: &str, condition: Option<&str>) -> Result<TransactWriteItem> {
         let d = Delete::builder()
             .table_name(&self.table)
@@ -66,47 +49,17 @@ impl DynamoStore {
     /// One conditional update of the user's TOTP item, alone or with the session's gate in one
     /// transaction. False when its condition did not hold (or a concurrent write won).
     async fn totp_update(&self, user: &UserId, expr: &str, cond: &str, values: Item, gate: GateMove<'_>) -> Result<bool> {
-        match gate {
-            None => {
-                let r = self
-                    .client
-                    .update_item()
-                    .table_name(&self.table)
-                    .set_key(Some(key(user_pk(user), TOTP_SK)))
-                    .update_expression(expr)
-                    .condition_expression(cond)
-                    .set_expression_attribute_values(Some(values))
-                    .send()
-                    .await;
-                match r {
-                    Ok(_) => Ok(true),
-                    Err(e) if e.as_service_error().is_some_and(|s| s.is_conditional_check_failed_exception()) => Ok(false),
-                    Err(e) => Err(sdk("totp")(e)),
-                }
-            }
-            Some((session, next)) => {
-                let update = Update::builder()
-                    .table_name(&self.table)
-                    .set_key(Some(key(user_pk(user), TOTP_SK)))
-                    .update_expression(expr)
-                    .condition_expression(cond)
-                    .set_expression_attribute_values(Some(values))
-                    .build()
-                    .map_err(unexpected("update"))?;
-                let items = vec![
-                    TransactWriteItem::builder().update(update).build(),
-                    TransactWriteItem::builder().update(self.session_gate_update(session, next)?).build(),
-                ];
-                match self.transact(items).await {
-                    Ok(TxOutcome::Done) => Ok(true),
-                    Ok(TxOutcome::Failed(f)) if f.contains(&0) => Ok(false),
-                    // The session ended meanwhile.
-                    Ok(TxOutcome::Failed(_)) => Err(Error::Unauthenticated),
-                    // A concurrent use of the same code or step got there first.
-                    Err(Error::Conflict { .. }) => Ok(false),
-                    Err(e) => Err(e),
-                }
-            }
+        let update = CondUpdate { key: key(user_pk(user), TOTP_SK), expr: expr.into(), cond: cond.into(), names: HashMap::new(), values };
+        let Some((session, next)) = gate else { return self.update_if(update).await };
+        let items = vec![update.in_transaction(&self.table)?, session_gate(session, next).in_transaction(&self.table)?];
+        match self.transact(items).await {
+            Ok(TxOutcome::Done) => Ok(true),
+            Ok(TxOutcome::Failed(f)) if f.contains(&0) => Ok(false),
+            // The session ended meanwhile.
+            Ok(TxOutcome::Failed(_)) => Err(Error::Unauthenticated),
+            // A concurrent use of the same code or step got there first.
+            Err(Error::Conflict { .. }) => Ok(false),
+            Err(e) => Err(e),
         }
     }
 }
