@@ -479,13 +479,7 @@ impl AccountStore for DynamoStore {
     async fn update_user(&self, c: &UserChange<'_>) -> Result<()> {
         let before = &c.before.account;
         let old_profile = c.before.profile.as_ref().ok_or_else(|| Error::unexpected("update of a user without a profile"))?;
-        let account_put = Put::builder()
-            .table_name(&self.table)
-            .set_item(Some(to_item(&DbAccountV1::from(c.account)).map_err(conv)?))
-            .condition_expression("version = :v")
-            .expression_attribute_values(":v", n(before.version as i64))
-            .build()
-            .map_err(unexpected("put"))?;
+        let account_put = self.account_put(c.account, before.version)?;
         // The profile's own fields and the account facts beside them; the photo key stays.
         let mut fields = to_item(&DbProfileFields::of(c.profile)).map_err(conv)?;
         fields.extend(to_item(&DbAccountFacts::from(c.account)).map_err(conv)?);
@@ -495,8 +489,7 @@ impl AccountStore for DynamoStore {
             .expression_attribute_values(":expected", n(old_profile.version as i64))
             .build()
             .map_err(unexpected("update"))?;
-        let mut items =
-            vec![TransactWriteItem::builder().put(account_put).build(), TransactWriteItem::builder().update(profile_update).build()];
+        let mut items = vec![account_put, TransactWriteItem::builder().update(profile_update).build()];
         let mut fixed = vec!["version", "version"];
         let (old_email, new_email) = (before.email.normalized(), c.account.email.normalized());
         if old_email != new_email {
@@ -1371,14 +1364,7 @@ impl LinkStore for DynamoStore {
             .map_err(unexpected("delete"))?;
         let mut items = vec![TransactWriteItem::builder().delete(del).build()];
         if let Some((a, read_version)) = account {
-            let put = Put::builder()
-                .table_name(&self.table)
-                .set_item(Some(to_item(&DbAccountV1::from(a)).map_err(conv)?))
-                .condition_expression("version = :v")
-                .expression_attribute_values(":v", n(read_version as i64))
-                .build()
-                .map_err(unexpected("put"))?;
-            items.push(TransactWriteItem::builder().put(put).build());
+            items.push(self.account_put(a, read_version)?);
         }
         if let Some(m) = mail {
             items.push(self.put(mail_item(m), None)?);

@@ -11,7 +11,7 @@ use crate::ids::{EventId, UserId};
 use crate::links::{LinkKind, LinkToken};
 use crate::mail::{Mail, MailConfig, MailKind, QueuedMail, language_for, sender_for};
 use crate::model::{AuditTarget, CabinetSettings, Credential, Source, User};
-use crate::password::{self, Password};
+use crate::password::Password;
 use crate::{Error, Result};
 use serde::Deserialize;
 use serde_json::json;
@@ -151,20 +151,7 @@ pub async fn confirm_reset(deps: &Deps, cfg: &MailConfig, input: ResetConfirm, s
     input.password.check_new("password")?;
     let user = deps.store.get_user(&token.user_id).await?.ok_or_else(bad_link)?;
     let a = &user.account;
-    let names: Vec<&str> = user.profile.iter().flat_map(|p| [p.first_name.as_str(), p.last_name.as_str()]).collect();
-    let mut context = vec![a.email.as_str()];
-    context.extend(names);
-    password::check_policy(&input.password, "password", &context)?;
-    if let Credential::Password { hash } = &a.credential
-        && password::verify(&input.password, hash.as_str()).await
-    {
-        return Err(Error::invalid("password", "must differ from the current password"));
-    }
-    let mut account = a.clone();
-    account.credential = Credential::Password { hash: password::hash(&input.password, deps.entropy.as_ref()).await? };
-    account.force_password_change = false;
-    account.epoch += 1;
-    account.version += 1;
+    let account = super::own_password::with_new_password(deps, &user, &input.password, "password").await?;
     let settings = settings_of(deps, &user).await?;
     let notice = compose(deps, cfg, &user, settings.as_ref(), MailKind::PasswordChanged).await?;
     for kind in [LinkKind::Reset, LinkKind::FirstAccess] {
