@@ -179,6 +179,26 @@ impl DynamoStore {
         }
     }
 
+    /// A condition that the user's account still exists (nothing is written for a deleted user).
+    fn account_exists(&self, user: &UserId) -> Result<TransactWriteItem> {
+        let check = ConditionCheck::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(user_pk(user), "ACCOUNT")))
+            .condition_expression("attribute_exists(pk)")
+            .build()
+            .map_err(unexpected("check"))?;
+        Ok(TransactWriteItem::builder().condition_check(check).build())
+    }
+
+    /// The last items of a user-facing change: its notice mail (if any) and its audit event.
+    fn push_mail_and_audit(&self, items: &mut Vec<TransactWriteItem>, mail: Option<&QueuedMail>, audit: &AuditEvent) -> Result<()> {
+        if let Some(m) = mail {
+            items.push(self.put(mail_item(m), None)?);
+        }
+        items.push(self.audit_put(audit)?);
+        Ok(())
+    }
+
     fn audit_put(&self, e: &AuditEvent) -> Result<TransactWriteItem> {
         self.put(to_item(&DbAuditV1::from(e)).map_err(conv)?, None)
     }
@@ -533,10 +553,7 @@ impl AccountStore for DynamoStore {
             items.push(self.delete_item(pk.clone(), "TOTP", None)?);
             items.push(self.delete_item(pk, "TOTP#PENDING", None)?);
         }
-        if let Some(m) = c.mail {
-            items.push(self.put(mail_item(m), None)?);
-        }
-        items.push(self.audit_put(c.audit)?);
+        self.push_mail_and_audit(&mut items, c.mail, c.audit)?;
         match self.transact(items).await? {
             TxOutcome::Done => Ok(()),
             TxOutcome::Failed(f) => Err(Self::user_tx_error(&f, &fixed, &refs)),
@@ -686,10 +703,7 @@ impl AccountStore for DynamoStore {
             self.account_put(account, read_version)?,
             self.put(to_item(&DbSessionV1::from(keep)).map_err(conv)?, Some("attribute_exists(pk)"))?,
         ];
-        if let Some(m) = mail {
-            items.push(self.put(mail_item(m), None)?);
-        }
-        items.push(self.audit_put(audit)?);
+        self.push_mail_and_audit(&mut items, mail, audit)?;
         match self.transact(items).await? {
             TxOutcome::Done => Ok(()),
             TxOutcome::Failed(f) if f.contains(&1) && !f.contains(&0) => Err(Error::Unauthenticated),
@@ -1326,18 +1340,7 @@ impl LinkStore for DynamoStore {
         link.insert("expires_at".into(), n(expires_at.as_second()));
         link.insert("ttl".into(), n(expires_at.as_second()));
         // The account must still be there: a link for a deleted user is not written.
-        let check = ConditionCheck::builder()
-            .table_name(&self.table)
-            .set_key(Some(key(user_pk(user), "ACCOUNT")))
-            .condition_expression("attribute_exists(pk)")
-            .build()
-            .map_err(unexpected("check"))?;
-        let items = vec![
-            self.put(link, None)?,
-            TransactWriteItem::builder().condition_check(check).build(),
-            self.put(mail_item(mail), None)?,
-            self.audit_put(audit)?,
-        ];
+        let items = vec![self.put(link, None)?, self.account_exists(user)?, self.put(mail_item(mail), None)?, self.audit_put(audit)?];
         match self.transact(items).await? {
             TxOutcome::Done => Ok(()),
             TxOutcome::Failed(_) => Err(Error::NotFound("user")),
@@ -1366,10 +1369,7 @@ impl LinkStore for DynamoStore {
         if let Some((a, read_version)) = account {
             items.push(self.account_put(a, read_version)?);
         }
-        if let Some(m) = mail {
-            items.push(self.put(mail_item(m), None)?);
-        }
-        items.push(self.audit_put(audit)?);
+        self.push_mail_and_audit(&mut items, mail, audit)?;
         match self.transact(items).await {
             Ok(TxOutcome::Done) => Ok(true),
             Ok(TxOutcome::Failed(f)) if f.contains(&0) => Ok(false),

@@ -71,13 +71,7 @@ impl TwoFactorStore for DynamoStore {
         item.insert("sealed".into(), AttributeValue::B(Blob::new(pending.sealed_secret.clone())));
         item.insert("expires_at".into(), n(pending.expires_at.as_second()));
         item.insert("ttl".into(), n(pending.expires_at.as_second()));
-        let check = ConditionCheck::builder()
-            .table_name(&self.table)
-            .set_key(Some(key(user_pk(user), "ACCOUNT")))
-            .condition_expression("attribute_exists(pk)")
-            .build()
-            .map_err(unexpected("check"))?;
-        let items = vec![self.put(item, None)?, TransactWriteItem::builder().condition_check(check).build(), self.audit_put(audit)?];
+        let items = vec![self.put(item, None)?, self.account_exists(user)?, self.audit_put(audit)?];
         match self.transact(items).await? {
             TxOutcome::Done => Ok(()),
             TxOutcome::Failed(_) => Err(Error::NotFound("user")),
@@ -124,10 +118,7 @@ impl TwoFactorStore for DynamoStore {
             self.put(item, Some("attribute_not_exists(pk)"))?,
             self.account_put(c.account, c.read_version)?,
         ];
-        if let Some(m) = c.mail {
-            items.push(self.put(mail_item(m), None)?);
-        }
-        items.push(self.audit_put(c.audit)?);
+        self.push_mail_and_audit(&mut items, c.mail, c.audit)?;
         match self.transact(items).await? {
             TxOutcome::Done => Ok(()),
             TxOutcome::Failed(f) if f.contains(&0) => {
@@ -145,10 +136,7 @@ impl TwoFactorStore for DynamoStore {
             self.delete_item(pk, PENDING_SK, None)?,
             self.account_put(c.account, c.read_version)?,
         ];
-        if let Some(m) = c.mail {
-            items.push(self.put(mail_item(m), None)?);
-        }
-        items.push(self.audit_put(c.audit)?);
+        self.push_mail_and_audit(&mut items, c.mail, c.audit)?;
         match self.transact(items).await? {
             TxOutcome::Done => Ok(()),
             TxOutcome::Failed(f) if f.contains(&0) => Err(Error::conflict("totp", "two-factor authentication is not on")),
@@ -176,10 +164,7 @@ impl TwoFactorStore for DynamoStore {
             .build()
             .map_err(unexpected("update"))?;
         let mut items = vec![TransactWriteItem::builder().update(update).build()];
-        if let Some(m) = mail {
-            items.push(self.put(mail_item(m), None)?);
-        }
-        items.push(self.audit_put(audit)?);
+        self.push_mail_and_audit(&mut items, mail, audit)?;
         match self.transact(items).await? {
             TxOutcome::Done => Ok(()),
             TxOutcome::Failed(_) => Err(Error::conflict("totp", "two-factor authentication is not on")),
