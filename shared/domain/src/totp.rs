@@ -32,11 +32,7 @@ pub fn step_of(t: Timestamp) -> i64 {
 /// The step a code matches, within the drift around `now` and after `last_used`; `None` if it
 /// matches none (wrong, too old, or already used).
 pub fn verify(secret: &[u8], code: &str, now: Timestamp, last_used: Option<i64>) -> Option<i64> {
-    let code = code.trim();
-    if code.len() != DIGITS as usize || !code.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let wanted: u32 = code.parse().ok()?;
+    let wanted: u32 = parse_code(code)?.parse().ok()?;
     let now = step_of(now);
     let mut found = None;
     // Check every candidate, so the time taken does not depend on which one matches.
@@ -47,6 +43,19 @@ pub fn verify(secret: &[u8], code: &str, now: Timestamp, last_used: Option<i64>)
         }
     }
     found
+}
+
+/// A code as typed: six digits, spaces between them allowed. `None` if it is not one.
+pub fn parse_code(code: &str) -> Option<String> {
+    let digits: String = code.chars().filter(|c| !c.is_whitespace()).collect();
+    (digits.len() == DIGITS as usize && digits.bytes().all(|b| b.is_ascii_digit())).then_some(digits)
+}
+
+/// A backup code as typed, normalised (letters and digits, upper case; case and separators do
+/// not matter). `None` if it cannot be one.
+pub fn parse_backup_code(code: &str) -> Option<String> {
+    let norm: String = code.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_uppercase()).collect();
+    (norm.len() == 16).then_some(norm)
 }
 
 pub fn new_secret(entropy: &dyn Entropy) -> [u8; SECRET_BYTES] {
@@ -82,7 +91,7 @@ pub fn new_backup_codes(entropy: &dyn Entropy) -> Vec<String> {
 /// What is stored of a backup code: SHA-256 of its normalised form. 80 random bits make a fast
 /// hash enough (nothing to guess from a dictionary).
 pub fn backup_code_digest(code: &str) -> String {
-    let norm: String = code.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_uppercase()).collect();
+    let norm = parse_backup_code(code).unwrap_or_default();
     hex::encode(Sha256::digest(norm.as_bytes()))
 }
 
@@ -119,7 +128,8 @@ mod tests {
         assert_eq!(verify(secret, &code(step - 2), now, None), None, "two steps old");
         assert_eq!(verify(secret, &code(step), now, Some(step)), None, "replayed");
         assert_eq!(verify(secret, &code(step - 1), now, Some(step)), None, "older than the last used");
-        for bad in ["", "12345", "1234567", "abcdef", " 12 34 "] {
+        assert_eq!(verify(secret, &format!(" {} {} ", &code(step)[..3], &code(step)[3..]), now, None), Some(step), "spaces allowed");
+        for bad in ["", "12345", "1234567", "abcdef", "12 34"] {
             assert_eq!(verify(secret, bad, now, None), None, "{bad:?}");
         }
     }

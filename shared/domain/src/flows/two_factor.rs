@@ -81,21 +81,13 @@ fn open(deps: &Deps, user: &User, sealed: &[u8]) -> Result<Vec<u8>> {
         .ok_or_else(|| Error::unexpected("a TOTP secret does not open with the deployment key"))
 }
 
-/// A code as typed: six digits, spaces allowed between them.
 fn code_digits(field: &str, code: &str) -> Result<String> {
-    let digits: String = code.chars().filter(|c| !c.is_whitespace()).collect();
-    if digits.len() != totp::DIGITS as usize || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(Error::invalid(field, "must be the 6 digits your authenticator app shows"));
-    }
-    Ok(digits)
+    totp::parse_code(code).ok_or_else(|| Error::invalid(field, "must be the 6 digits your authenticator app shows"))
 }
 
 fn backup_digits(code: &str) -> Result<String> {
-    let norm: String = code.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
-    if norm.len() != 16 {
-        return Err(Error::invalid("backup_code", "must be one of your backup codes (16 letters and digits, like ABCD-EFGH-IJKL-MNOP)"));
-    }
-    Ok(norm)
+    totp::parse_backup_code(code)
+        .ok_or_else(|| Error::invalid("backup_code", "must be one of your backup codes (16 letters and digits, like ABCD-EFGH-IJKL-MNOP)"))
 }
 
 /// The notice mail for `user` of `kind`, sealed for the queue (`None` if no sender is set).
