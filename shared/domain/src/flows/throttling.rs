@@ -12,34 +12,36 @@ use serde_json::json;
 #[must_use]
 pub struct Attempt {
     factor: Factor,
-    scopes: Scopes,
+    /// The (account, source) scope, or the source's alone.
+    pair: String,
+    /// The account's scope, when it is throttled per account too.
+    account: Option<String>,
     /// Failures counted for the pair with this attempt.
     pair_failures: u32,
-    /// Failures of the account from every source before this attempt (none for per-source scopes).
+    /// Failures of the account from every source before this attempt, if any are remembered.
     account_failures: Option<u32>,
-    per_account: bool,
 }
 
 impl Attempt {
     /// Throttled per (account, source) and softly per account.
     pub async fn begin(deps: &Deps, factor: Factor, account: &str, source_ip: &str) -> Result<Attempt> {
-        let scopes = Scopes::new(factor, account, source_ip);
-        Self::start(deps, factor, scopes, true).await
+        let Scopes { pair, account } = Scopes::new(factor, account, source_ip);
+        Self::start(deps, factor, pair, Some(account)).await
     }
 
     /// Throttled per source only (control words: no account is known before they match).
     pub async fn begin_per_source(deps: &Deps, scope: String) -> Result<Attempt> {
-        let scopes = Scopes { pair: scope, account: String::new() };
-        Self::start(deps, Factor::Password, scopes, false).await
+        Self::start(deps, Factor::Password, scope, None).await
     }
 
-    async fn start(deps: &Deps, factor: Factor, scopes: Scopes, per_account: bool) -> Result<Attempt> {
+    async fn start(deps: &Deps, factor: Factor, pair_scope: String, account_scope: Option<String>) -> Result<Attempt> {
         let now = deps.now();
-        let (pair, account) = if per_account {
-            let mut got = deps.store.failures_of(&[&scopes.pair, &scopes.account]).await?.into_iter();
-            (got.next().flatten(), got.next().flatten())
-        } else {
-            (deps.store.failures(&scopes.pair).await?, None)
+        let (pair, account) = match &account_scope {
+            Some(a) => {
+                let mut got = deps.store.failures_of(&[&pair_scope, a]).await?.into_iter();
+                (got.next().flatten(), got.next().flatten())
+            }
+            None => (deps.store.failures(&pair_scope).await?, None),
         };
         // Failures are forgotten an hour after the last one, whenever the store deletes them.
         let remembered = |s: Option<(u32, jiff::Timestamp)>| s.filter(|(_, last)| now.duration_since(*last) < throttle::FORGET_AFTER);
@@ -49,7 +51,7 @@ impl Attempt {
         {
             return Err(Error::Throttled { retry_after_secs: secs });
         }
-        if !deps.store.reserve_attempt(&scopes.pair, pair.map(|(n, _)| n), now, throttle::FORGET_AFTER).await? {
+        if !deps.store.reserve_attempt(&pair_scope, pair.map(|(n, _)| n), now, throttle::FORGET_AFTER).await? {
             // Another attempt from the same place counted first: this one is not checked.
             return Err(Error::Throttled { retry_after_secs: 1 });
         }
@@ -58,14 +60,14 @@ impl Attempt {
         if hold.is_positive() {
             deps.clock.sleep(hold).await;
         }
-        Ok(Attempt { factor, scopes, pair_failures: pair.map_or(1, |(n, _)| n + 1), account_failures, per_account })
+        Ok(Attempt { factor, pair: pair_scope, account: account_scope, pair_failures: pair.map_or(1, |(n, _)| n + 1), account_failures })
     }
 
     /// The secret was right: both counts start again.
     pub async fn succeeded(self, deps: &Deps) -> Result<()> {
-        deps.store.clear_failures(&self.scopes.pair).await?;
-        if self.account_failures.is_some() {
-            deps.store.clear_failures(&self.scopes.account).await?;
+        deps.store.clear_failures(&self.pair).await?;
+        if let (Some(scope), Some(_)) = (&self.account, self.account_failures) {
+            deps.store.clear_failures(scope).await?;
         }
         Ok(())
     }
@@ -75,12 +77,14 @@ impl Attempt {
     pub async fn failed(self, deps: &Deps, target: AuditTarget, source_ip: &str) -> Result<()> {
         let now = deps.now();
         let pair = self.pair_failures;
-        let account =
-            if self.per_account { Some(deps.store.record_failure(&self.scopes.account, now, throttle::FORGET_AFTER).await?) } else { None };
+        let account = match &self.account {
+            Some(scope) => Some(deps.store.record_failure(scope, now, throttle::FORGET_AFTER).await?),
+            None => None,
+        };
         let backing_off = pair >= throttle::FREE_FAILURES || account.is_some_and(|m| m >= throttle::ACCOUNT_FREE_FAILURES);
         if backing_off {
             let factor = match self.factor {
-                Factor::Password if !self.per_account => "control_word",
+                Factor::Password if self.account.is_none() => "control_word",
                 Factor::Password => "password",
                 Factor::SecondFactor => "second_factor",
             };

@@ -125,6 +125,9 @@ pub async fn update_user(
     if input.version != current.version {
         return Err(Error::stale());
     }
+    if input.reset_2fa && !before.account.totp_enrolled {
+        return Err(Error::conflict("reset_2fa", "this user has no two-factor authentication to reset"));
+    }
     let company_id = match &input.company_id {
         Some(c) => {
             let c = CompanyId::parse("company_id", c)?;
@@ -189,10 +192,7 @@ pub async fn update_user(
     if !Activation::of(account.active, profile.start_date, profile.end_date, deps.today()).allows_sign_in() {
         end_sessions = true;
     }
-    let reset_two_factor = input.reset_2fa && account.totp_enrolled;
-    if input.reset_2fa && !account.totp_enrolled {
-        return Err(Error::conflict("reset_2fa", "this user has no two-factor authentication to reset"));
-    }
+    let reset_two_factor = input.reset_2fa;
     if reset_two_factor {
         account.totp_enrolled = false;
         end_sessions = true;
