@@ -49,7 +49,7 @@ async fn failed_passwords_back_off_per_source_and_never_lock_the_account() {
 }
 
 #[tokio::test]
-async fn a_burst_from_one_source_cannot_outrun_the_count() {
+async fn a_concurrent_burst_from_one_source_cannot_outrun_the_count() {
     let t = TestApp::spawn().await;
     let c = t.company("Acme").await;
     t.member(&c, "ada@example.com", &[]).await;
