@@ -6,8 +6,9 @@ use lambda_http::aws_lambda_events::apigw::{ApiGatewayV2httpRequestContext, ApiG
 use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt, Response};
 use secboard_blobs::S3Blobs;
-use secboard_http::App;
 use secboard_http::routes::{self, Function};
+use secboard_http::{Context, WebConfig};
+use secboard_wiring::App;
 use std::collections::HashMap;
 
 /// Every function's context, built once, as each Lambda builds its own at a cold start.
@@ -31,24 +32,26 @@ pub struct Functions {
 }
 
 impl Functions {
-    /// The same application context for every function (locally they share one store and bucket).
-    pub fn new(app: App, blobs: S3Blobs) -> Self {
+    /// The same application for every function (locally they share one store and bucket).
+    pub fn new(app: App, web: WebConfig, blobs: S3Blobs) -> Self {
+        let plain = Context { app: app.clone(), web: web.clone() };
+        let with_blobs = Context { app: app.with_blobs(blobs), web };
         Functions {
-            login: app.clone(),
-            logout: app.clone(),
-            profile: profile::Context { app: app.clone(), blobs: blobs.clone() },
-            org: app.clone(),
-            create_user: app.clone(),
-            list_users: list_users::Context { app: app.clone(), blobs: blobs.clone() },
-            update_user: update_user::Context { app: app.clone(), blobs: blobs.clone() },
-            delete_user: delete_user::Context { app: app.clone(), blobs: blobs.clone() },
-            export_users: export_users::Context { app: app.clone(), blobs },
-            reset_request: app.clone(),
-            reset_confirm: app.clone(),
-            first_login: app.clone(),
-            magic_link: app.clone(),
-            totp_setup: app.clone(),
-            totp_verify: app,
+            login: plain.clone(),
+            logout: plain.clone(),
+            profile: with_blobs.clone(),
+            org: plain.clone(),
+            create_user: plain.clone(),
+            list_users: with_blobs.clone(),
+            update_user: with_blobs.clone(),
+            delete_user: with_blobs.clone(),
+            export_users: with_blobs,
+            reset_request: plain.clone(),
+            reset_confirm: plain.clone(),
+            first_login: plain.clone(),
+            magic_link: plain.clone(),
+            totp_setup: plain.clone(),
+            totp_verify: plain,
             fallback: fallback::Context,
         }
     }

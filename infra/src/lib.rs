@@ -2,6 +2,5 @@
 //! for a local endpoint, and the gateway that turns a plain HTTP request into what API Gateway
 //! would deliver to a function (and dispatches it by the route table).
 
-pub mod admin;
 pub mod embedded;
 pub mod gateway;

@@ -28,7 +28,7 @@ async fn a_setup_link_creates_the_first_admin_once_and_expires_in_a_day() {
     let t = TestApp::spawn().await;
     let fresh = secboard_tests::fresh_app(&t).await;
     let token = bootstrap::issue_setup_token(&fresh.deps).await.unwrap().expect("a token while no admin exists");
-    let functions = secboard_infra::gateway::Functions::new(fresh.clone(), t.blobs.clone());
+    let functions = secboard_infra::gateway::Functions::new(fresh.clone(), t.web.clone(), t.blobs.clone());
     let post = |body: serde_json::Value| {
         let req = http::Request::builder()
             .method("POST")

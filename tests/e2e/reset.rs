@@ -1,5 +1,6 @@
 //! Password reset and first access by emailed link.
 
+use secboard_domain::flows::deliver_mail::{Delivered, deliver_pending};
 use secboard_tests::*;
 use serde_json::json;
 
@@ -18,12 +19,11 @@ async fn a_reset_request_answers_the_same_whoever_asks_and_mails_only_who_may_re
     t.member(&c, "known@example.com", &[]).await;
     let off = t.user(json!({ "email": "off@example.com", "first_name": "O", "last_name": "F", "company_id": c, "active": false })).await;
     assert_eq!(off.status, 201);
-    let answers: Vec<(u16, serde_json::Value)> =
-        futures::future::join_all(["known@example.com", "nobody@example.com", "off@example.com"].map(|e| request(&t, e)))
-            .await
-            .into_iter()
-            .map(|r| (r.status, r.body))
-            .collect();
+    let mut answers: Vec<(u16, serde_json::Value)> = vec![];
+    for e in ["known@example.com", "nobody@example.com", "off@example.com"] {
+        let r = request(&t, e).await;
+        answers.push((r.status, r.body));
+    }
     assert!(answers.iter().all(|a| a == &answers[0]) && answers[0].0 == 202, "{answers:?}");
     assert_eq!(t.mails_to("known@example.com").await.len(), 1);
     assert!(t.mails_to("nobody@example.com").await.is_empty());
@@ -150,8 +150,8 @@ async fn an_administrator_sends_a_first_access_link_that_sets_a_first_password()
 async fn a_failing_mail_service_loses_nothing_and_dead_letters_after_five_tries() {
     struct Down;
     #[async_trait::async_trait]
-    impl secboard_mail::Sender for Down {
-        async fn send(&self, _: &secboard_domain::mail::Mail, _: &[u8], _: &str) -> anyhow::Result<()> {
+    impl secboard_domain::ports::MailSender for Down {
+        async fn send(&self, _: &secboard_domain::mail::Mail, _: &str, _: jiff::Timestamp) -> anyhow::Result<()> {
             anyhow::bail!("SES is down")
         }
     }
@@ -159,9 +159,9 @@ async fn a_failing_mail_service_loses_nothing_and_dead_letters_after_five_tries(
     let c = t.company("Acme").await;
     t.member(&c, "w@example.com", &[]).await;
     assert_eq!(request(&t, "w@example.com").await.status, 202, "the request that queued it succeeded");
-    let key = &t.app.deps.key;
+    let deps = &t.app.deps;
     for round in 1..=4 {
-        let d = secboard_mail::deliver_pending(t.store.as_ref(), key, &Down, t.clock_now()).await.unwrap();
+        let d = deliver_pending(deps, &Down).await.unwrap();
         assert_eq!((d.failed, d.dead), (1, 0), "round {round}");
     }
     // Back up before the last try: it goes out.
@@ -169,9 +169,9 @@ async fn a_failing_mail_service_loses_nothing_and_dead_letters_after_five_tries(
     assert_eq!(t.mails_to("w@example.com").await.len(), 1);
     request(&t, "w@example.com").await;
     for _ in 1..=4 {
-        secboard_mail::deliver_pending(t.store.as_ref(), key, &Down, t.clock_now()).await.unwrap();
+        deliver_pending(deps, &Down).await.unwrap();
     }
-    let d = secboard_mail::deliver_pending(t.store.as_ref(), key, &Down, t.clock_now()).await.unwrap();
+    let d = deliver_pending(deps, &Down).await.unwrap();
     assert_eq!(d.dead, 1, "dead-lettered on the fifth failure");
-    assert_eq!(t.deliver().await, secboard_mail::Delivered::default(), "out of the queue");
+    assert_eq!(t.deliver().await, Delivered::default(), "out of the queue");
 }

@@ -9,12 +9,14 @@ use lambda_http::Body;
 use secboard_blobs::S3Blobs;
 use secboard_domain::clock::{ManualClock, OsEntropy};
 use secboard_domain::flows::bootstrap::{self, FirstAdmin};
+use secboard_domain::flows::deliver_mail::{self, Delivered};
 use secboard_domain::keys::MasterKey;
 use secboard_domain::password::{self, Password};
 use secboard_dynamodb::{DynamoStore, table};
-use secboard_http::{App, WebConfig};
+use secboard_http::WebConfig;
 use secboard_infra::embedded::{EmbeddedDynamo, EmbeddedS3, local_sdk_config};
 use secboard_infra::gateway::{Functions, to_gateway_request};
+use secboard_wiring::App;
 use serde_json::{Value, json};
 use std::sync::Arc;
 
@@ -33,6 +35,7 @@ pub struct TestApp {
     pub blobs: S3Blobs,
     pub s3_endpoint: String,
     pub app: App,
+    pub web: WebConfig,
     pub store: Arc<DynamoStore>,
     pub clock: Arc<ManualClock>,
     pub table: String,
@@ -119,7 +122,7 @@ impl TestApp {
             .await
             .unwrap_or_else(|e| panic!("the S3 engine at {s3_endpoint} is not usable ({e:#}); the test command starts it"));
         let clock = Arc::new(ManualClock::new(START.parse().unwrap()));
-        let mut app = App::new(store, clock.clone(), Arc::new(OsEntropy), jiff::tz::TimeZone::UTC, MasterKey::from_bytes([42; 32]), web);
+        let mut app = App::new(store, clock.clone(), Arc::new(OsEntropy), jiff::tz::TimeZone::UTC, MasterKey::from_bytes([42; 32]));
         app.mail = secboard_domain::mail::MailConfig {
             console_url: CONSOLE_URL.to_owned(),
             default_sender: Some(secboard_domain::email::Email::parse("s", "no-reply@secboard.test").unwrap()),
@@ -135,7 +138,8 @@ impl TestApp {
         bootstrap::ensure_first_admin(&app.deps, admin, "test").await.expect("first admin");
         let store = app.store.clone();
         let mut t = TestApp {
-            functions: Functions::new(app.clone(), blobs.clone()),
+            functions: Functions::new(app.clone(), web.clone(), blobs.clone()),
+            web,
             outbox,
             blobs,
             s3_endpoint,
@@ -154,8 +158,8 @@ impl TestApp {
     }
 
     /// Runs the mailer once: everything queued goes to the outbox.
-    pub async fn deliver(&self) -> secboard_mail::Delivered {
-        secboard_mail::deliver_pending(self.store.as_ref(), &self.app.deps.key, &self.outbox, self.clock_now()).await.expect("delivering")
+    pub async fn deliver(&self) -> Delivered {
+        deliver_mail::deliver_pending(&self.app.deps, &self.outbox).await.expect("delivering")
     }
 
     /// Delivers, then the (subject, text) of every mail to `email`, oldest first.
@@ -379,7 +383,7 @@ pub async fn fresh_app(t: &TestApp) -> App {
     let name = format!("t{}", ulid::Ulid::new().to_string().to_lowercase());
     let store = DynamoStore::new(&sdk, &name);
     table::ensure_table(store.client(), &name).await.expect("a fresh table");
-    App::new(store, t.clock.clone(), Arc::new(OsEntropy), jiff::tz::TimeZone::UTC, MasterKey::from_bytes([42; 32]), t.app.web.clone())
+    App::new(store, t.clock.clone(), Arc::new(OsEntropy), jiff::tz::TimeZone::UTC, MasterKey::from_bytes([42; 32]))
 }
 
 /// Fetches a (presigned) URL: status and body.

@@ -203,7 +203,7 @@ async fn main() -> anyhow::Result<()> {
             for _ in 0..20 {
                 let before = store.calls();
                 let started = Instant::now();
-                let (page, _) = list_users::list(&deps, &p, &raw, Some("50"), None).await?;
+                let page = list_users::list(&deps, &CountingBlobs(std::sync::Mutex::new(0)), &p, &raw, Some("50"), None).await?;
                 times.push(started.elapsed().as_secs_f64() * 1000.0);
                 read = page.items_read;
                 assert_eq!(store.calls() - before, 1, "one Query");

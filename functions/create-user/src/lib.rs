@@ -2,21 +2,23 @@
 
 use secboard_domain::flows::create_user;
 use secboard_http::routes::Function;
-use secboard_http::{App, Body, Call, Problem, Request, Response, json, respond};
+use secboard_http::{Body, Call, Problem, Request, Response, json, respond};
+use secboard_wiring::App;
 
-pub type Context = App;
+pub type Context = secboard_http::Context<App>;
 
 pub async fn context() -> anyhow::Result<Context> {
-    App::from_env().await
+    Context::from_env(App::from_env().await?)
 }
 
 pub async fn handler(ctx: &Context, req: Request) -> Response<Body> {
     respond(route(ctx, req).await)
 }
 
-async fn route(app: &App, req: Request) -> Result<Response<Body>, Problem> {
-    let call = Call::from_request(app, req, Function::CreateUser)?;
-    let p = call.principal(app).await?;
+async fn route(ctx: &Context, req: Request) -> Result<Response<Body>, Problem> {
+    let app = &ctx.app;
+    let call = Call::from_request(&ctx.web, req, Function::CreateUser)?;
+    let p = call.principal(&app.deps).await?;
     let input = call.json()?;
     json(201, &create_user::create_user(&app.deps, &p, input).await?)
 }

@@ -4,16 +4,13 @@
 use secboard_blobs::S3Blobs;
 use secboard_domain::flows::delete_user;
 use secboard_http::routes::Function;
-use secboard_http::{App, Body, Call, Problem, Request, Response, bucket_from_env, no_content, respond, sdk_from_env};
+use secboard_http::{Body, Call, Problem, Request, Response, no_content, respond};
+use secboard_wiring::App;
 
-pub struct Context {
-    pub app: App,
-    pub blobs: S3Blobs,
-}
+pub type Context = secboard_http::Context<App<S3Blobs>>;
 
 pub async fn context() -> anyhow::Result<Context> {
-    let sdk = sdk_from_env().await;
-    Ok(Context { app: App::from_sdk(&sdk).await?, blobs: S3Blobs::new(&sdk, bucket_from_env()?) })
+    Context::from_env(App::with_blobs_from_env().await?)
 }
 
 pub async fn handler(ctx: &Context, req: Request) -> Response<Body> {
@@ -21,9 +18,10 @@ pub async fn handler(ctx: &Context, req: Request) -> Response<Body> {
 }
 
 async fn route(ctx: &Context, req: Request) -> Result<Response<Body>, Problem> {
-    let call = Call::from_request(&ctx.app, req, Function::DeleteUser)?;
-    let p = call.principal(&ctx.app).await?;
+    let app = &ctx.app;
+    let call = Call::from_request(&ctx.web, req, Function::DeleteUser)?;
+    let p = call.principal(&app.deps).await?;
     let input = call.json()?;
-    delete_user::delete_user(&ctx.app.deps, &p, call.param("id"), input, &ctx.blobs).await?;
+    delete_user::delete_user(&app.deps, &p, call.param("id"), input, &app.blobs).await?;
     no_content()
 }

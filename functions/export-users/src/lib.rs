@@ -7,17 +7,14 @@ use secboard_blobs::S3Blobs;
 use secboard_domain::filter::RawFilter;
 use secboard_domain::flows::export;
 use secboard_http::routes::Function;
-use secboard_http::{App, Body, Call, Problem, Request, Response, bucket_from_env, json, respond, sdk_from_env};
+use secboard_http::{Body, Call, Problem, Request, Response, json, respond};
+use secboard_wiring::App;
 pub use sheet::XlsxSink;
 
-pub struct Context {
-    pub app: App,
-    pub blobs: S3Blobs,
-}
+pub type Context = secboard_http::Context<App<S3Blobs>>;
 
 pub async fn context() -> anyhow::Result<Context> {
-    let sdk = sdk_from_env().await;
-    Ok(Context { app: App::from_sdk(&sdk).await?, blobs: S3Blobs::new(&sdk, bucket_from_env()?) })
+    Context::from_env(App::with_blobs_from_env().await?)
 }
 
 pub async fn handler(ctx: &Context, req: Request) -> Response<Body> {
@@ -25,9 +22,10 @@ pub async fn handler(ctx: &Context, req: Request) -> Response<Body> {
 }
 
 async fn route(ctx: &Context, req: Request) -> Result<Response<Body>, Problem> {
-    let call = Call::from_request(&ctx.app, req, Function::ExportUsers)?;
-    let p = call.principal(&ctx.app).await?;
+    let app = &ctx.app;
+    let call = Call::from_request(&ctx.web, req, Function::ExportUsers)?;
+    let p = call.principal(&app.deps).await?;
     let filter: RawFilter = call.json()?;
     let sink = Box::new(XlsxSink::new()?);
-    json(200, &export::export(&ctx.app.deps, &p, &filter, sink, &ctx.blobs).await?)
+    json(200, &export::export(&app.deps, &p, &filter, sink, &app.blobs).await?)
 }

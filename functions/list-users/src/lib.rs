@@ -3,19 +3,15 @@
 
 use secboard_blobs::S3Blobs;
 use secboard_domain::filter::RawFilter;
-use secboard_domain::flows::views::link_avatar;
 use secboard_domain::flows::{audit, list_users};
 use secboard_http::routes::Function;
-use secboard_http::{App, Body, Call, Problem, Request, Response, bucket_from_env, json, respond, sdk_from_env};
+use secboard_http::{Body, Call, Problem, Request, Response, json, respond};
+use secboard_wiring::App;
 
-pub struct Context {
-    pub app: App,
-    pub blobs: S3Blobs,
-}
+pub type Context = secboard_http::Context<App<S3Blobs>>;
 
 pub async fn context() -> anyhow::Result<Context> {
-    let sdk = sdk_from_env().await;
-    Ok(Context { app: App::from_sdk(&sdk).await?, blobs: S3Blobs::new(&sdk, bucket_from_env()?) })
+    Context::from_env(App::with_blobs_from_env().await?)
 }
 
 pub async fn handler(ctx: &Context, req: Request) -> Response<Body> {
@@ -39,22 +35,14 @@ fn filter_of(call: &Call) -> Result<RawFilter, Problem> {
 
 async fn route(ctx: &Context, req: Request) -> Result<Response<Body>, Problem> {
     let app = &ctx.app;
-    let call = Call::from_request(app, req, Function::ListUsers)?;
-    let p = call.principal(app).await?;
+    let call = Call::from_request(&ctx.web, req, Function::ListUsers)?;
+    let p = call.principal(&app.deps).await?;
     match call.key() {
         "GET /api/users" => {
             let raw = filter_of(&call)?;
-            let (mut page, keys) = list_users::list(&app.deps, &p, &raw, call.query("per_page"), call.query("cursor")).await?;
-            for (view, key) in page.users.iter_mut().zip(keys) {
-                link_avatar(&mut view.profile, key.as_deref(), &ctx.blobs).await?;
-            }
-            json(200, &page)
+            json(200, &list_users::list(&app.deps, &app.blobs, &p, &raw, call.query("per_page"), call.query("cursor")).await?)
         }
-        "GET /api/users/{id}" => {
-            let (mut view, key) = list_users::get(&app.deps, &p, call.param("id")).await?;
-            link_avatar(&mut view.user.profile, key.as_deref(), &ctx.blobs).await?;
-            json(200, &view)
-        }
+        "GET /api/users/{id}" => json(200, &list_users::get(&app.deps, &app.blobs, &p, call.param("id")).await?),
         "GET /api/audit" => json(200, &serde_json::json!({ "events": audit::for_user(&app.deps, &p, call.query("user")).await? })),
         _ => Err(Problem::not_found()),
     }

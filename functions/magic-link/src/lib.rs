@@ -3,21 +3,23 @@
 
 use secboard_domain::flows::first_login;
 use secboard_http::routes::Function;
-use secboard_http::{App, Body, Call, Problem, Request, Response, json, respond, with_cookie};
+use secboard_http::{Body, Call, Problem, Request, Response, json, respond, with_cookie};
+use secboard_wiring::App;
 
-pub type Context = App;
+pub type Context = secboard_http::Context<App>;
 
 pub async fn context() -> anyhow::Result<Context> {
-    App::from_env().await
+    Context::from_env(App::from_env().await?)
 }
 
 pub async fn handler(ctx: &Context, req: Request) -> Response<Body> {
     respond(route(ctx, req).await)
 }
 
-async fn route(app: &App, req: Request) -> Result<Response<Body>, Problem> {
-    let call = Call::from_request(app, req, Function::MagicLink)?;
+async fn route(ctx: &Context, req: Request) -> Result<Response<Body>, Problem> {
+    let app = &ctx.app;
+    let call = Call::from_request(&ctx.web, req, Function::MagicLink)?;
     let signed_in = first_login::spend_magic(&app.deps, call.json()?, &call.source_ip).await?;
     let resp = json(200, &serde_json::json!({ "next": signed_in.next }))?;
-    Ok(with_cookie(resp, app, Some(&signed_in.token)))
+    Ok(with_cookie(resp, &ctx.web, Some(&signed_in.token)))
 }

@@ -5,12 +5,13 @@ use secboard_domain::flows::org;
 use secboard_domain::ids::{CompanyId, GroupId, OrgItemId};
 use secboard_domain::model::ItemKind;
 use secboard_http::routes::Function;
-use secboard_http::{App, Body, Call, Problem, Request, Response, json, no_content, respond};
+use secboard_http::{Body, Call, Problem, Request, Response, json, no_content, respond};
+use secboard_wiring::App;
 
-pub type Context = App;
+pub type Context = secboard_http::Context<App>;
 
 pub async fn context() -> anyhow::Result<Context> {
-    App::from_env().await
+    Context::from_env(App::from_env().await?)
 }
 
 pub async fn handler(ctx: &Context, req: Request) -> Response<Body> {
@@ -29,9 +30,10 @@ fn kind_of(call: &Call) -> Result<Option<ItemKind>, Problem> {
     }
 }
 
-async fn route(app: &App, req: Request) -> Result<Response<Body>, Problem> {
-    let call = Call::from_request(app, req, Function::Org)?;
-    let p = call.principal(app).await?;
+async fn route(ctx: &Context, req: Request) -> Result<Response<Body>, Problem> {
+    let app = &ctx.app;
+    let call = Call::from_request(&ctx.web, req, Function::Org)?;
+    let p = call.principal(&app.deps).await?;
     let d = &app.deps;
     // Ids in paths name something to find: a malformed one is simply not there.
     let company = || CompanyId::parse("company_id", call.param("company_id")).map_err(not_found("company"));

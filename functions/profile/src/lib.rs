@@ -6,16 +6,15 @@
 use secboard_blobs::S3Blobs;
 use secboard_domain::flows::{avatar, me, own_password};
 use secboard_http::routes::Function;
-use secboard_http::{App, Body, Call, Problem, Request, Response, bucket_from_env, json, no_content, respond, sdk_from_env};
+use secboard_http::{Body, Call, Problem, Request, Response, json, no_content, respond};
+use secboard_passwords::Zxcvbn;
+use secboard_photos::ImageDecoder;
+use secboard_wiring::App;
 
-pub struct Context {
-    pub app: App,
-    pub blobs: S3Blobs,
-}
+pub type Context = secboard_http::Context<App<S3Blobs>>;
 
 pub async fn context() -> anyhow::Result<Context> {
-    let sdk = sdk_from_env().await;
-    Ok(Context { app: App::from_sdk(&sdk).await?, blobs: S3Blobs::new(&sdk, bucket_from_env()?) })
+    Context::from_env(App::with_blobs_from_env().await?)
 }
 
 pub async fn handler(ctx: &Context, req: Request) -> Response<Body> {
@@ -24,22 +23,22 @@ pub async fn handler(ctx: &Context, req: Request) -> Response<Body> {
 
 async fn route(ctx: &Context, req: Request) -> Result<Response<Body>, Problem> {
     let app = &ctx.app;
-    let call = Call::from_request(app, req, Function::Profile)?;
-    let p = call.principal(app).await?;
+    let call = Call::from_request(&ctx.web, req, Function::Profile)?;
+    let p = call.principal(&app.deps).await?;
     match call.key() {
-        "GET /api/me" => json(200, &me::me(&app.deps, &p, &ctx.blobs).await?),
-        "PATCH /api/me" => json(200, &me::update_me(&app.deps, &p, call.json()?, &ctx.blobs).await?),
+        "GET /api/me" => json(200, &me::me(&app.deps, &p, &app.blobs).await?),
+        "PATCH /api/me" => json(200, &me::update_me(&app.deps, &p, call.json()?, &app.blobs).await?),
         "POST /api/me/complete" => {
             let next = me::complete_profile(&app.deps, &p, call.json()?).await?;
             json(200, &serde_json::json!({ "next": next }))
         }
         "POST /api/me/password" => {
-            let next = own_password::change_password(&app.deps, &app.mail, &p, call.json()?).await?;
+            let next = own_password::change_password(&app.deps, &app.mail, &Zxcvbn, &p, call.json()?).await?;
             json(200, &serde_json::json!({ "next": next }))
         }
-        "POST /api/me/avatar" => json(201, &avatar::set(&app.deps, &ctx.blobs, &p, &p.id().clone(), call.bytes()).await?),
+        "POST /api/me/avatar" => json(201, &avatar::set(&app.deps, &ImageDecoder, &app.blobs, &p, &p.id().clone(), call.bytes()).await?),
         "DELETE /api/me/avatar" => {
-            avatar::remove(&app.deps, &ctx.blobs, &p, &p.id().clone()).await?;
+            avatar::remove(&app.deps, &app.blobs, &p, &p.id().clone()).await?;
             no_content()
         }
         _ => Err(Problem::not_found()),

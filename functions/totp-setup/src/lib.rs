@@ -7,12 +7,13 @@ use base64::engine::general_purpose::STANDARD;
 use qrcode::{EcLevel, QrCode};
 use secboard_domain::flows::two_factor;
 use secboard_http::routes::Function;
-use secboard_http::{App, Body, Call, Problem, Request, Response, json, no_content, respond};
+use secboard_http::{Body, Call, Problem, Request, Response, json, no_content, respond};
+use secboard_wiring::App;
 
-pub type Context = App;
+pub type Context = secboard_http::Context<App>;
 
 pub async fn context() -> anyhow::Result<Context> {
-    App::from_env().await
+    Context::from_env(App::from_env().await?)
 }
 
 pub async fn handler(ctx: &Context, req: Request) -> Response<Body> {
@@ -30,9 +31,10 @@ pub fn qr_codes(uri: &str) -> anyhow::Result<(String, String)> {
     Ok((svg, format!("data:image/png;base64,{}", STANDARD.encode(png))))
 }
 
-async fn route(app: &App, req: Request) -> Result<Response<Body>, Problem> {
-    let call = Call::from_request(app, req, Function::TotpSetup)?;
-    let p = call.principal(app).await?;
+async fn route(ctx: &Context, req: Request) -> Result<Response<Body>, Problem> {
+    let app = &ctx.app;
+    let call = Call::from_request(&ctx.web, req, Function::TotpSetup)?;
+    let p = call.principal(&app.deps).await?;
     let d = &app.deps;
     match call.key() {
         "POST /api/me/totp/setup" => {

@@ -10,9 +10,11 @@ use anyhow::{Context, bail};
 use secboard_domain::clock::{OsEntropy, SystemClock};
 use secboard_domain::flows::Deps;
 use secboard_domain::flows::bootstrap::{self, Bootstrap, FirstAdmin};
+use secboard_domain::flows::create_user;
 use secboard_domain::keys::MasterKey;
 use secboard_domain::password::Password;
 use secboard_dynamodb::{DynamoStore, table};
+use secboard_wiring::{App, time_zone_from_env};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -46,14 +48,9 @@ async fn deps(sdk: &aws_config::SdkConfig, opts: &HashMap<String, String>) -> an
     }
     let mut k = [0u8; 32];
     getrandom::fill(&mut k).map_err(|e| anyhow::anyhow!("{e}"))?;
-    Ok(Deps {
-        store: Arc::new(store),
-        clock: Arc::new(SystemClock),
-        entropy: Arc::new(OsEntropy),
-        time_zone: secboard_http::time_zone_from_env()?,
-        // The admin tool signs nothing; this key is never used.
-        key: MasterKey::from_bytes(k),
-    })
+    // The admin tool signs nothing; this key is never used.
+    let app = App::new(store, Arc::new(SystemClock), Arc::new(OsEntropy), time_zone_from_env()?, MasterKey::from_bytes(k));
+    Ok(app.deps)
 }
 
 #[tokio::main]
@@ -84,7 +81,8 @@ async fn main() -> anyhow::Result<()> {
             let email = opts.get("email").context("--email is needed")?;
             let pw = std::env::var("SECBOARD_ACCOUNT_PASSWORD").ok();
             let d = deps(&sdk, &opts).await?;
-            let id = secboard_infra::admin::create_account(&d, email, pw.as_deref(), opts.contains_key("superuser")).await?;
+            let pw = pw.map(Password::new);
+            let id = create_user::create_account(&d, email, pw.as_ref(), opts.contains_key("superuser"), "admin_tool").await?;
             println!("created account {email} ({id}) without a cabinet profile; wrap it with \"Use Existing User\"");
         }
         "new-key" => {

@@ -15,14 +15,16 @@ use secboard_blobs::S3Blobs;
 use secboard_domain::clock::{OsEntropy, SystemClock};
 use secboard_domain::email::Email;
 use secboard_domain::flows::bootstrap::{self, Bootstrap, FirstAdmin};
+use secboard_domain::flows::deliver_mail::deliver_pending;
 use secboard_domain::keys::MasterKey;
 use secboard_domain::mail::MailConfig;
 use secboard_domain::password::Password;
 use secboard_dynamodb::{DynamoStore, table};
-use secboard_http::{App, Problem, WebConfig, load_key_file, time_zone_from_env};
+use secboard_http::{Problem, WebConfig};
 use secboard_infra::embedded::{EmbeddedDynamo, EmbeddedS3, local_sdk_config};
 use secboard_infra::gateway::{Functions, to_gateway_request};
-use secboard_mail::{Outbox, deliver_pending};
+use secboard_mail::Outbox;
+use secboard_wiring::{App, load_key_file, time_zone_from_env};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -222,7 +224,7 @@ async fn main() -> anyhow::Result<()> {
     blobs.ensure_bucket().await?;
     let web = WebConfig { cookie_secure: false, public_origin: None, behind_cloudfront: false };
     let tz = time_zone_from_env()?;
-    let mut app = App::new(store, Arc::new(SystemClock), Arc::new(OsEntropy), tz, key, web);
+    let mut app = App::new(store, Arc::new(SystemClock), Arc::new(OsEntropy), tz, key);
 
     let listener = tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("listening on {}", args.listen))?;
     let url = format!("http://{}", listener.local_addr()?);
@@ -238,7 +240,7 @@ async fn main() -> anyhow::Result<()> {
         let (deps, outbox) = (app.deps.clone(), outbox.clone());
         async move {
             loop {
-                if let Err(e) = deliver_pending(deps.store.as_ref(), &deps.key, &outbox, deps.now()).await {
+                if let Err(e) = deliver_pending(&deps, &outbox).await {
                     tracing::warn!(error = format!("{e:#}"), "the local mailer failed a round");
                 }
                 tokio::time::sleep(std::time::Duration::from_millis(500)).await;
@@ -267,7 +269,7 @@ async fn main() -> anyhow::Result<()> {
     }
     println!("Mail goes to {} and is listed at {url}/outbox", args.data.join("outbox").display());
 
-    let functions = Arc::new(Functions::new(app, blobs));
+    let functions = Arc::new(Functions::new(app, web, blobs));
     // The S3 engine lives as long as the server.
     let _s3_engine = s3_engine;
     if let Some(engine) = engine {

@@ -64,6 +64,29 @@ pub struct Account {
     pub has_profile: bool,
 }
 
+impl Account {
+    /// A new local account: active, no flags, first version; every way an account is made
+    /// (the API, the first admin, the admin tool) starts here.
+    pub fn new(id: UserId, email: Email, credential: Credential, created_at: Timestamp) -> Account {
+        Account {
+            id,
+            email,
+            source: Source::Local,
+            credential,
+            active: true,
+            superuser: false,
+            staff: false,
+            require_2fa: false,
+            force_password_change: false,
+            totp_enrolled: false,
+            epoch: 1,
+            version: 1,
+            created_at,
+            has_profile: false,
+        }
+    }
+}
+
 /// A reference to an organisation item with its name, as the profile keeps it (the names an
 /// export needs are denormalised so a listing needs no read per row).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,10 +1,10 @@
 //! Profile photos: JPEG or PNG recognised by content (not by name), at most 2 MB, at least
-//! 200 x 200 pixels; anything else is refused with the FAQ's reason. Decoded in full once, so a
-//! file that only starts like an image is refused too.
+//! 200 x 200 pixels; anything else is refused with the FAQ's reason. Decoded in full once (by the
+//! [`PhotoDecoder`] of the functions that take photos), so a file that only starts like an image
+//! is refused too.
 
+use crate::ports::PhotoDecoder;
 use crate::{Error, Result};
-use image::{ImageFormat, ImageReader, Limits};
-use std::io::Cursor;
 
 pub const PHOTO_MAX_BYTES: usize = 2 * 1024 * 1024;
 pub const PHOTO_MIN_SIDE: u32 = 200;
@@ -39,8 +39,22 @@ pub struct Photo {
     pub height: u32,
 }
 
+/// What a [`PhotoDecoder`] made of an upload.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Decoded {
+    /// Not recognised as JPEG or PNG by its content.
+    NotJpegOrPng,
+    /// Starts like a JPEG or PNG but cannot be decoded in full within the limits.
+    Unreadable,
+    Image {
+        kind: PhotoKind,
+        width: u32,
+        height: u32,
+    },
+}
+
 /// Checks an upload against the photo rules. The field named in errors is `photo`.
-pub fn check(bytes: &[u8]) -> Result<Photo> {
+pub fn check(bytes: &[u8], decoder: &dyn PhotoDecoder) -> Result<Photo> {
     let refuse = |m: &str| Error::invalid("photo", m);
     if bytes.is_empty() {
         return Err(refuse("send the image as the request body"));
@@ -48,23 +62,13 @@ pub fn check(bytes: &[u8]) -> Result<Photo> {
     if bytes.len() > PHOTO_MAX_BYTES {
         return Err(refuse("the file must be under 2 MB; resize or compress the image and try again"));
     }
-    let not_image = || refuse("the format must be JPEG or PNG (not WebP, GIF or SVG)");
-    let reader = ImageReader::new(Cursor::new(bytes)).with_guessed_format().map_err(|_| not_image())?;
-    // Format guessing knows more formats than are compiled in: allow exactly these two.
-    let kind = match reader.format() {
-        Some(ImageFormat::Jpeg) => PhotoKind::Jpeg,
-        Some(ImageFormat::Png) => PhotoKind::Png,
-        _ => return Err(not_image()),
+    let (kind, width, height) = match decoder.decode(bytes, PHOTO_MAX_SIDE) {
+        Decoded::NotJpegOrPng => return Err(refuse("the format must be JPEG or PNG (not WebP, GIF or SVG)")),
+        Decoded::Unreadable => {
+            return Err(refuse("the image could not be read; it may be damaged or too large (at most 8192 pixels a side)"));
+        }
+        Decoded::Image { kind, width, height } => (kind, width, height),
     };
-    let mut limits = Limits::default();
-    limits.max_image_width = Some(PHOTO_MAX_SIDE);
-    limits.max_image_height = Some(PHOTO_MAX_SIDE);
-    limits.max_alloc = Some(256 * 1024 * 1024);
-    let mut reader = reader;
-    reader.limits(limits);
-    let img =
-        reader.decode().map_err(|_| refuse("the image could not be read; it may be damaged or too large (at most 8192 pixels a side)"))?;
-    let (width, height) = (img.width(), img.height());
     if width < PHOTO_MIN_SIDE || height < PHOTO_MIN_SIDE {
         return Err(refuse(&format!("the image must be at least 200 x 200 pixels; this one is {width} x {height}")));
     }
@@ -72,44 +76,37 @@ pub fn check(bytes: &[u8]) -> Result<Photo> {
 }
 
 #[cfg(test)]
-pub mod tests {
+mod tests {
     use super::*;
 
-    /// A PNG of the given size (test images are made, not shipped).
-    pub fn png(w: u32, h: u32) -> Vec<u8> {
-        let img = image::RgbImage::from_fn(w, h, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, 90]));
-        let mut out = Cursor::new(Vec::new());
-        img.write_to(&mut out, ImageFormat::Png).unwrap();
-        out.into_inner()
+    /// Answers what it was made with, whatever the bytes.
+    struct Says(fn() -> Decoded);
+    impl PhotoDecoder for Says {
+        fn decode(&self, _: &[u8], max_side: u32) -> Decoded {
+            assert_eq!(max_side, PHOTO_MAX_SIDE);
+            (self.0)()
+        }
     }
 
-    fn jpeg(w: u32, h: u32) -> Vec<u8> {
-        let img = image::RgbImage::from_fn(w, h, |x, _| image::Rgb([(x % 256) as u8, 40, 200]));
-        let mut out = Cursor::new(Vec::new());
-        img.write_to(&mut out, ImageFormat::Jpeg).unwrap();
-        out.into_inner()
-    }
-
-    #[test]
-    fn jpeg_and_png_of_at_least_200_pixels_pass_whatever_their_name() {
-        assert_eq!(check(&png(200, 200)).unwrap().kind, PhotoKind::Png);
-        assert_eq!(check(&jpeg(640, 480)).unwrap().kind, PhotoKind::Jpeg);
-    }
-
-    #[test]
-    fn small_other_format_oversized_or_damaged_files_are_refused_with_the_reason() {
-        let reason = |b: &[u8]| match check(b) {
+    fn reason(bytes: &[u8], d: fn() -> Decoded) -> String {
+        match check(bytes, &Says(d)) {
             Err(Error::Invalid { field, message }) if field == "photo" => message,
             other => panic!("{other:?}"),
-        };
-        assert!(reason(&png(199, 400)).contains("200 x 200"));
-        assert!(reason(b"GIF89a\x01\x00\x01\x00\x00\x00\x00;").contains("JPEG or PNG"));
-        assert!(reason(b"<svg xmlns='http://www.w3.org/2000/svg'/>").contains("JPEG or PNG"));
-        assert!(reason(b"RIFF\x00\x00\x00\x00WEBPVP8 ").contains("JPEG or PNG"));
-        assert!(reason(&vec![0u8; PHOTO_MAX_BYTES + 1]).contains("2 MB"));
-        let mut truncated = png(300, 300);
-        truncated.truncate(truncated.len() / 2);
-        assert!(reason(&truncated).contains("could not be read"));
-        assert!(reason(b"").contains("request body"));
+        }
+    }
+
+    #[test]
+    fn a_jpeg_or_png_of_at_least_200_pixels_a_side_passes() {
+        let p = check(b"x", &Says(|| Decoded::Image { kind: PhotoKind::Png, width: 200, height: 200 })).unwrap();
+        assert_eq!((p.kind, p.width, p.height), (PhotoKind::Png, 200, 200));
+    }
+
+    #[test]
+    fn each_refusal_says_its_reason() {
+        assert!(reason(b"x", || Decoded::Image { kind: PhotoKind::Jpeg, width: 199, height: 400 }).contains("200 x 200"));
+        assert!(reason(b"x", || Decoded::NotJpegOrPng).contains("JPEG or PNG"));
+        assert!(reason(b"x", || Decoded::Unreadable).contains("could not be read"));
+        assert!(reason(&vec![0u8; PHOTO_MAX_BYTES + 1], || unreachable!("not decoded")).contains("2 MB"));
+        assert!(reason(b"", || unreachable!("not decoded")).contains("request body"));
     }
 }

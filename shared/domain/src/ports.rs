@@ -272,6 +272,28 @@ pub trait MailStore: Send + Sync {
     async fn mail_failed(&self, id: &EventId, attempts: u32, dead: bool, now: Timestamp) -> Result<()>;
 }
 
+/// Where mail goes: the adapter renders the message (MIME, in the mail's language) and sends it
+/// (SES on AWS, the outbox locally). An error leaves the mail queued for a later round.
+#[async_trait]
+pub trait MailSender: Send + Sync {
+    async fn send(&self, mail: &crate::mail::Mail, message_id: &str, queued_at: Timestamp) -> anyhow::Result<()>;
+}
+
+/// How guessable a new password is: the estimator with its dictionaries (common passwords, words,
+/// names) lives in its own crate, linked only by the functions that set passwords.
+pub trait PasswordStrength: Send + Sync {
+    /// Why `password` is too easy to guess, with `context` (the user's own details, lower case)
+    /// counting as guessable too; `None` when it is strong enough.
+    fn weakness(&self, password: &str, context: &[&str]) -> Option<String>;
+}
+
+/// Reads an uploaded image in full: the decoder lives in its own crate, linked only by the
+/// functions that take photos.
+pub trait PhotoDecoder: Send + Sync {
+    /// What the bytes are, decoding at most `max_side` pixels a side.
+    fn decode(&self, bytes: &[u8], max_side: u32) -> crate::photo::Decoded;
+}
+
 /// Failure counts for throttling, per scope (see [`crate::throttle`]).
 #[async_trait]
 pub trait ThrottleStore: Send + Sync {

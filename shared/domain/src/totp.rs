@@ -1,11 +1,11 @@
-//! Two-factor rules (the two-factor issue wires them in): TOTP per RFC 6238 (HMAC-SHA1, 6 digits,
-//! 30-second steps) with at most one step of drift either way, and a step once accepted never
+//! Two-factor rules: TOTP per RFC 6238 (HMAC-SHA1, 6 digits, 30-second steps; codes, secrets and
+//! the otpauth URI by `totp-rs`) with at most one step of drift either way, and a step once accepted never
 //! accepted again; backup codes of 80 bits in a readable form, kept only as hashes.
 
 use crate::clock::{Entropy, random_bytes};
-use hmac::{Hmac, Mac};
 use jiff::Timestamp;
 use sha2::{Digest, Sha256};
+use totp_rs::{Algorithm, Builder, Totp};
 
 pub const DIGITS: u32 = 6;
 pub const STEP_SECS: i64 = 30;
@@ -15,14 +15,34 @@ pub const DRIFT: i64 = 1;
 pub const SECRET_BYTES: usize = 20;
 pub const BACKUP_CODES: usize = 10;
 
-/// The code for a secret at a step (RFC 4226 HOTP with the step as counter).
+/// The RFC 6238 generator for a secret (SHA-1, 6 digits, 30-second steps). Its own window is
+/// not used: each step of the drift window is checked here at that step's time, so the matched
+/// step is known and remembered against replay.
+fn generator(secret: &[u8], issuer: Option<&str>, account: &str) -> Option<Totp> {
+    Builder::new()
+        .with_algorithm(Algorithm::SHA1)
+        .with_digits(DIGITS as u8)
+        .with_skew(0)
+        .with_step_duration(STEP_SECS as u64)
+        .with_secret(secret.to_vec())
+        .with_issuer(issuer)
+        .with_account_name(account)
+        .build()
+        .ok()
+}
+
+/// The time a step starts at, if it is after 1970.
+fn start_of(step: i64) -> Option<u64> {
+    u64::try_from(step.checked_mul(STEP_SECS)?).ok()
+}
+
+/// The code for a secret at a step (RFC 4226 HOTP with the step as counter). A secret shorter
+/// than RFC 4226's 128 bits has no code (0, which no typed code matches through [`verify`]).
 pub fn code_at(secret: &[u8], step: i64) -> u32 {
-    let mut mac = <Hmac<sha1::Sha1> as Mac>::new_from_slice(secret).expect("HMAC takes any key length");
-    mac.update(&(step as u64).to_be_bytes());
-    let h = mac.finalize().into_bytes();
-    let offset = (h[h.len() - 1] & 0x0f) as usize;
-    let bin = u32::from_be_bytes([h[offset] & 0x7f, h[offset + 1], h[offset + 2], h[offset + 3]]);
-    bin % 10u32.pow(DIGITS)
+    match (generator(secret, None, ""), start_of(step)) {
+        (Some(t), Some(at)) => t.generate(at).to_string().parse().unwrap_or(0),
+        _ => 0,
+    }
 }
 
 pub fn step_of(t: Timestamp) -> i64 {
@@ -32,12 +52,14 @@ pub fn step_of(t: Timestamp) -> i64 {
 /// The step a code matches, within the drift around `now` and after `last_used`; `None` if it
 /// matches none (wrong, too old, or already used).
 pub fn verify(secret: &[u8], code: &str, now: Timestamp, last_used: Option<i64>) -> Option<i64> {
-    let wanted: u32 = parse_code(code)?.parse().ok()?;
+    let typed = parse_code(code)?;
+    let totp = generator(secret, None, "")?;
     let now = step_of(now);
     let mut found = None;
-    // Check every candidate, so the time taken does not depend on which one matches.
+    // Check every candidate (each a constant-time comparison), so the time taken does not depend
+    // on which one matches.
     for step in now - DRIFT..=now + DRIFT {
-        let ok = subtle::ConstantTimeEq::ct_eq(&code_at(secret, step), &wanted).into();
+        let ok = start_of(step).and_then(|at| totp.check(&typed, at)).is_some();
         if ok && last_used.is_none_or(|l| step > l) && found.is_none() {
             found = Some(step);
         }
@@ -58,24 +80,21 @@ pub fn parse_backup_code(code: &str) -> Option<String> {
     (norm.len() == 16).then_some(norm)
 }
 
+/// A new secret from `entropy` (passed in, so set-ups are reproducible in tests).
 pub fn new_secret(entropy: &dyn Entropy) -> [u8; SECRET_BYTES] {
     random_bytes::<SECRET_BYTES>(entropy)
 }
 
-/// The `otpauth://` URI authenticator apps scan (issuer and account name, base32 secret).
+/// The secret as a person types it into an authenticator app: base32 without padding.
+pub fn secret_base32(secret: &[u8]) -> String {
+    totp_rs::Secret::from(secret.to_vec()).to_base32()
+}
+
+/// The `otpauth://` URI authenticator apps scan (issuer and account name percent-encoded, the
+/// secret in base32; SHA-1, 6 digits and 30 s are the format's defaults). Empty if the issuer or
+/// account holds a `:`, which the format cannot carry (an email never does).
 pub fn otpauth_uri(secret: &[u8], issuer: &str, account: &str) -> String {
-    let enc = |s: &str| {
-        s.bytes()
-            .map(|b| if b.is_ascii_alphanumeric() || b"-._~@".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
-            .collect::<String>()
-    };
-    let b32 = data_encoding::BASE32_NOPAD.encode(secret);
-    format!(
-        "otpauth://totp/{}:{}?secret={b32}&issuer={}&algorithm=SHA1&digits={DIGITS}&period={STEP_SECS}",
-        enc(issuer),
-        enc(account),
-        enc(issuer)
-    )
+    generator(secret, Some(issuer), account).and_then(|t| t.to_url().ok()).unwrap_or_default()
 }
 
 /// Ten backup codes of 80 bits each, as 16 base32 characters in four groups (`ABCD-EFGH-...`).
@@ -149,10 +168,8 @@ mod tests {
     #[test]
     fn the_otpauth_uri_names_issuer_account_and_the_base32_secret() {
         let uri = otpauth_uri(b"12345678901234567890", "SecBoard", "ada@example.com");
-        assert_eq!(
-            uri,
-            "otpauth://totp/SecBoard:ada@example.com?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=SecBoard&algorithm=SHA1&digits=6&period=30"
-        );
+        assert_eq!(uri, "otpauth://totp/SecBoard:ada%40example.com?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=SecBoard");
         assert_eq!(new_secret(&OsEntropy).len() * 8, 160);
+        assert_eq!(secret_base32(b"12345678901234567890"), "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ");
     }
 }

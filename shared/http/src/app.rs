@@ -1,14 +1,7 @@
-//! The context a function builds once per cold start: the store, clock, entropy, time zone, key
-//! and web settings, read from the environment and validated before the first request.
+//! How a function is reached: its HTTP settings, read from the environment at cold start, and the
+//! context an HTTP function serves from (its application and those settings).
 
-use anyhow::{Context as _, bail};
-use secboard_domain::clock::{Clock, Entropy, OsEntropy, SystemClock};
-use secboard_domain::email::Email;
-use secboard_domain::flows::Deps;
-use secboard_domain::keys::MasterKey;
-use secboard_domain::mail::MailConfig;
-use secboard_dynamodb::DynamoStore;
-use std::sync::Arc;
+use anyhow::bail;
 
 #[derive(Clone, Debug)]
 pub struct WebConfig {
@@ -19,22 +12,6 @@ pub struct WebConfig {
     pub public_origin: Option<String>,
     /// Behind CloudFront: the client address comes from `CloudFront-Viewer-Address`.
     pub behind_cloudfront: bool,
-}
-
-impl WebConfig {
-    pub fn cookie_name(&self) -> &'static str {
-        if self.cookie_secure { "__Host-secboard_session" } else { "secboard_session" }
-    }
-}
-
-#[derive(Clone)]
-pub struct App {
-    pub deps: Deps,
-    pub web: WebConfig,
-    /// Where links point and who sends mail.
-    pub mail: MailConfig,
-    /// The concrete store, for its round-trip counter.
-    pub store: Arc<DynamoStore>,
 }
 
 fn env(name: &str) -> Option<String> {
@@ -50,95 +27,32 @@ fn flag(name: &str, default: bool) -> anyhow::Result<bool> {
     }
 }
 
-/// The AWS configuration from the environment (region, credentials, endpoints), loaded once.
-pub async fn sdk_from_env() -> aws_config::SdkConfig {
-    aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await
-}
-
-/// `SECBOARD_CONSOLE_URL` (the console's public base URL, which links point at) and
-/// `SECBOARD_DEFAULT_SENDER` (the sender when a company has none for a feature).
-pub fn mail_from_env() -> anyhow::Result<MailConfig> {
-    let console_url =
-        env("SECBOARD_CONSOLE_URL").context("SECBOARD_CONSOLE_URL (the console's public URL, for links in mail) is not set")?;
-    if !console_url.starts_with("https://") && !console_url.starts_with("http://127.0.0.1") && !console_url.starts_with("http://localhost")
-    {
-        bail!("SECBOARD_CONSOLE_URL must be an https URL (plain http only on this machine)");
-    }
-    let default_sender = env("SECBOARD_DEFAULT_SENDER")
-        .map(|s| Email::parse("SECBOARD_DEFAULT_SENDER", &s).map_err(|e| anyhow::anyhow!("{e}")))
-        .transpose()?;
-    Ok(MailConfig { console_url, default_sender })
-}
-
-/// `BUCKET_NAME`: the private bucket of photos and exports.
-pub fn bucket_from_env() -> anyhow::Result<String> {
-    env("BUCKET_NAME").context("BUCKET_NAME is not set")
-}
-
-/// `SECBOARD_TIME_ZONE`: an IANA name, checked against the compiled-in tz database.
-pub fn time_zone_from_env() -> anyhow::Result<jiff::tz::TimeZone> {
-    let name = env("SECBOARD_TIME_ZONE").unwrap_or_else(|| "UTC".to_owned());
-    jiff::tz::TimeZone::get(&name).with_context(|| format!("SECBOARD_TIME_ZONE={name:?} is not an IANA time zone"))
-}
-
-/// Reads a key file (64 hex digits), refusing one that others can read.
-pub fn load_key_file(path: &std::path::Path) -> anyhow::Result<MasterKey> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(path).with_context(|| format!("reading {}", path.display()))?.permissions().mode();
-        if mode & 0o077 != 0 {
-            bail!("{} must be readable by its owner only (chmod 600)", path.display());
-        }
-    }
-    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    MasterKey::from_hex(&text).with_context(|| format!("{} does not hold 64 hex digits", path.display()))
-}
-
-async fn load_key(sdk: &aws_config::SdkConfig) -> anyhow::Result<MasterKey> {
-    if let Some(name) = env("SECBOARD_KEY_PARAMETER") {
-        let ssm = aws_sdk_ssm::Client::new(sdk);
-        let p =
-            ssm.get_parameter().name(&name).with_decryption(true).send().await.with_context(|| format!("reading SSM parameter {name}"))?;
-        let value = p.parameter().and_then(|p| p.value()).context("the key parameter has no value")?;
-        return MasterKey::from_hex(value).context("the key parameter must hold 64 hex digits");
-    }
-    if let Some(path) = env("SECBOARD_KEY_FILE") {
-        return load_key_file(std::path::Path::new(&path));
-    }
-    bail!("set SECBOARD_KEY_PARAMETER (an SSM SecureString) or SECBOARD_KEY_FILE (a 0600 file)")
-}
-
-impl App {
-    /// Builds everything from the environment (on Lambda, once per cold start).
-    pub async fn from_env() -> anyhow::Result<App> {
-        App::from_sdk(&sdk_from_env().await).await
-    }
-
-    /// The same, over an SDK configuration a function shares with its other clients.
-    pub async fn from_sdk(sdk: &aws_config::SdkConfig) -> anyhow::Result<App> {
-        let table = env("TABLE_NAME").context("TABLE_NAME is not set")?;
-        let web = WebConfig {
+impl WebConfig {
+    /// `SECBOARD_COOKIE_SECURE` (default true), `SECBOARD_PUBLIC_ORIGIN`, `SECBOARD_BEHIND_CLOUDFRONT`.
+    pub fn from_env() -> anyhow::Result<WebConfig> {
+        Ok(WebConfig {
             cookie_secure: flag("SECBOARD_COOKIE_SECURE", true)?,
             public_origin: env("SECBOARD_PUBLIC_ORIGIN"),
             behind_cloudfront: flag("SECBOARD_BEHIND_CLOUDFRONT", false)?,
-        };
-        let key = load_key(sdk).await?;
-        let mut app = App::new(DynamoStore::new(sdk, table), Arc::new(SystemClock), Arc::new(OsEntropy), time_zone_from_env()?, key, web);
-        app.mail = mail_from_env()?;
-        Ok(app)
+        })
     }
 
-    pub fn new(
-        store: DynamoStore,
-        clock: Arc<dyn Clock>,
-        entropy: Arc<dyn Entropy>,
-        time_zone: jiff::tz::TimeZone,
-        key: MasterKey,
-        web: WebConfig,
-    ) -> App {
-        let store = Arc::new(store);
-        let mail = MailConfig { console_url: "http://127.0.0.1:3000".to_owned(), default_sender: None };
-        App { deps: Deps { store: store.clone(), clock, entropy, time_zone, key }, web, mail, store }
+    pub fn cookie_name(&self) -> &'static str {
+        if self.cookie_secure { "__Host-secboard_session" } else { "secboard_session" }
+    }
+}
+
+/// What an HTTP function serves from: its application `A` (built by the composition root) and
+/// how it is reached.
+#[derive(Clone)]
+pub struct Context<A> {
+    pub app: A,
+    pub web: WebConfig,
+}
+
+impl<A> Context<A> {
+    /// `app` with the HTTP settings of the environment.
+    pub fn from_env(app: A) -> anyhow::Result<Context<A>> {
+        Ok(Context { app, web: WebConfig::from_env()? })
     }
 }

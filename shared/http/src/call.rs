@@ -1,11 +1,12 @@
 //! A request as a flow sees it: the matched route, path and query parameters, the JSON body, the
 //! session token and the client address, after the CSRF checks.
 
-use crate::app::App;
+use crate::app::WebConfig;
 use crate::problem::Problem;
 use crate::routes::{self, BodyKind, Function, Route};
 use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt, Response};
+use secboard_domain::flows::Deps;
 use secboard_domain::flows::authorize::{Principal, authorize};
 use secboard_domain::session::SessionToken;
 use serde::de::DeserializeOwned;
@@ -35,7 +36,7 @@ fn host_of(origin: &str) -> &str {
 
 impl Call {
     /// Matches the route (it must belong to `function`), checks CSRF and reads what the flows need.
-    pub fn from_request(app: &App, req: Request, function: Function) -> Result<Call, Problem> {
+    pub fn from_request(web: &WebConfig, req: Request, function: Function) -> Result<Call, Problem> {
         let method = req.method().as_str().to_owned();
         let path = req.uri().path().to_owned();
         let matched = routes::match_route(&method, &path).filter(|m| m.route.function == function);
@@ -49,11 +50,11 @@ impl Call {
 
         let changes_state = !matches!(method.as_str(), "GET" | "HEAD" | "OPTIONS");
         if changes_state {
-            check_csrf(app, &req)?;
+            check_csrf(web, &req)?;
         }
 
-        let source_ip = client_ip(app, &req);
-        let cookie_name = app.web.cookie_name();
+        let source_ip = client_ip(web, &req);
+        let cookie_name = web.cookie_name();
         let token = req
             .headers()
             .get_all("cookie")
@@ -155,14 +156,14 @@ impl Call {
     }
 
     /// Authorises the caller for this route (one store round trip).
-    pub async fn principal(&self, app: &App) -> Result<Principal, Problem> {
-        Ok(authorize(&app.deps, self.token.as_ref(), self.route.access, &self.source_ip).await?)
+    pub async fn principal(&self, deps: &Deps) -> Result<Principal, Problem> {
+        Ok(authorize(deps, self.token.as_ref(), self.route.access, &self.source_ip).await?)
     }
 }
 
 /// State-changing requests from another site are refused: `Sec-Fetch-Site` must be same-origin
 /// (or absent, as from curl), and an `Origin` must be ours.
-fn check_csrf(app: &App, req: &Request) -> Result<(), Problem> {
+fn check_csrf(web: &WebConfig, req: &Request) -> Result<(), Problem> {
     let refuse = || Problem::new(403, "Forbidden", "cross-site requests may not change anything");
     if let Some(site) = header(req, "sec-fetch-site")
         && !matches!(site, "same-origin" | "none")
@@ -170,7 +171,7 @@ fn check_csrf(app: &App, req: &Request) -> Result<(), Problem> {
         return Err(refuse());
     }
     if let Some(origin) = header(req, "origin") {
-        let ours = match &app.web.public_origin {
+        let ours = match &web.public_origin {
             Some(p) => origin.eq_ignore_ascii_case(p.trim_end_matches('/')),
             None => header(req, "host").is_some_and(|h| host_of(origin).eq_ignore_ascii_case(h)),
         };
@@ -181,8 +182,8 @@ fn check_csrf(app: &App, req: &Request) -> Result<(), Problem> {
     Ok(())
 }
 
-fn client_ip(app: &App, req: &Request) -> String {
-    if app.web.behind_cloudfront
+fn client_ip(web: &WebConfig, req: &Request) -> String {
+    if web.behind_cloudfront
         && let Some(v) = header(req, "cloudfront-viewer-address")
     {
         // "203.0.113.7:46532" or "2001:db8::1:46532": the port is after the last colon.
@@ -214,9 +215,9 @@ pub fn no_content() -> Result<Response<Body>, Problem> {
 }
 
 /// Adds the session cookie (or clears it with `None`).
-pub fn with_cookie(mut resp: Response<Body>, app: &App, token: Option<&SessionToken>) -> Response<Body> {
-    let name = app.web.cookie_name();
-    let secure = if app.web.cookie_secure { "; Secure" } else { "" };
+pub fn with_cookie(mut resp: Response<Body>, web: &WebConfig, token: Option<&SessionToken>) -> Response<Body> {
+    let name = web.cookie_name();
+    let secure = if web.cookie_secure { "; Secure" } else { "" };
     let value = match token {
         Some(t) => format!(
             "{name}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{secure}",

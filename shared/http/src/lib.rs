@@ -1,13 +1,13 @@
 //! lambda_http glue shared by every function: the route table, requests to flow input,
 //! problem+json (the one place domain errors become HTTP), cookies, the principal, CSRF checks,
-//! and the context a function builds once per cold start.
+//! and the HTTP settings a function reads once per cold start. It depends on the domain alone.
 
 mod app;
 mod call;
 mod problem;
 pub mod routes;
 
-pub use app::{App, WebConfig, bucket_from_env, load_key_file, mail_from_env, sdk_from_env, time_zone_from_env};
+pub use app::{Context, WebConfig};
 pub use call::{Call, json, no_content, with_cookie};
 pub use lambda_http::{Body, Request, Response};
 pub use problem::{Problem, respond};

@@ -1,11 +1,14 @@
 //! Mail: the message built once as MIME (plain text and HTML alternatives, UTF-8) from Project
-//! Fluent templates in English, Ukrainian and Russian, and the outbox adapter that writes `.eml`
-//! files (the local stand-in for SES).
+//! Fluent templates in English, Ukrainian and Russian, and the two senders of the domain's
+//! [`MailSender`] port: SES v2 (raw content) and the outbox that writes `.eml` files (the local
+//! stand-in for SES). It renders and sends, nothing more: the retry and dead-letter policy is the
+//! domain's delivery flow.
 
 use fluent_bundle::{FluentArgs, FluentBundle, FluentResource};
 use lettre::message::{Mailbox, Message, MultiPart};
 use secboard_domain::links::LinkKind;
 use secboard_domain::mail::{Mail, MailKind};
+use secboard_domain::ports::MailSender;
 use secboard_domain::text::Language;
 use std::path::{Path, PathBuf};
 
@@ -216,78 +219,18 @@ mod tests {
     }
 }
 
-/// Where rendered mail goes: SES on AWS, the outbox locally.
-#[async_trait::async_trait]
-pub trait Sender: Send + Sync {
-    async fn send(&self, mail: &Mail, raw: &[u8], message_id: &str) -> anyhow::Result<()>;
+/// The message as sent: rendered in its language, built once as MIME.
+pub fn build(mail: &Mail, message_id: &str, queued_at: jiff::Timestamp) -> anyhow::Result<Vec<u8>> {
+    let rendered = render(mail)?;
+    to_mime(mail, &rendered, message_id, std::time::SystemTime::from(queued_at))
 }
 
 #[async_trait::async_trait]
-impl Sender for Outbox {
-    async fn send(&self, _mail: &Mail, raw: &[u8], message_id: &str) -> anyhow::Result<()> {
-        self.write(message_id, raw)?;
+impl MailSender for Outbox {
+    async fn send(&self, mail: &Mail, message_id: &str, queued_at: jiff::Timestamp) -> anyhow::Result<()> {
+        self.write(message_id, &build(mail, message_id, queued_at)?)?;
         Ok(())
     }
-}
-
-/// Attempts before a mail is dead-lettered (kept, out of the queue, for an administrator).
-pub const MAX_ATTEMPTS: u32 = 5;
-
-/// What one delivery round did.
-#[derive(Debug, Default, PartialEq, Eq)]
-pub struct Delivered {
-    pub sent: usize,
-    pub failed: usize,
-    pub dead: usize,
-}
-
-/// Sends what is queued, oldest first: opens each mail with the key, renders it in its language,
-/// builds the MIME once and hands it to the sender. A failure is counted and retried on a later
-/// round; after [`MAX_ATTEMPTS`] the mail is dead-lettered. Nothing is lost on a sender outage.
-pub async fn deliver_pending(
-    store: &dyn secboard_domain::ports::Store,
-    key: &secboard_domain::keys::MasterKey,
-    sender: &dyn Sender,
-    now: jiff::Timestamp,
-) -> anyhow::Result<Delivered> {
-    let audit = |q: &secboard_domain::mail::QueuedMail, action: &str, attempts: u32| secboard_domain::model::AuditEvent {
-        id: q.id.clone(),
-        at: now,
-        actor: None,
-        action: action.to_owned(),
-        target: q.user.clone().map(secboard_domain::model::AuditTarget::User).unwrap_or(secboard_domain::model::AuditTarget::Global),
-        detail: serde_json::json!({ "mail": q.id, "kind": q.kind, "attempts": attempts }),
-        source_ip: None,
-    };
-    let mut done = Delivered::default();
-    for q in store.pending_mail(25).await? {
-        let attempt = q.attempts + 1;
-        let outcome = async {
-            let mail = Mail::open(key, &q).ok_or_else(|| anyhow::anyhow!("the mail cannot be opened with this key"))?;
-            let rendered = render(&mail)?;
-            let date = std::time::SystemTime::from(q.queued_at);
-            let raw = to_mime(&mail, &rendered, q.id.as_str(), date)?;
-            sender.send(&mail, &raw, q.id.as_str()).await
-        }
-        .await;
-        match outcome {
-            Ok(()) => {
-                store.mail_sent(&q.id, now).await?;
-                store.append(&audit(&q, "mail.sent", attempt)).await?;
-                done.sent += 1;
-            }
-            Err(e) => {
-                let dead = attempt >= MAX_ATTEMPTS;
-                tracing::warn!(mail = %q.id, attempt, dead, error = format!("{e:#}"), "sending a mail failed");
-                store.mail_failed(&q.id, attempt, dead, now).await?;
-                if dead {
-                    store.append(&audit(&q, "mail.dead_lettered", attempt)).await?;
-                }
-                if dead { done.dead += 1 } else { done.failed += 1 }
-            }
-        }
-    }
-    Ok(done)
 }
 
 /// The decoded `text/plain` part of a message we built (for the outbox page and tests): handles
@@ -401,11 +344,12 @@ impl Ses {
 }
 
 #[async_trait::async_trait]
-impl Sender for Ses {
-    async fn send(&self, mail: &Mail, raw: &[u8], _message_id: &str) -> anyhow::Result<()> {
+impl MailSender for Ses {
+    async fn send(&self, mail: &Mail, message_id: &str, queued_at: jiff::Timestamp) -> anyhow::Result<()> {
+        let raw = build(mail, message_id, queued_at)?;
         use aws_sdk_sesv2::primitives::Blob;
         use aws_sdk_sesv2::types::{Destination, EmailContent, RawMessage};
-        let content = EmailContent::builder().raw(RawMessage::builder().data(Blob::new(raw.to_vec())).build()?).build();
+        let content = EmailContent::builder().raw(RawMessage::builder().data(Blob::new(raw)).build()?).build();
         self.client
             .send_email()
             .from_email_address(&mail.from)

@@ -9,7 +9,7 @@ use crate::clock::random_bytes;
 use crate::ids::UserId;
 use crate::model::AuditTarget;
 use crate::photo;
-use crate::ports::BlobStore;
+use crate::ports::{BlobStore, PhotoDecoder};
 use jiff::Timestamp;
 use serde::Serialize;
 use serde_json::json;
@@ -23,8 +23,15 @@ pub struct AvatarView {
 }
 
 /// Stores `bytes` as the photo of `user` (whose reach the caller has checked).
-pub async fn set(deps: &Deps, blobs: &dyn BlobStore, p: &Principal, user: &UserId, bytes: Vec<u8>) -> Result<AvatarView> {
-    let checked = photo::check(&bytes)?;
+pub async fn set(
+    deps: &Deps,
+    decoder: &dyn PhotoDecoder,
+    blobs: &dyn BlobStore,
+    p: &Principal,
+    user: &UserId,
+    bytes: Vec<u8>,
+) -> Result<AvatarView> {
+    let checked = photo::check(&bytes, decoder)?;
     let key = format!("avatars/{user}/{}.{}", hex::encode(random_bytes::<16>(deps.entropy.as_ref())), checked.kind.extension());
     blobs.put(&key, bytes, checked.kind.content_type(), Some("inline")).await?;
     let audit = deps.event(

@@ -8,7 +8,7 @@ use crate::clock::random_bytes;
 use crate::email::Email;
 use crate::ids::{CompanyId, UserId};
 use crate::keys::secret_digest;
-use crate::model::{Account, AuditTarget, Company, Credential, Profile, Ref, Source};
+use crate::model::{Account, AuditTarget, Company, Credential, Profile, Ref};
 use crate::password::{self, Password};
 use crate::permissions::Rights;
 use crate::text::Name;
@@ -61,22 +61,8 @@ pub async fn ensure_first_admin(deps: &Deps, input: FirstAdmin, source: &str) ->
         None,
     );
     deps.store.create_company(&company, &ce).await?;
-    let account = Account {
-        id: id.clone(),
-        email,
-        source: Source::Local,
-        credential: Credential::Password { hash },
-        active: true,
-        superuser: true,
-        staff: true,
-        require_2fa: false,
-        force_password_change: false,
-        totp_enrolled: false,
-        epoch: 1,
-        version: 1,
-        created_at: now,
-        has_profile: true,
-    };
+    let account =
+        Account { superuser: true, staff: true, has_profile: true, ..Account::new(id.clone(), email, Credential::Password { hash }, now) };
     let profile = Profile {
         user_id: id.clone(),
         company: Ref { id: company.id.clone(), name: company.name.to_string() },

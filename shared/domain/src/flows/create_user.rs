@@ -8,7 +8,8 @@ use super::views::AdminUserView;
 use crate::activation::check_range;
 use crate::email::Email;
 use crate::ids::{CompanyId, GroupId, OrgItemId, UserId};
-use crate::model::{Account, AuditTarget, Credential, GroupRef, ItemKind, Profile, Ref, Source, User};
+use crate::model::{Account, AuditTarget, Credential, GroupRef, ItemKind, Profile, Ref, User};
+use crate::password::Password;
 use crate::permissions::{Action, Module, Rights};
 use crate::phone::Phone;
 use crate::ports::{RefTarget, Reference};
@@ -217,20 +218,11 @@ async fn create_new(deps: &Deps, p: &Principal, input: CreateUserInput, company_
     let id = UserId::new(deps.clock.as_ref(), deps.entropy.as_ref());
     let placed = place(deps, &id, &input, &company_id).await?;
     let account = Account {
-        id: id.clone(),
-        email,
-        source: Source::Local,
-        credential: Credential::None,
         active: input.active.unwrap_or(true),
-        superuser: false,
         staff: input.staff,
         require_2fa: input.require_2fa,
-        force_password_change: false,
-        totp_enrolled: false,
-        epoch: 1,
-        version: 1,
-        created_at: deps.now(),
         has_profile: true,
+        ..Account::new(id.clone(), email, Credential::None, deps.now())
     };
     let e = deps.event(
         Some(p.id()),
@@ -274,4 +266,22 @@ async fn wrap_existing(deps: &Deps, p: &Principal, input: CreateUserInput, compa
     );
     deps.store.attach_profile(&account, &placed.profile, &placed.refs, &e).await?;
     Ok(AdminUserView::of(&User { account, profile: Some(placed.profile) }, deps.today()))
+}
+
+/// An account with no cabinet profile yet (as a migration or the admin tool makes it), optionally
+/// with a password; an administrator wraps it with "Use Existing User" (mode `existing` above).
+pub async fn create_account(deps: &Deps, email: &str, password: Option<&Password>, superuser: bool, by: &str) -> Result<UserId> {
+    let email = Email::parse("email", email)?;
+    let credential = match password {
+        Some(p) => {
+            p.check_new("password")?;
+            Credential::Password { hash: crate::password::hash(p, deps.entropy.as_ref()).await? }
+        }
+        None => Credential::None,
+    };
+    let id = UserId::new(deps.clock.as_ref(), deps.entropy.as_ref());
+    let account = Account { superuser, staff: superuser, ..Account::new(id.clone(), email, credential, deps.now()) };
+    let e = deps.event(None, "account.created", AuditTarget::User(id.clone()), json!({ "by": by }), None);
+    deps.store.create_account(&account, &e).await?;
+    Ok(id)
 }

@@ -6,11 +6,12 @@
 
 use super::Deps;
 use super::authorize::Principal;
-use super::views::{AdminUserView, UserView};
+use super::views::{AdminUserView, UserView, link_avatar};
 use crate::filter::{RawFilter, UserFilter, decode_cursor, encode_cursor, parse_page_size};
 use crate::ids::CompanyId;
 use crate::ids::UserId;
 use crate::permissions::{Action, Module, Reach};
+use crate::ports::BlobStore;
 use crate::{Error, Result};
 use serde::Serialize;
 
@@ -38,32 +39,33 @@ pub fn scope_filter(p: &Principal, filter: &mut UserFilter, action: Action) -> R
     }
 }
 
-/// One page, and each row's photo key (for the links the caller signs).
+/// One page, each row's photo as a short-lived link.
 pub async fn list(
     deps: &Deps,
+    blobs: &dyn BlobStore,
     p: &Principal,
     raw: &RawFilter,
     per_page: Option<&str>,
     cursor: Option<&str>,
-) -> Result<(UserPage, Vec<Option<String>>)> {
+) -> Result<UserPage> {
     let mut filter = raw.parse()?;
     let per_page = parse_page_size(per_page)?;
     let company = scope_filter(p, &mut filter, Action::View)?;
     let start = cursor.filter(|c| !c.is_empty()).map(|c| decode_cursor(&deps.key, c, &filter)).transpose()?;
     let page = deps.store.list_users(company.as_ref(), &filter, deps.today(), start, per_page).await?;
     let today = deps.today();
-    let keys = page.items.iter().map(|l| l.profile.avatar_key.clone()).collect();
-    let page = UserPage {
-        users: page.items.iter().map(|l| UserView::of_listed(l, today)).collect(),
-        next_cursor: page.next.as_ref().map(|k| encode_cursor(&deps.key, k, &filter)),
-        items_read: page.items_read,
-    };
-    Ok((page, keys))
+    let mut users = Vec::with_capacity(page.items.len());
+    for listed in &page.items {
+        let mut view = UserView::of_listed(listed, today);
+        link_avatar(&mut view.profile, listed.profile.avatar_key.as_deref(), blobs).await?;
+        users.push(view);
+    }
+    Ok(UserPage { users, next_cursor: page.next.as_ref().map(|k| encode_cursor(&deps.key, k, &filter)), items_read: page.items_read })
 }
 
-/// One user, if within the caller's scope (outside it the user does not exist: 404), and the
-/// photo key.
-pub async fn get(deps: &Deps, p: &Principal, id: &str) -> Result<(AdminUserView, Option<String>)> {
+/// One user, if within the caller's scope (outside it the user does not exist: 404), the photo
+/// as a short-lived link.
+pub async fn get(deps: &Deps, blobs: &dyn BlobStore, p: &Principal, id: &str) -> Result<AdminUserView> {
     let id = UserId::parse("id", id).map_err(|_| Error::NotFound("user"))?;
     let reach = p.actor().reach(Module::Users, Action::View)?;
     let user = deps.store.get_user(&id).await?.ok_or(Error::NotFound("user"))?;
@@ -75,6 +77,8 @@ pub async fn get(deps: &Deps, p: &Principal, id: &str) -> Result<(AdminUserView,
     if !visible {
         return Err(Error::NotFound("user"));
     }
-    let key = user.profile.as_ref().and_then(|p| p.avatar_key.clone());
-    Ok((AdminUserView::of(&user, deps.today()), key))
+    let key = user.profile.as_ref().and_then(|p| p.avatar_key.as_deref());
+    let mut view = AdminUserView::of(&user, deps.today());
+    link_avatar(&mut view.user.profile, key, blobs).await?;
+    Ok(view)
 }

@@ -6,10 +6,12 @@
 
 use super::Deps;
 use super::authorize::Principal;
-use super::two_factor::{check_password, notice};
+use super::credentials::{check_password, with_new_password};
+use super::notices::notice;
 use crate::mail::{MailConfig, MailKind};
-use crate::model::{Account, AuditTarget, Credential, User};
-use crate::password::{self, Password};
+use crate::model::{AuditTarget, Credential};
+use crate::password::Password;
+use crate::ports::PasswordStrength;
 use crate::session::{Gate, GateFacts};
 use crate::{Error, Result};
 use serde::Deserialize;
@@ -22,28 +24,13 @@ pub struct PasswordInput {
     pub new: Password,
 }
 
-/// The account with `new` as its password, once it passes the policy (the user's email and
-/// names count against it) and differs from the current one: the forced change is done, and a
-/// new epoch ends the sessions signed in with the old one.
-pub async fn with_new_password(deps: &Deps, user: &User, new: &Password, field: &str) -> Result<Account> {
-    let a = &user.account;
-    let mut context = vec![a.email.as_str()];
-    context.extend(user.profile.iter().flat_map(|p| [p.first_name.as_str(), p.last_name.as_str()]));
-    password::check_policy(new, field, &context)?;
-    if let Credential::Password { hash } = &a.credential
-        && password::verify(new, hash.as_str()).await
-    {
-        return Err(Error::invalid(field, "must differ from the current password"));
-    }
-    let mut account = a.clone();
-    account.credential = Credential::Password { hash: password::hash(new, deps.entropy.as_ref()).await? };
-    account.force_password_change = false;
-    account.epoch += 1;
-    account.version += 1;
-    Ok(account)
-}
-
-pub async fn change_password(deps: &Deps, cfg: &MailConfig, p: &Principal, input: PasswordInput) -> Result<Gate> {
+pub async fn change_password(
+    deps: &Deps,
+    cfg: &MailConfig,
+    strength: &dyn PasswordStrength,
+    p: &Principal,
+    input: PasswordInput,
+) -> Result<Gate> {
     let user = &p.user;
     let a = &user.account;
     input.new.check_new("new")?;
@@ -59,7 +46,7 @@ pub async fn change_password(deps: &Deps, cfg: &MailConfig, p: &Principal, input
         (_, None) => return Err(Error::invalid("current", "is required")),
         (_, Some(current)) => check_password(deps, user, "current", current, &p.source_ip).await?,
     }
-    let account = with_new_password(deps, user, &input.new, "new").await?;
+    let account = with_new_password(deps, strength, user, &input.new, "new").await?;
     let next = if p.session.gate == Gate::Done {
         Gate::Done
     } else {

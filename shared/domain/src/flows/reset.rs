@@ -5,13 +5,14 @@
 //! sign-in follows; enrolled 2FA is still asked at the next sign-in.
 
 use super::Deps;
-use crate::clock::random_bytes;
+use super::notices::{compose, settings_of};
 use crate::email::Email;
-use crate::ids::{EventId, UserId};
+use crate::ids::UserId;
 use crate::links::{LinkKind, LinkToken};
-use crate::mail::{Mail, MailConfig, MailKind, QueuedMail, language_for, sender_for};
+use crate::mail::{MailConfig, MailKind};
 use crate::model::{AuditTarget, CabinetSettings, Credential, Source, User};
 use crate::password::Password;
+use crate::ports::PasswordStrength;
 use crate::{Error, Result};
 use serde::Deserialize;
 use serde_json::json;
@@ -32,52 +33,6 @@ pub struct ResetConfirm {
 /// The one answer for a link that is expired, spent, unknown or malformed.
 pub fn bad_link() -> Error {
     Error::invalid("token", "this link is expired, already used or unknown; ask for a new one")
-}
-
-/// The cabinet settings of the user's company (its senders, default language, control word).
-pub async fn settings_of(deps: &Deps, user: &User) -> Result<Option<CabinetSettings>> {
-    match user.profile.as_ref() {
-        Some(p) => deps.store.get_settings(&p.company.id).await,
-        None => Ok(None),
-    }
-}
-
-/// Seals a mail for `user` of `kind` for the queue, with the company's `settings` as read;
-/// `None` (logged, audited) when no sender is configured for its feature.
-pub async fn compose(
-    deps: &Deps,
-    cfg: &MailConfig,
-    user: &User,
-    settings: Option<&CabinetSettings>,
-    kind: MailKind,
-) -> Result<Option<QueuedMail>> {
-    let profile = user.profile.as_ref();
-    let Some(from) = sender_for(settings, kind.feature(), cfg) else {
-        tracing::error!(
-            mail = kind.name(),
-            "no sender is configured for this feature: set one in the company's cabinet settings or SECBOARD_DEFAULT_SENDER"
-        );
-        let e = deps.event(
-            None,
-            "mail.not_sent",
-            AuditTarget::User(user.account.id.clone()),
-            json!({ "mail": kind.name(), "reason": "no_sender_configured" }),
-            None,
-        );
-        deps.store.append(&e).await?;
-        return Ok(None);
-    };
-    let mail = Mail {
-        to: user.account.email.to_string(),
-        from: from.to_string(),
-        language: language_for(profile.and_then(|p| p.language), settings),
-        first_name: profile.map(|p| p.first_name.to_string()).unwrap_or_default(),
-        kind,
-    };
-    let id = EventId::new(deps.clock.as_ref(), deps.entropy.as_ref());
-    let sealed = mail.seal(&deps.key, &id, random_bytes::<12>(deps.entropy.as_ref()));
-    let kind = mail.kind.name().to_owned();
-    Ok(Some(QueuedMail { id, user: Some(user.account.id.clone()), kind, queued_at: deps.now(), sealed, attempts: 0 }))
 }
 
 /// Makes a link of `kind` for `user` and queues its mail. Replaces any live link of the kind.
@@ -146,12 +101,18 @@ pub async fn request_reset(deps: &Deps, cfg: &MailConfig, input: ResetRequest, s
     Ok(())
 }
 
-pub async fn confirm_reset(deps: &Deps, cfg: &MailConfig, input: ResetConfirm, source_ip: &str) -> Result<()> {
+pub async fn confirm_reset(
+    deps: &Deps,
+    cfg: &MailConfig,
+    strength: &dyn PasswordStrength,
+    input: ResetConfirm,
+    source_ip: &str,
+) -> Result<()> {
     let token = LinkToken::parse(&input.token).ok_or_else(bad_link)?;
     input.password.check_new("password")?;
     let user = deps.store.get_user(&token.user_id).await?.ok_or_else(bad_link)?;
     let a = &user.account;
-    let account = super::own_password::with_new_password(deps, &user, &input.password, "password").await?;
+    let account = super::credentials::with_new_password(deps, strength, &user, &input.password, "password").await?;
     let settings = settings_of(deps, &user).await?;
     let notice = compose(deps, cfg, &user, settings.as_ref(), MailKind::PasswordChanged).await?;
     for kind in [LinkKind::Reset, LinkKind::FirstAccess] {

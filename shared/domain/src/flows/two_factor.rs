@@ -13,13 +13,14 @@
 
 use super::Deps;
 use super::authorize::Principal;
-use super::reset::{compose, settings_of};
+use super::credentials::check_password;
+use super::notices::notice;
 use super::throttling::Attempt;
 use crate::clock::random_bytes;
 use crate::keys::Purpose;
-use crate::mail::{MailConfig, MailKind, QueuedMail};
-use crate::model::{AuditTarget, Credential, TotpEnrolment, TotpPending, User};
-use crate::password::{self, Password};
+use crate::mail::{MailConfig, MailKind};
+use crate::model::{AuditTarget, TotpEnrolment, TotpPending, User};
+use crate::password::Password;
 use crate::ports::{GateMove, TwoFactorChange};
 use crate::session::{Gate, GateFacts};
 use crate::throttle::Factor;
@@ -90,12 +91,6 @@ fn backup_digits(code: &str) -> Result<String> {
         .ok_or_else(|| Error::invalid("backup_code", "must be one of your backup codes (16 letters and digits, like ABCD-EFGH-IJKL-MNOP)"))
 }
 
-/// The notice mail for `user` of `kind`, sealed for the queue (`None` if no sender is set).
-pub async fn notice(deps: &Deps, cfg: &MailConfig, user: &User, kind: MailKind) -> Result<Option<QueuedMail>> {
-    let settings = settings_of(deps, user).await?;
-    compose(deps, cfg, user, settings.as_ref(), kind).await
-}
-
 /// The gate after this one, with the second factor passed.
 fn next_gate(user: &User, totp_enrolled: bool) -> Gate {
     let a = &user.account;
@@ -116,24 +111,6 @@ async fn check_code(deps: &Deps, user: &User, code: &str, gate: GateMove<'_>) ->
     match totp::verify(&secret, code, deps.now(), Some(enrolment.last_step)) {
         Some(step) => deps.store.accept_totp_step(&user.account.id, step, gate).await,
         None => Ok(false),
-    }
-}
-
-/// Checks the password of `user` (throttled per account and source, like a sign-in).
-pub async fn check_password(deps: &Deps, user: &User, field: &str, given: &Password, source_ip: &str) -> Result<()> {
-    if given.expose().chars().count() > password::PASSWORD_MAX {
-        return Err(Error::invalid(field, format!("must be at most {} characters", password::PASSWORD_MAX)));
-    }
-    let attempt = Attempt::begin(deps, Factor::Password, &user.account.email.normalized(), source_ip).await?;
-    let ok = match &user.account.credential {
-        Credential::Password { hash } => password::verify(given, hash.as_str()).await,
-        _ => password::verify_dummy(given).await,
-    };
-    if ok {
-        attempt.succeeded(deps).await
-    } else {
-        attempt.failed(deps, AuditTarget::User(user.account.id.clone()), source_ip).await?;
-        Err(Error::invalid(field, "is not your current password"))
     }
 }
 
@@ -189,7 +166,7 @@ pub async fn setup(deps: &Deps, p: &Principal, proof: Reauth) -> Result<Setup> {
     let audit = deps.event(Some(p.id()), "two_factor.setup_started", AuditTarget::User(p.id().clone()), json!({}), Some(&p.source_ip));
     deps.store.put_pending_totp(p.id(), &pending, &audit).await?;
     Ok(Setup {
-        secret: data_encoding::BASE32_NOPAD.encode(&secret),
+        secret: totp::secret_base32(&secret),
         otpauth_uri: totp::otpauth_uri(&secret, ISSUER, user.account.email.as_str()),
         expires_at,
     })

@@ -8,8 +8,8 @@
 use super::Deps;
 use super::authorize::Principal;
 use super::create_user::{CreateUserInput, Mode, place};
+use super::notices::notice;
 use super::patch::Patch;
-use super::two_factor::notice;
 use super::views::{AdminUserView, link_avatar};
 use crate::activation::Activation;
 use crate::email::Email;
@@ -18,7 +18,7 @@ use crate::mail::{MailConfig, MailKind};
 use crate::model::{AuditTarget, Credential, ItemKind, Profile, User};
 use crate::password::{self, Password};
 use crate::permissions::{Action, Module, Reach};
-use crate::ports::{BlobStore, RefTarget, Reference, UserChange};
+use crate::ports::{BlobStore, PasswordStrength, PhotoDecoder, RefTarget, Reference, UserChange};
 use crate::text::Language;
 use crate::{Error, Result};
 use serde::Deserialize;
@@ -111,9 +111,11 @@ fn text<T: ToString>(v: Option<T>) -> Option<String> {
     v.map(|x| x.to_string())
 }
 
+#[allow(clippy::too_many_arguments)]
 pub async fn update_user(
     deps: &Deps,
     cfg: &MailConfig,
+    strength: &dyn PasswordStrength,
     p: &Principal,
     id: &str,
     input: UpdateUserInput,
@@ -180,7 +182,12 @@ pub async fn update_user(
         if matches!(account.credential, Credential::Directory { .. }) {
             return Err(Error::invalid("password", "this account's password is managed in Active Directory"));
         }
-        password::check_policy(pw, "password", &[account.email.as_str(), profile.first_name.as_str(), profile.last_name.as_str()])?;
+        password::check_policy(
+            pw,
+            "password",
+            &[account.email.as_str(), profile.first_name.as_str(), profile.last_name.as_str()],
+            strength,
+        )?;
         if let Credential::Password { hash } = &account.credential
             && password::verify(pw, hash.as_str()).await
         {
@@ -250,4 +257,29 @@ pub async fn update_user(
     let key = after.profile.as_ref().and_then(|p| p.avatar_key.clone());
     link_avatar(&mut view.user.profile, key.as_deref(), blobs).await?;
     Ok(view)
+}
+
+/// "Edit" a user's photo: `bytes` checked by the photo rules, stored, the old one deleted.
+pub async fn set_photo(
+    deps: &Deps,
+    decoder: &dyn PhotoDecoder,
+    blobs: &dyn BlobStore,
+    p: &Principal,
+    id: &str,
+    bytes: Vec<u8>,
+) -> Result<super::avatar::AvatarView> {
+    let user = user_in_reach(deps, p, id, Action::Edit).await?;
+    super::avatar::set(deps, decoder, blobs, p, &user.account.id, bytes).await
+}
+
+/// "Remove avatar" in the Edit dialog.
+pub async fn remove_photo(deps: &Deps, blobs: &dyn BlobStore, p: &Principal, id: &str) -> Result<()> {
+    let user = user_in_reach(deps, p, id, Action::Edit).await?;
+    super::avatar::remove(deps, blobs, p, &user.account.id).await
+}
+
+/// Sends (or resends) the user a first-access link; answers when it expires.
+pub async fn send_first_access(deps: &Deps, cfg: &MailConfig, p: &Principal, id: &str) -> Result<jiff::Timestamp> {
+    let user = user_in_reach(deps, p, id, Action::Edit).await?;
+    super::reset::send_first_access(deps, cfg, p, &user).await
 }
