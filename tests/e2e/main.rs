@@ -10,6 +10,7 @@ mod export;
 mod first_login;
 mod fixtures;
 mod gates;
+mod layout;
 mod list_users;
 mod org;
 mod photos;
