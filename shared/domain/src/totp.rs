@@ -90,11 +90,15 @@ pub fn secret_base32(secret: &[u8]) -> String {
     totp_rs::Secret::from(secret.to_vec()).to_base32()
 }
 
-/// The `otpauth://` URI authenticator apps scan (issuer and account name percent-encoded, the
-/// secret in base32; SHA-1, 6 digits and 30 s are the format's defaults). Empty if the issuer or
-/// account holds a `:`, which the format cannot carry (an email never does).
+/// The `otpauth://` URI authenticator apps scan: totp-rs writes it (label and issuer
+/// percent-encoded, the secret in base32). The `@` of an email stays as the Key URI format's own
+/// example writes it (`Example:alice@google.com`; `@` is allowed in a path), and the algorithm,
+/// digits and period are stated, for the apps that do not assume the defaults. Empty if the
+/// issuer or account holds a `:`, which the format cannot carry (an email never does).
 pub fn otpauth_uri(secret: &[u8], issuer: &str, account: &str) -> String {
-    generator(secret, Some(issuer), account).and_then(|t| t.to_url().ok()).unwrap_or_default()
+    let Some(url) = generator(secret, Some(issuer), account).and_then(|t| t.to_url().ok()) else { return String::new() };
+    let (label, query) = url.split_once('?').unwrap_or((&url, ""));
+    format!("{}?{query}&algorithm=SHA1&digits={DIGITS}&period={STEP_SECS}", label.replace("%40", "@"))
 }
 
 /// Ten backup codes of 80 bits each, as 16 base32 characters in four groups (`ABCD-EFGH-...`).
@@ -168,7 +172,10 @@ mod tests {
     #[test]
     fn the_otpauth_uri_names_issuer_account_and_the_base32_secret() {
         let uri = otpauth_uri(b"12345678901234567890", "SecBoard", "ada@example.com");
-        assert_eq!(uri, "otpauth://totp/SecBoard:ada%40example.com?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=SecBoard");
+        assert_eq!(
+            uri,
+            "otpauth://totp/SecBoard:ada@example.com?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=SecBoard&algorithm=SHA1&digits=6&period=30"
+        );
         assert_eq!(new_secret(&OsEntropy).len() * 8, 160);
         assert_eq!(secret_base32(b"12345678901234567890"), "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ");
     }
