@@ -14,7 +14,7 @@ use secboard_domain::flows::authorize::Principal;
 use secboard_domain::flows::{Deps, export, list_users};
 use secboard_domain::ids::{CompanyId, GroupId, OrgItemId, UserId};
 use secboard_domain::keys::MasterKey;
-use secboard_domain::model::{Account, Credential, GroupRef, Profile, Ref, Source, User};
+use secboard_domain::model::{Account, Credential, GroupRef, Profile, Ref, User};
 use secboard_domain::permissions::Rights;
 use secboard_domain::ports::BlobStore;
 use secboard_domain::session::{Gate, Session, SessionToken};
@@ -74,22 +74,9 @@ fn user(i: usize, deps: &Deps) -> anyhow::Result<(Account, Profile)> {
     let id = UserId::new(deps.clock.as_ref(), deps.entropy.as_ref());
     let company = CompanyId::parse("c", COMPANY)?;
     let colours = ["#1F3A93", "#FFEB3B", "#2ECC71", "#E74C3C", "#9B59B6"];
-    let account = Account {
-        id: id.clone(),
-        email: Email::parse("e", &format!("user{i:06}@example.com"))?,
-        source: Source::Local,
-        credential: Credential::None,
-        active: !i.is_multiple_of(10),
-        superuser: false,
-        staff: false,
-        require_2fa: false,
-        force_password_change: false,
-        totp_enrolled: false,
-        epoch: 1,
-        version: 1,
-        created_at: deps.clock.now(),
-        has_profile: true,
-    };
+    let email = Email::parse("e", &format!("user{i:06}@example.com"))?;
+    let account =
+        Account { active: !i.is_multiple_of(10), has_profile: true, ..Account::new(id.clone(), email, Credential::None, deps.clock.now()) };
     let profile = Profile {
         user_id: id,
         company: Ref { id: company, name: "Bench Corp".into() },
