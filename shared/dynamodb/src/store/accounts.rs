@@ -14,6 +14,7 @@ use secboard_domain::mail::QueuedMail;
 use secboard_domain::model::{Account, AuditEvent, Profile, User};
 use secboard_domain::ports::{AccountStore, RefTarget, Reference, UserChange};
 use secboard_domain::session::Session;
+use secboard_domain::superusers;
 use secboard_domain::{Error, Result};
 use std::collections::HashMap;
 
@@ -242,13 +243,15 @@ impl AccountStore for DynamoStore {
         if a.superuser {
             items.push(del(key(SUPERUSERS_PK, user_pk(&a.id)), None)?);
             last_superuser_at = Some(items.len());
+            // The domain's rule, enforced atomically: one less only while more than must remain.
             let u = Update::builder()
                 .table_name(&self.table)
                 .set_key(Some(key(SUPERUSERS_PK, SUPERUSER_COUNT_SK)))
                 .update_expression("SET #n = #n - :one")
-                .condition_expression("#n > :one")
+                .condition_expression("#n > :keep")
                 .expression_attribute_names("#n", "n")
                 .expression_attribute_values(":one", n(1))
+                .expression_attribute_values(":keep", n(superusers::MUST_REMAIN as i64))
                 .build()
                 .map_err(unexpected("update"))?;
             items.push(TransactWriteItem::builder().update(u).build());
@@ -260,7 +263,7 @@ impl AccountStore for DynamoStore {
         match self.transact(items).await? {
             TxOutcome::Done => {}
             TxOutcome::Failed(f) if last_superuser_at.is_some_and(|i| f.contains(&i)) => {
-                return Err(Error::conflict("id", "this is the last superuser; make another one first"));
+                return Err(superusers::last_superuser());
             }
             TxOutcome::Failed(_) => return Err(Error::stale()),
         }

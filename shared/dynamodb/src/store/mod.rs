@@ -136,7 +136,7 @@ impl DynamoStore {
                     // Another transaction touched the same items at the same moment.
                     let conflict = c.cancellation_reasons().iter().any(|r| r.code() == Some("TransactionConflict"));
                     if conflict {
-                        return Err(Error::conflict("version", "a concurrent change got there first; try again"));
+                        return Err(Error::concurrent_change());
                     }
                 }
                 Err(sdk("transaction")(e))
@@ -283,16 +283,14 @@ impl DynamoStore {
         let i = failed[0];
         if let Some(field) = fixed.get(i) {
             return match *field {
-                "email" => Error::conflict("email", "an account with this email already exists"),
+                "email" => Error::email_taken(),
                 "version" => Error::stale(),
-                f => Error::conflict(f, "already exists"),
+                f => Error::already_exists(f),
             };
         }
         match refs.get(i - fixed.len()) {
-            Some(Reference { field, target: RefTarget::Group { .. } }) => {
-                Error::conflict(field.clone(), "this access group changed or was deleted meanwhile; reload and try again")
-            }
-            Some(r) => Error::invalid(r.field.clone(), "no longer exists in this company"),
+            Some(Reference { field, target: RefTarget::Group { .. } }) => Error::group_changed(field.clone()),
+            Some(r) => Error::gone_from_company(r.field.clone()),
             None => Error::unexpected("transaction failed on an unknown item"),
         }
     }

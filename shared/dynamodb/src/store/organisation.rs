@@ -52,14 +52,7 @@ impl DynamoStore {
             TxOutcome::Failed(_) => {
                 let Some(current) = self.get(pk, &sk).await? else { return Err(Error::NotFound("organisation item")) };
                 let (users, roles) = Self::counts(&current);
-                let mut by = vec![];
-                if users > 0 {
-                    by.push(format!("{users} user(s)"));
-                }
-                if roles > 0 {
-                    by.push(format!("{roles} platform role(s)"));
-                }
-                Err(Error::Conflict { field: None, message: format!("this {what} is still referred to by {}", by.join(" and ")) })
+                Err(Error::still_referred(what, users, roles))
             }
         }
     }
@@ -72,7 +65,7 @@ impl OrgStore for DynamoStore {
             vec![self.put(to_item(&DbCompanyV1::from(company)).map_err(conv)?, Some("attribute_not_exists(pk)"))?, self.audit_put(audit)?];
         match self.transact(items).await? {
             TxOutcome::Done => Ok(()),
-            TxOutcome::Failed(_) => Err(Error::conflict("id", "already exists")),
+            TxOutcome::Failed(_) => Err(Error::already_exists("id")),
         }
     }
 
@@ -152,14 +145,7 @@ impl OrgStore for DynamoStore {
             TxOutcome::Failed(_) => {
                 let Some(current) = self.get(company_pk(id), "COMPANY").await? else { return Err(Error::NotFound("company")) };
                 let get = |k: &str| current.get(k).and_then(|v| v.as_n().ok()).and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
-                let mut by = vec![];
-                if get("users") > 0 {
-                    by.push(format!("{} user(s)", get("users")));
-                }
-                if get("children") > 0 {
-                    by.push(format!("{} department(s), position(s), role(s), quiz(zes) or access group(s)", get("children")));
-                }
-                Err(Error::Conflict { field: None, message: format!("this company still has {}", by.join(" and ")) })
+                Err(Error::company_not_empty(get("users"), get("children")))
             }
         }
     }
@@ -269,7 +255,7 @@ impl OrgStore for DynamoStore {
         match self.transact(items).await? {
             TxOutcome::Done => Ok(()),
             TxOutcome::Failed(f) if f.contains(&1) => Err(Error::NotFound("company")),
-            TxOutcome::Failed(_) => Err(Error::conflict("id", "already exists")),
+            TxOutcome::Failed(_) => Err(Error::already_exists("id")),
         }
     }
 

@@ -108,10 +108,8 @@ impl TwoFactorStore for DynamoStore {
         self.push_mail_and_audit(&mut items, c.mail, c.audit)?;
         match self.transact(items).await? {
             TxOutcome::Done => Ok(()),
-            TxOutcome::Failed(f) if f.contains(&0) => {
-                Err(Error::conflict("code", "the set-up expired or was already confirmed: start it again"))
-            }
-            TxOutcome::Failed(f) if f.contains(&1) => Err(Error::conflict("totp", "two-factor authentication is already on")),
+            TxOutcome::Failed(f) if f.contains(&0) => Err(Error::totp_setup_gone()),
+            TxOutcome::Failed(f) if f.contains(&1) => Err(Error::totp_already_on()),
             TxOutcome::Failed(_) => Err(Error::stale()),
         }
     }
@@ -126,7 +124,7 @@ impl TwoFactorStore for DynamoStore {
         self.push_mail_and_audit(&mut items, c.mail, c.audit)?;
         match self.transact(items).await? {
             TxOutcome::Done => Ok(()),
-            TxOutcome::Failed(f) if f.contains(&0) => Err(Error::conflict("totp", "two-factor authentication is not on")),
+            TxOutcome::Failed(f) if f.contains(&0) => Err(Error::totp_not_on()),
             TxOutcome::Failed(_) => Err(Error::stale()),
         }
     }
@@ -154,7 +152,7 @@ impl TwoFactorStore for DynamoStore {
         self.push_mail_and_audit(&mut items, mail, audit)?;
         match self.transact(items).await? {
             TxOutcome::Done => Ok(()),
-            TxOutcome::Failed(_) => Err(Error::conflict("totp", "two-factor authentication is not on")),
+            TxOutcome::Failed(_) => Err(Error::totp_not_on()),
         }
     }
 }
