@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use aws_sdk_dynamodb::error::ProvideErrorMetadata;
 use aws_sdk_dynamodb::types::{AttributeValue, Select};
 use jiff::civil::Date;
-use secboard_domain::activation::Employment;
+use secboard_domain::activation::{Cond, DateField, Employment, Op, Operand, overlaps};
 use secboard_domain::filter::{StartKey, Status, UserFilter};
 use secboard_domain::ids::CompanyId;
 use secboard_domain::ports::{DirectoryStore, Listed, Page};
@@ -31,7 +31,6 @@ impl DirectoryStore for DynamoStore {
         let mut values: HashMap<String, AttributeValue> = HashMap::from([(":pk".to_owned(), s(pk))]);
         let mut names: HashMap<String, String> = HashMap::new();
         let mut conds: Vec<String> = vec![];
-        let tday = s(today.to_string());
         if let Some(q) = &filter.search {
             values.insert(":q".into(), s(q.clone()));
             conds.push("(contains(#search, :q) OR contains(email_lc, :q))".into());
@@ -70,29 +69,11 @@ impl DirectoryStore for DynamoStore {
             values.insert(":st".into(), AttributeValue::Bool(v));
             conds.push(format!("{attr} = :st"));
         }
-        if let Some(e) = filter.employment {
-            if e != Employment::NoDates {
-                values.insert(":today".into(), tday.clone());
-            }
-            conds.push(
-                match e {
-                    Employment::NoDates => "attribute_not_exists(start_date) AND attribute_not_exists(end_date)",
-                    Employment::Future => "start_date > :today",
-                    Employment::Past => "end_date < :today",
-                    Employment::CurrentlyActive => {
-                        "(attribute_exists(start_date) OR attribute_exists(end_date)) AND (attribute_not_exists(start_date) OR start_date <= :today) AND (attribute_not_exists(end_date) OR end_date >= :today)"
-                    }
-                }
-                .to_owned(),
-            );
-        }
-        if let Some(to) = filter.date_to {
-            values.insert(":dto".into(), s(to.to_string()));
-            conds.push("(attribute_not_exists(start_date) OR start_date <= :dto)".into());
-        }
-        if let Some(from) = filter.date_from {
-            values.insert(":dfrom".into(), s(from.to_string()));
-            conds.push("(attribute_not_exists(end_date) OR end_date >= :dfrom)".into());
+        // The activity-range rules as the domain states them, rendered into the filter.
+        let ranges = filter.employment.map(Employment::condition).into_iter().chain(overlaps(filter.date_from, filter.date_to));
+        let mut render = Render { today, names: &mut names, values: &mut values, next: 0 };
+        for c in ranges {
+            conds.push(render.expression(&c));
         }
         let resumed = start.is_some();
         let start_key = start.map(|k| k.into_iter().map(|(k, v)| (k, s(v))).collect::<HashMap<_, _>>());
@@ -128,5 +109,130 @@ impl DirectoryStore for DynamoStore {
             .map(|i| from_item::<DbProfileV1>(i).map(DbProfileV1::into_listed).map_err(conv))
             .collect::<Result<_>>()?;
         Ok(Page { items, next, items_read })
+    }
+}
+
+/// Renders an activity-range condition of the domain into a filter expression, adding the
+/// attribute names and values it uses (placeholders `#c<n>` and `:c<n>`, one per distinct name
+/// or value, so they never clash with the listing's own).
+struct Render<'a> {
+    today: Date,
+    names: &'a mut HashMap<String, String>,
+    values: &'a mut HashMap<String, AttributeValue>,
+    next: usize,
+}
+
+impl Render<'_> {
+    /// The expression, safe to join with others by `AND`.
+    fn expression(&mut self, c: &Cond) -> String {
+        let e = self.render(c);
+        if matches!(c, Cond::Or(_)) { format!("({e})") } else { e }
+    }
+
+    fn render(&mut self, c: &Cond) -> String {
+        match c {
+            Cond::Exists(f) => format!("attribute_exists({})", self.name(*f)),
+            Cond::Not(inner) => match inner.as_ref() {
+                Cond::Exists(f) => format!("attribute_not_exists({})", self.name(*f)),
+                other => format!("NOT ({})", self.render(other)),
+            },
+            Cond::Cmp(f, op, operand) => {
+                let op = match op {
+                    Op::Lt => "<",
+                    Op::Le => "<=",
+                    Op::Gt => ">",
+                    Op::Ge => ">=",
+                };
+                format!("{} {op} {}", self.name(*f), self.value(*operand))
+            }
+            Cond::And(all) => self.join(all, " AND "),
+            Cond::Or(any) => self.join(any, " OR "),
+        }
+    }
+
+    fn join(&mut self, parts: &[Cond], by: &str) -> String {
+        let parts: Vec<String> = parts
+            .iter()
+            .map(|p| match p {
+                Cond::And(_) | Cond::Or(_) => format!("({})", self.render(p)),
+                _ => self.render(p),
+            })
+            .collect();
+        parts.join(by)
+    }
+
+    fn name(&mut self, f: DateField) -> String {
+        let attr = match f {
+            DateField::StartDate => "start_date",
+            DateField::EndDate => "end_date",
+        };
+        if let Some((placeholder, _)) = self.names.iter().find(|(k, v)| k.starts_with("#c") && *v == attr) {
+            return placeholder.clone();
+        }
+        let placeholder = format!("#c{}", self.next);
+        self.next += 1;
+        self.names.insert(placeholder.clone(), attr.to_owned());
+        placeholder
+    }
+
+    fn value(&mut self, operand: Operand) -> String {
+        // Dates are kept as ISO strings, which compare in date order.
+        let v = s(match operand {
+            Operand::Today => self.today,
+            Operand::Date(d) => d,
+        }
+        .to_string());
+        if let Some((placeholder, _)) = self.values.iter().find(|(k, existing)| k.starts_with(":c") && **existing == v) {
+            return placeholder.clone();
+        }
+        let placeholder = format!(":c{}", self.next);
+        self.next += 1;
+        self.values.insert(placeholder.clone(), v);
+        placeholder
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    fn rendered(c: &Cond) -> (String, HashMap<String, String>, HashMap<String, AttributeValue>) {
+        let (mut names, mut values) = (HashMap::new(), HashMap::new());
+        let e = Render { today: date(2026, 6, 15), names: &mut names, values: &mut values, next: 0 }.expression(c);
+        (e, names, values)
+    }
+
+    #[test]
+    fn the_employment_rule_renders_into_a_filter_with_generated_placeholders() {
+        let (e, names, values) = rendered(&Employment::CurrentlyActive.condition());
+        assert_eq!(
+            e,
+            "(attribute_exists(#c0) OR attribute_exists(#c1)) AND (attribute_not_exists(#c0) OR #c0 <= :c2) \
+             AND (attribute_not_exists(#c1) OR #c1 >= :c2)"
+        );
+        assert_eq!(names, HashMap::from([("#c0".into(), "start_date".into()), ("#c1".into(), "end_date".into())]));
+        assert_eq!(values, HashMap::from([(":c2".into(), s("2026-06-15"))]));
+
+        let (e, _, values) = rendered(&Employment::NoDates.condition());
+        assert_eq!(e, "attribute_not_exists(#c0) AND attribute_not_exists(#c1)");
+        assert!(values.is_empty(), "no value a filter does not use (DynamoDB refuses those)");
+        assert_eq!(rendered(&Employment::Future.condition()).0, "#c0 > :c1");
+    }
+
+    #[test]
+    fn an_or_is_parenthesised_and_a_general_not_too() {
+        let c =
+            Cond::Or(vec![Cond::Exists(DateField::EndDate), Cond::Not(Box::new(Cond::Cmp(DateField::EndDate, Op::Lt, Operand::Today)))]);
+        assert_eq!(rendered(&c).0, "(attribute_exists(#c0) OR NOT (#c0 < :c1))");
+    }
+
+    #[test]
+    fn the_overlap_filter_renders_each_bound_with_its_own_date() {
+        let c = overlaps(Some(date(2026, 1, 1)), Some(date(2026, 12, 31))).unwrap();
+        let (e, _, values) = rendered(&c);
+        assert_eq!(e, "(attribute_not_exists(#c0) OR #c0 <= :c1) AND (attribute_not_exists(#c2) OR #c2 >= :c3)");
+        assert_eq!(values[":c1"], s("2026-12-31"));
+        assert_eq!(values[":c3"], s("2026-01-01"));
     }
 }
