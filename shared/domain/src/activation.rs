@@ -54,12 +54,108 @@ pub enum Employment {
 }
 
 impl Employment {
+    pub const ALL: [Employment; 4] = [Employment::CurrentlyActive, Employment::Future, Employment::Past, Employment::NoDates];
+
+    /// The status of an activity range today: the one whose [`Employment::condition`] holds.
     pub fn of(start: Option<Date>, end: Option<Date>, today: Date) -> Employment {
-        match (start, end) {
-            (None, None) => Employment::NoDates,
-            (Some(s), _) if today < s => Employment::Future,
-            (_, Some(e)) if today > e => Employment::Past,
-            _ => Employment::CurrentlyActive,
+        Employment::ALL.into_iter().find(|e| e.condition().holds(start, end, today)).unwrap_or(Employment::CurrentlyActive)
+    }
+
+    /// The rule, as a condition on the dates: no dates set; a start date still to come; an end
+    /// date passed (after any start); or some date set and today within the range (both ends
+    /// inclusive). Exactly one holds for any dates. The store renders it into its filter, so the
+    /// listing and this rule cannot drift apart.
+    pub fn condition(self) -> Cond {
+        use DateField::{EndDate, StartDate};
+        let begun = Cond::Or(vec![Cond::missing(StartDate), Cond::Cmp(StartDate, Op::Le, Operand::Today)]);
+        let not_ended = Cond::Or(vec![Cond::missing(EndDate), Cond::Cmp(EndDate, Op::Ge, Operand::Today)]);
+        match self {
+            Employment::NoDates => Cond::And(vec![Cond::missing(StartDate), Cond::missing(EndDate)]),
+            Employment::Future => Cond::Cmp(StartDate, Op::Gt, Operand::Today),
+            Employment::Past => Cond::And(vec![begun, Cond::Cmp(EndDate, Op::Lt, Operand::Today)]),
+            Employment::CurrentlyActive => {
+                Cond::And(vec![Cond::Or(vec![Cond::Exists(StartDate), Cond::Exists(EndDate)]), begun, not_ended])
+            }
+        }
+    }
+}
+
+/// The list filter "activity range overlaps [from, to]": a range without a start date began
+/// before anything, one without an end date runs on; `None` when neither bound is given.
+pub fn overlaps(from: Option<Date>, to: Option<Date>) -> Option<Cond> {
+    use DateField::{EndDate, StartDate};
+    let mut all = vec![];
+    if let Some(to) = to {
+        all.push(Cond::Or(vec![Cond::missing(StartDate), Cond::Cmp(StartDate, Op::Le, Operand::Date(to))]));
+    }
+    if let Some(from) = from {
+        all.push(Cond::Or(vec![Cond::missing(EndDate), Cond::Cmp(EndDate, Op::Ge, Operand::Date(from))]));
+    }
+    (!all.is_empty()).then_some(Cond::And(all))
+}
+
+/// A date of the activity range, as the conditions over it name it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DateField {
+    StartDate,
+    EndDate,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Op {
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+/// What a date is compared with: today (given when the condition is evaluated or rendered) or a
+/// fixed date.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Operand {
+    Today,
+    Date(Date),
+}
+
+/// A condition on the activity range: the rules above state themselves in it once, the domain
+/// evaluates it and the store renders it into a filter expression. As in DynamoDB, a comparison
+/// with a date that is not set is false.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Cond {
+    Exists(DateField),
+    Cmp(DateField, Op, Operand),
+    Not(Box<Cond>),
+    And(Vec<Cond>),
+    Or(Vec<Cond>),
+}
+
+impl Cond {
+    pub fn missing(field: DateField) -> Cond {
+        Cond::Not(Box::new(Cond::Exists(field)))
+    }
+
+    pub fn holds(&self, start: Option<Date>, end: Option<Date>, today: Date) -> bool {
+        let value = |f: &DateField| match f {
+            DateField::StartDate => start,
+            DateField::EndDate => end,
+        };
+        match self {
+            Cond::Exists(f) => value(f).is_some(),
+            Cond::Cmp(f, op, operand) => {
+                let rhs = match operand {
+                    Operand::Today => today,
+                    Operand::Date(d) => *d,
+                };
+                value(f).is_some_and(|lhs| match op {
+                    Op::Lt => lhs < rhs,
+                    Op::Le => lhs <= rhs,
+                    Op::Gt => lhs > rhs,
+                    Op::Ge => lhs >= rhs,
+                })
+            }
+            Cond::Not(c) => !c.holds(start, end, today),
+            Cond::And(all) => all.iter().all(|c| c.holds(start, end, today)),
+            Cond::Or(any) => any.iter().any(|c| c.holds(start, end, today)),
         }
     }
 }
@@ -131,6 +227,42 @@ mod tests {
         assert_eq!(Employment::of(Some(date(2026, 7, 1)), None, TODAY), Employment::Future);
         assert_eq!(Employment::of(None, Some(date(2026, 6, 1)), TODAY), Employment::Past);
         assert_eq!(Employment::of(Some(date(2026, 6, 1)), None, TODAY), Employment::CurrentlyActive);
+    }
+
+    /// Start and end dates around TODAY, both unset, and an end before its start.
+    fn date_cases() -> Vec<(Option<Date>, Option<Date>)> {
+        let days = [None, Some(date(2026, 6, 14)), Some(TODAY), Some(date(2026, 6, 16))];
+        days.iter().flat_map(|s| days.iter().map(move |e| (*s, *e))).collect()
+    }
+
+    #[test]
+    fn every_employment_condition_holds_exactly_for_its_status() {
+        let expected = |s: Option<Date>, e: Option<Date>| match (s, e) {
+            (None, None) => Employment::NoDates,
+            (Some(s), _) if TODAY < s => Employment::Future,
+            (_, Some(e)) if TODAY > e => Employment::Past,
+            _ => Employment::CurrentlyActive,
+        };
+        for (s, e) in date_cases() {
+            for variant in Employment::ALL {
+                let holds = variant.condition().holds(s, e, TODAY);
+                assert_eq!(holds, variant == expected(s, e), "{variant:?} for start {s:?}, end {e:?}");
+            }
+            assert_eq!(Employment::of(s, e, TODAY), expected(s, e));
+        }
+    }
+
+    #[test]
+    fn the_overlap_filter_keeps_ranges_that_touch_the_period() {
+        let (from, to) = (date(2026, 6, 14), date(2026, 6, 15));
+        for (s, e) in date_cases() {
+            let touches = s.is_none_or(|s| s <= to) && e.is_none_or(|e| e >= from);
+            assert_eq!(overlaps(Some(from), Some(to)).unwrap().holds(s, e, TODAY), touches, "start {s:?}, end {e:?}");
+        }
+        assert!(overlaps(None, None).is_none());
+        let only_to = overlaps(None, Some(to)).unwrap();
+        assert!(only_to.holds(None, Some(date(2000, 1, 1)), TODAY));
+        assert!(!only_to.holds(Some(date(2026, 6, 16)), None, TODAY));
     }
 
     #[test]

@@ -47,6 +47,59 @@ impl Error {
     pub fn stale() -> Self {
         Error::conflict("version", "the record changed since it was read; reload and try again")
     }
+    /// Another write touched the same records at the same moment.
+    pub fn concurrent_change() -> Self {
+        Error::conflict("version", "a concurrent change got there first; try again")
+    }
+    /// Emails are unique, whatever their case.
+    pub fn email_taken() -> Self {
+        Error::conflict("email", "an account with this email already exists")
+    }
+    /// A new record under an id that is taken.
+    pub fn already_exists(field: impl Into<String>) -> Self {
+        Error::conflict(field, "already exists")
+    }
+    /// An access group whose version was read to compute rights changed before the write.
+    pub fn group_changed(field: impl Into<String>) -> Self {
+        Error::conflict(field, "this access group changed or was deleted meanwhile; reload and try again")
+    }
+    /// An organisation item named in the input was deleted before the write.
+    pub fn gone_from_company(field: impl Into<String>) -> Self {
+        Error::invalid(field, "no longer exists in this company")
+    }
+    /// A department, position, platform role, quiz or access group (`what`) cannot be deleted
+    /// while users or platform roles refer to it.
+    pub fn still_referred(what: &str, users: i64, roles: i64) -> Self {
+        let mut by = vec![];
+        if users > 0 {
+            by.push(format!("{users} user(s)"));
+        }
+        if roles > 0 {
+            by.push(format!("{roles} platform role(s)"));
+        }
+        Error::Conflict { field: None, message: format!("this {what} is still referred to by {}", by.join(" and ")) }
+    }
+    /// A company cannot be deleted while users or organisation items belong to it.
+    pub fn company_not_empty(users: i64, children: i64) -> Self {
+        let mut by = vec![];
+        if users > 0 {
+            by.push(format!("{users} user(s)"));
+        }
+        if children > 0 {
+            by.push(format!("{children} department(s), position(s), role(s), quiz(zes) or access group(s)"));
+        }
+        Error::Conflict { field: None, message: format!("this company still has {}", by.join(" and ")) }
+    }
+    /// Confirming an authenticator whose set-up is gone.
+    pub fn totp_setup_gone() -> Self {
+        Error::conflict("code", "the set-up expired or was already confirmed: start it again")
+    }
+    pub fn totp_already_on() -> Self {
+        Error::conflict("totp", "two-factor authentication is already on")
+    }
+    pub fn totp_not_on() -> Self {
+        Error::conflict("totp", "two-factor authentication is not on")
+    }
     pub fn unexpected(message: impl std::fmt::Display) -> Self {
         Error::Unexpected(anyhow::anyhow!("{message}"))
     }
@@ -56,5 +109,38 @@ impl Error {
             Error::Invalid { message, .. } => Error::Invalid { field: prefix.to_owned(), message },
             other => other,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message(e: Error) -> (Option<String>, String) {
+        match e {
+            Error::Conflict { field, message } => (field, message),
+            Error::Invalid { field, message } => (Some(field), message),
+            other => panic!("not a conflict or invalid: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_delete_refused_names_what_still_refers_to_it() {
+        assert_eq!(message(Error::still_referred("department", 2, 0)).1, "this department is still referred to by 2 user(s)");
+        assert_eq!(
+            message(Error::still_referred("access group", 1, 3)).1,
+            "this access group is still referred to by 1 user(s) and 3 platform role(s)"
+        );
+        assert_eq!(
+            message(Error::company_not_empty(0, 4)).1,
+            "this company still has 4 department(s), position(s), role(s), quiz(zes) or access group(s)"
+        );
+    }
+
+    #[test]
+    fn conflicts_name_the_field_the_user_can_fix() {
+        assert_eq!(message(Error::email_taken()), (Some("email".into()), "an account with this email already exists".into()));
+        assert_eq!(message(Error::group_changed("groups[1]")).0.as_deref(), Some("groups[1]"));
+        assert!(matches!(Error::gone_from_company("department_id"), Error::Invalid { ref field, .. } if field == "department_id"));
     }
 }

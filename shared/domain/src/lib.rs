@@ -19,6 +19,7 @@ pub mod phone;
 pub mod photo;
 pub mod ports;
 pub mod session;
+pub mod superusers;
 pub mod text;
 pub mod throttle;
 pub mod totp;

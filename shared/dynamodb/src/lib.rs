@@ -14,6 +14,15 @@
 //! name, id) and the company list (`COMPANIES`); `gsi2` holds all users (`USERS`) in the same order.
 //! Organisation items count who refers to them (`users`, `roles`, `children`), updated in the
 //! same transaction as the reference, so a delete can refuse atomically while anything refers.
+//!
+//! Code layout: `store/mod.rs` holds [`DynamoStore`], its constructor and what every port shares
+//! (the transaction and why it was cancelled, puts and deletes inside one, the account-exists
+//! check, the mail-and-audit tail of a user-facing change, reference counters, the mapping of a
+//! failed item to the field that caused it, and the reads). Beside it, one module per port of
+//! `secboard_domain::ports`, with the helpers only that port uses: `accounts` (AccountStore),
+//! `sessions`, `links`, `organisation` (OrgStore), `directory` (the listing), `audit`,
+//! `mail_queue` (MailStore), `throttle` and `two_factor`. `items` holds the versioned storage
+//! types, `counter` the round-trip counter, `table` the table's creation.
 
 mod counter;
 mod items;

@@ -7,13 +7,22 @@
 //! Turning 2FA on or off writes these with the account (guarded by its version), the notice mail
 //! and the audit event in one transaction.
 
-use super::*;
+use super::sessions::session_gate;
+use super::{CondUpdate, DynamoStore, TxOutcome, n, s, unexpected};
+use crate::items::{Item, key, user_pk};
+use async_trait::async_trait;
 use aws_sdk_dynamodb::primitives::Blob;
-use secboard_domain::model::{TotpEnrolment, TotpPending};
+use aws_sdk_dynamodb::types::{AttributeValue, Delete, TransactWriteItem, Update};
+use jiff::Timestamp;
+use secboard_domain::ids::UserId;
+use secboard_domain::mail::QueuedMail;
+use secboard_domain::model::{AuditEvent, TotpEnrolment, TotpPending};
 use secboard_domain::ports::{GateMove, TwoFactorChange, TwoFactorStore};
+use secboard_domain::{Error, Result};
+use std::collections::HashMap;
 
-const TOTP_SK: &str = "TOTP";
-const PENDING_SK: &str = "TOTP#PENDING";
+pub(super) const TOTP_SK: &str = "TOTP";
+pub(super) const PENDING_SK: &str = "TOTP#PENDING";
 
 fn blob(item: &Item, k: &str) -> Option<Vec<u8>> {
     item.get(k).and_then(|v| v.as_b().ok()).map(|b| b.as_ref().to_vec())
@@ -24,28 +33,6 @@ fn num(item: &Item, k: &str) -> Option<i64> {
 }
 
 impl DynamoStore {
-    /// The account put, only at the version it was read at.
-    pub(super) fn account_put(&self, account: &Account, read_version: u64) -> Result<TransactWriteItem> {
-        let put = Put::builder()
-            .table_name(&self.table)
-            .set_item(Some(to_item(&DbAccountV1::from(account)).map_err(conv)?))
-            .condition_expression("version = :v")
-            .expression_attribute_values(":v", n(read_version as i64))
-            .build()
-            .map_err(unexpected("put"))?;
-        Ok(TransactWriteItem::builder().put(put).build())
-    }
-
-    pub(super) fn delete_item(&self, pk: String, sk: &str, condition: Option<&str>) -> Result<TransactWriteItem> {
-        let d = Delete::builder()
-            .table_name(&self.table)
-            .set_key(Some(key(pk, sk)))
-            .set_condition_expression(condition.map(str::to_owned))
-            .build()
-            .map_err(unexpected("delete"))?;
-        Ok(TransactWriteItem::builder().delete(d).build())
-    }
-
     /// One conditional update of the user's TOTP item, alone or with the session's gate in one
     /// transaction. False when its condition did not hold (or a concurrent write won).
     async fn totp_update(&self, user: &UserId, expr: &str, cond: &str, values: Item, gate: GateMove<'_>) -> Result<bool> {
@@ -121,10 +108,8 @@ impl TwoFactorStore for DynamoStore {
         self.push_mail_and_audit(&mut items, c.mail, c.audit)?;
         match self.transact(items).await? {
             TxOutcome::Done => Ok(()),
-            TxOutcome::Failed(f) if f.contains(&0) => {
-                Err(Error::conflict("code", "the set-up expired or was already confirmed: start it again"))
-            }
-            TxOutcome::Failed(f) if f.contains(&1) => Err(Error::conflict("totp", "two-factor authentication is already on")),
+            TxOutcome::Failed(f) if f.contains(&0) => Err(Error::totp_setup_gone()),
+            TxOutcome::Failed(f) if f.contains(&1) => Err(Error::totp_already_on()),
             TxOutcome::Failed(_) => Err(Error::stale()),
         }
     }
@@ -139,7 +124,7 @@ impl TwoFactorStore for DynamoStore {
         self.push_mail_and_audit(&mut items, c.mail, c.audit)?;
         match self.transact(items).await? {
             TxOutcome::Done => Ok(()),
-            TxOutcome::Failed(f) if f.contains(&0) => Err(Error::conflict("totp", "two-factor authentication is not on")),
+            TxOutcome::Failed(f) if f.contains(&0) => Err(Error::totp_not_on()),
             TxOutcome::Failed(_) => Err(Error::stale()),
         }
     }
@@ -167,7 +152,7 @@ impl TwoFactorStore for DynamoStore {
         self.push_mail_and_audit(&mut items, mail, audit)?;
         match self.transact(items).await? {
             TxOutcome::Done => Ok(()),
-            TxOutcome::Failed(_) => Err(Error::conflict("totp", "two-factor authentication is not on")),
+            TxOutcome::Failed(_) => Err(Error::totp_not_on()),
         }
     }
 }
