@@ -9,7 +9,7 @@ data="$(mktemp -d)"
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')"
 log="$data/server.log"
 env -u BOOTSTRAP_ADMIN_EMAIL -u BOOTSTRAP_ADMIN_PASSWORD -u AWS_ENDPOINT_URL -u AWS_ENDPOINT_URL_DYNAMODB \
-    target/debug/secboard-local --listen "127.0.0.1:$port" --data "$data/data" >"$log" 2>&1 &
+    "${CARGO_TARGET_DIR:-target}/debug/secboard-local" --listen "127.0.0.1:$port" --data "$data/data" >"$log" 2>&1 &
 pid=$!
 trap 'kill "$pid" 2>/dev/null || true; rm -rf "$data"' EXIT
 for _ in $(seq 1 100); do
