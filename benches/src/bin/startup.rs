@@ -20,7 +20,7 @@ fn request_for(binary: &str) -> Option<(&'static str, &'static str, &'static str
     Some(match name {
         "login" => ("POST", "/api/auth/login", "{}"),
         "logout" => ("POST", "/api/auth/logout", ""),
-        "profile" | "floor-lambda" => ("GET", "/api/me", ""),
+        "profile" | "floor-lambda" | "floor-direct" => ("GET", "/api/me", ""),
         "org" => ("GET", "/api/org/companies", ""),
         "create-user" => ("POST", "/api/users", "{}"),
         "list-users" => ("GET", "/api/users", ""),
@@ -106,10 +106,11 @@ fn serve(
                 let _ = tx.send((at, line, body));
                 return; // the next event never comes
             }
+            let _ = tx.send((at, line, vec![]));
         } else {
             let _ = writer.write_all(b"HTTP/1.1 202 Accepted\r\ncontent-length: 0\r\n\r\n");
+            let _ = tx.send((at, line, body));
         }
-        let _ = tx.send((at, line, vec![]));
     }
 }
 
@@ -144,15 +145,18 @@ fn once(binary: &str, env: &[(&str, String)]) -> anyhow::Result<Run> {
             Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
             Err(e) => break Err(anyhow::anyhow!("accepting: {e}")),
         }
-        if let Ok((at, line, body)) = rx.try_recv()
-            && (line.contains("/response") || line.contains("/error"))
-        {
+        if let Ok((at, line, body)) = rx.try_recv() {
             let text = String::from_utf8_lossy(&body);
-            let status = serde_json::from_str::<serde_json::Value>(&text)
-                .ok()
-                .and_then(|v| v.get("statusCode").map(|s| s.to_string()))
-                .unwrap_or_else(|| if line.contains("/error") { "error".to_owned() } else { "ok".to_owned() });
-            break Ok(Run { elapsed: at - started, status });
+            if line.contains("/init/error") {
+                break Err(anyhow::anyhow!("{binary} failed to start: {text}"));
+            }
+            if line.contains("/response") || line.contains("/error") {
+                let status = serde_json::from_str::<serde_json::Value>(&text)
+                    .ok()
+                    .and_then(|v| v.get("statusCode").map(|s| s.to_string()))
+                    .unwrap_or_else(|| if line.contains("/error") { format!("error: {text}") } else { "ok".to_owned() });
+                break Ok(Run { elapsed: at - started, status });
+            }
         }
         if let Some(code) = child.try_wait()? {
             let log = std::fs::read_to_string(&errors).unwrap_or_default();

@@ -4,7 +4,7 @@ use lambda_http::{Error, Request, run, service_fn};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    lambda_http::tracing::init_default_subscriber();
+    secboard_wiring::init_logging();
     let ctx = delete_user::context().await?;
     run(service_fn(|req: Request| async { Ok::<_, std::convert::Infallible>(delete_user::handler(&ctx, req).await) })).await
 }

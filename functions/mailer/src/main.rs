@@ -4,7 +4,7 @@ use lambda_runtime::{Error, LambdaEvent, run, service_fn};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    lambda_runtime::tracing::init_default_subscriber();
+    secboard_wiring::init_logging();
     let ctx = mailer::context().await?;
     run(service_fn(|e: LambdaEvent<serde_json::Value>| async { mailer::handler(&ctx, e.payload).await })).await
 }

@@ -4,7 +4,7 @@ use lambda_http::{Error, Request, run, service_fn};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    lambda_http::tracing::init_default_subscriber();
+    secboard_wiring::init_logging();
     let ctx = reset_confirm::context().await?;
     run(service_fn(|req: Request| async { Ok::<_, std::convert::Infallible>(reset_confirm::handler(&ctx, req).await) })).await
 }

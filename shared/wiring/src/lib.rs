@@ -24,6 +24,22 @@ pub struct App<B = ()> {
     pub blobs: B,
 }
 
+/// Logs as Lambda's advanced logging controls ask: JSON when `AWS_LAMBDA_LOG_FORMAT` is `JSON`,
+/// the level from `AWS_LAMBDA_LOG_LEVEL` (else `RUST_LOG`, else INFO). One level for every
+/// target, so no directive parser (and its regular expressions) is linked into each function.
+pub fn init_logging() {
+    let level = env("AWS_LAMBDA_LOG_LEVEL")
+        .or_else(|| env("RUST_LOG"))
+        .and_then(|l| l.parse::<tracing_subscriber::filter::LevelFilter>().ok())
+        .unwrap_or(tracing_subscriber::filter::LevelFilter::INFO);
+    let logs = tracing_subscriber::fmt().with_target(false).without_time().with_max_level(level);
+    if env("AWS_LAMBDA_LOG_FORMAT").is_some_and(|f| f.eq_ignore_ascii_case("json")) {
+        logs.json().init();
+    } else {
+        logs.init();
+    }
+}
+
 /// A variable's value, if set and not blank.
 pub fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
@@ -39,9 +55,58 @@ pub fn flag(name: &str, default: bool) -> anyhow::Result<bool> {
     }
 }
 
-/// The AWS configuration from the environment (region, credentials, endpoints), loaded once.
+/// The AWS configuration from the environment, loaded once per cold start.
+///
+/// On Lambda the region and the role's credentials are environment variables, so the
+/// configuration is built from them directly: the default chains would look for profile files,
+/// web identity, container and instance credentials first, and that is most of a cold start (see
+/// benches/README.md). Anywhere else (a profile, container or web-identity credentials such as
+/// SnapStart's, per-service endpoints) the full default chain is used, so every way AWS delivers
+/// credentials still works.
 pub async fn sdk_from_env() -> aws_config::SdkConfig {
-    aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await
+    let per_service_endpoint = std::env::vars_os().any(|(k, _)| k.to_string_lossy().starts_with("AWS_ENDPOINT_URL_"));
+    match direct_from_env(|name| std::env::var(name).ok()).filter(|_| !per_service_endpoint) {
+        Some(sdk) => sdk,
+        None => aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await,
+    }
+}
+
+/// Variables that ask for more than region, static credentials and one endpoint.
+const NEEDS_THE_CHAIN: &[&str] = &[
+    "AWS_PROFILE",
+    "AWS_CONFIG_FILE",
+    "AWS_SHARED_CREDENTIALS_FILE",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_USE_FIPS_ENDPOINT",
+    "AWS_USE_DUALSTACK_ENDPOINT",
+];
+
+/// The configuration built straight from the environment, when it holds everything: a region,
+/// an access key and secret (and session token, as Lambda gives), at most `AWS_ENDPOINT_URL`.
+fn direct_from_env(var: impl Fn(&str) -> Option<String>) -> Option<aws_config::SdkConfig> {
+    use aws_credential_types::provider::SharedCredentialsProvider;
+    let set = |name: &str| var(name).filter(|v| !v.trim().is_empty());
+    if NEEDS_THE_CHAIN.iter().any(|n| set(n).is_some()) {
+        return None;
+    }
+    let region = set("AWS_REGION").or_else(|| set("AWS_DEFAULT_REGION"))?;
+    let credentials = aws_credential_types::Credentials::new(
+        set("AWS_ACCESS_KEY_ID")?,
+        set("AWS_SECRET_ACCESS_KEY")?,
+        set("AWS_SESSION_TOKEN"),
+        None,
+        "Environment",
+    );
+    let mut sdk = aws_config::SdkConfig::builder()
+        .behavior_version(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new(region))
+        .credentials_provider(SharedCredentialsProvider::new(credentials));
+    if let Some(url) = set("AWS_ENDPOINT_URL") {
+        sdk = sdk.endpoint_url(url);
+    }
+    Some(sdk.build())
 }
 
 /// `SECBOARD_CONSOLE_URL` (the console's public base URL, which links point at) and
@@ -133,5 +198,53 @@ impl App {
         let sdk = sdk_from_env().await;
         let blobs = S3Blobs::new(&sdk, bucket_from_env()?);
         Ok(App::from_sdk(&sdk).await?.with_blobs(blobs))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn lambda_env(extra: &[(&str, &str)]) -> HashMap<String, String> {
+        let mut env: HashMap<String, String> = [
+            ("AWS_REGION", "eu-central-1"),
+            ("AWS_ACCESS_KEY_ID", "ASIAEXAMPLE"),
+            ("AWS_SECRET_ACCESS_KEY", "secret"),
+            ("AWS_SESSION_TOKEN", "token"),
+            ("AWS_LAMBDA_FUNCTION_NAME", "login"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+        env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        env
+    }
+
+    #[tokio::test]
+    async fn on_lambda_the_configuration_comes_straight_from_the_environment() {
+        use aws_credential_types::provider::ProvideCredentials;
+        let env = lambda_env(&[]);
+        let sdk = direct_from_env(|n| env.get(n).cloned()).expect("built directly");
+        assert_eq!(sdk.region().map(|r| r.as_ref()), Some("eu-central-1"));
+        let creds = sdk.credentials_provider().unwrap().provide_credentials().await.unwrap();
+        assert_eq!((creds.access_key_id(), creds.session_token()), ("ASIAEXAMPLE", Some("token")));
+        assert_eq!(sdk.endpoint_url(), None);
+        let env = lambda_env(&[("AWS_ENDPOINT_URL", "http://127.0.0.1:8000")]);
+        assert_eq!(direct_from_env(|n| env.get(n).cloned()).unwrap().endpoint_url(), Some("http://127.0.0.1:8000"));
+    }
+
+    #[test]
+    fn anything_more_than_static_credentials_takes_the_full_chain() {
+        for extra in ["AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_PROFILE", "AWS_WEB_IDENTITY_TOKEN_FILE"] {
+            let env = lambda_env(&[(extra, "x")]);
+            assert!(direct_from_env(|n| env.get(n).cloned()).is_none(), "{extra}");
+        }
+        let mut env = lambda_env(&[]);
+        env.remove("AWS_ACCESS_KEY_ID");
+        assert!(direct_from_env(|n| env.get(n).cloned()).is_none(), "no static credentials");
+        let mut env = lambda_env(&[]);
+        env.remove("AWS_REGION");
+        assert!(direct_from_env(|n| env.get(n).cloned()).is_none(), "no region");
     }
 }
