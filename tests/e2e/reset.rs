@@ -64,9 +64,13 @@ async fn fifty_concurrent_confirms_of_one_link_let_exactly_one_through() {
     t.member(&c, "race@example.com", &[]).await;
     request(&t, "race@example.com").await;
     let token = t.last_link("race@example.com").await;
-    let results = futures::future::join_all(
-        (0..50).map(|i| confirm(&t, &token, if i % 2 == 0 { "first racing passphrase" } else { "second racing passphrase" })),
-    )
+    // From 50 sources: one source's burst is throttled before any link is looked at.
+    let sources: Vec<String> = (0..50).map(|i| format!("198.51.100.{}", 100 + i)).collect();
+    let results = futures::future::join_all(sources.iter().enumerate().map(|(i, ip)| {
+        let password = if i % 2 == 0 { "first racing passphrase" } else { "second racing passphrase" };
+        let body = json!({ "token": token, "password": password });
+        t.request_from(ip, "POST", "/api/auth/password-reset/confirm", Some(body), None)
+    }))
     .await;
     let ok = results.iter().filter(|r| r.status == 200).count();
     assert_eq!(ok, 1, "{:?}", results.iter().map(|r| r.status).collect::<Vec<_>>());
@@ -174,4 +178,71 @@ async fn a_failing_mail_service_loses_nothing_and_dead_letters_after_five_tries(
     let d = deliver_pending(deps, &Down).await.unwrap();
     assert_eq!(d.dead, 1, "dead-lettered on the fifth failure");
     assert_eq!(t.deliver().await, Delivered::default(), "out of the queue");
+}
+
+/// A token of the right shape for `user_id` that no link was ever sent with.
+fn forged(user_id: &str) -> String {
+    format!("{user_id}.{}", "A".repeat(43))
+}
+
+#[tokio::test]
+async fn a_made_up_token_learns_nothing_about_the_account_or_its_password() {
+    let t = TestApp::spawn().await;
+    let c = t.company("Acme").await;
+    let (id, _) = t.member(&c, "victim@example.com", &[]).await;
+    let bad_link = |r: &Reply| r.status == 400 && r.field() == Some("token");
+    // A weak password, the current password, a strong one: each the one bad-link answer, as for an id that does not exist.
+    // Each from its own source, so the per-source back-off does not answer first.
+    for (i, password) in ["password", "member password 1", "a strong and unrelated passphrase"].into_iter().enumerate() {
+        for (j, user) in [id.as_str(), "01J00000000000000000000000"].into_iter().enumerate() {
+            let body = json!({ "token": forged(user), "password": password });
+            let r = t.request_from(&format!("192.0.2.{}", 10 * i + j), "POST", "/api/auth/password-reset/confirm", Some(body), None).await;
+            assert!(bad_link(&r), "{user} {password:?}: {r:?}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_refused_password_does_not_spend_a_valid_link() {
+    let t = TestApp::spawn().await;
+    let c = t.company("Acme").await;
+    t.member(&c, "r@example.com", &[]).await;
+    request(&t, "r@example.com").await;
+    let token = t.last_link("r@example.com").await;
+    let weak = confirm(&t, &token, "password").await;
+    assert_eq!((weak.status, weak.field()), (400, Some("password")), "{weak:?}");
+    let same = confirm(&t, &token, "member password 1").await;
+    assert_eq!((same.status, same.field()), (400, Some("password")), "{same:?}");
+    assert_eq!(confirm(&t, &token, "a strong and unrelated passphrase").await.status, 200, "the link still works");
+}
+
+#[tokio::test]
+async fn confirm_attempts_with_bad_links_back_off_per_source() {
+    let t = TestApp::spawn().await;
+    let c = t.company("Acme").await;
+    let (id, _) = t.member(&c, "v@example.com", &[]).await;
+    let mut statuses = vec![];
+    for _ in 0..5 {
+        let r = t
+            .request_from(
+                "203.0.113.50",
+                "POST",
+                "/api/auth/password-reset/confirm",
+                Some(json!({ "token": forged(&id), "password": "x" })),
+                None,
+            )
+            .await;
+        statuses.push(r.status);
+    }
+    assert!(statuses.contains(&429), "a source guessing links is slowed down: {statuses:?}");
+    let other = t
+        .request_from(
+            "203.0.113.51",
+            "POST",
+            "/api/auth/password-reset/confirm",
+            Some(json!({ "token": forged(&id), "password": "x" })),
+            None,
+        )
+        .await;
+    assert_eq!(other.status, 400, "another source is not held: {other:?}");
 }

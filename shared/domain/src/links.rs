@@ -104,3 +104,42 @@ mod tests {
         }
     }
 }
+
+/// The kind of the live link `token` names among `stored`: the digest matches (compared in
+/// constant time) and it has not expired at `now`. `None` for every other case alike, so a
+/// caller answers one error whatever was wrong.
+pub fn live_kind(token: &LinkToken, stored: &[crate::ports::StoredLink], now: jiff::Timestamp) -> Option<LinkKind> {
+    let digest = token.digest();
+    let mut found = None;
+    for link in stored {
+        let same: bool = subtle::ConstantTimeEq::ct_eq(link.digest.as_bytes(), digest.as_bytes()).into();
+        if same && link.expires_at > now && found.is_none() {
+            found = Some(link.kind);
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+mod live_kind_tests {
+    use super::*;
+    use crate::clock::OsEntropy;
+    use crate::ports::StoredLink;
+
+    #[test]
+    fn only_an_unexpired_link_with_the_same_digest_is_live() {
+        let user = crate::ids::UserId::parse("id", "01J00000000000000000000000").unwrap();
+        let token = LinkToken::generate(user.clone(), &OsEntropy);
+        let other = LinkToken::generate(user, &OsEntropy);
+        let now: jiff::Timestamp = "2026-06-15T09:00:00Z".parse().unwrap();
+        let link =
+            |t: &LinkToken, kind, secs| StoredLink { kind, digest: t.digest(), expires_at: now + jiff::SignedDuration::from_secs(secs) };
+        assert_eq!(
+            live_kind(&token, &[link(&other, LinkKind::Reset, 60), link(&token, LinkKind::FirstAccess, 60)], now),
+            Some(LinkKind::FirstAccess)
+        );
+        assert_eq!(live_kind(&token, &[link(&token, LinkKind::Reset, 0)], now), None, "expired at now");
+        assert_eq!(live_kind(&token, &[link(&other, LinkKind::Reset, 60)], now), None, "another secret");
+        assert_eq!(live_kind(&token, &[], now), None);
+    }
+}

@@ -231,9 +231,20 @@ pub trait BlobStore: Send + Sync {
     async fn presign_get(&self, key: &str, valid_for: jiff::SignedDuration) -> Result<String>;
 }
 
+/// A link as stored: which kind, the digest of its secret, when it expires.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredLink {
+    pub kind: LinkKind,
+    pub digest: String,
+    pub expires_at: Timestamp,
+}
+
 /// One-time links: one live link per user and kind.
 #[async_trait]
 pub trait LinkStore: Send + Sync {
+    /// The user's links of these kinds, in one round trip (expired ones too, until the store
+    /// deletes them: expiry is the caller's to check).
+    async fn links(&self, user: &UserId, kinds: &[LinkKind]) -> Result<Vec<StoredLink>>;
     /// Saves the link (replacing a live one of its kind) and queues its mail, with the audit
     /// event, in one transaction.
     async fn put_link(

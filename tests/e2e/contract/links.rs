@@ -5,7 +5,7 @@ use jiff::SignedDuration;
 use secboard_domain::Error;
 use secboard_domain::links::LinkKind;
 use secboard_domain::model::Account;
-use secboard_domain::ports::{AccountStore, LinkStore, MailStore};
+use secboard_domain::ports::{AccountStore, LinkStore, MailStore, StoredLink};
 use secboard_tests::TestApp;
 
 async fn account(fx: &Fx<'_>) -> Account {
@@ -79,4 +79,21 @@ async fn spending_a_link_with_a_stale_account_writes_nothing() {
 
     assert!(t.store.spend_link(&a.id, LinkKind::Reset, "d", now, Some((&changed, 1)), None, &fx.audit()).await.unwrap());
     assert_eq!(t.store.get_user(&a.id).await.unwrap().unwrap().account, changed, "the link was still there to spend");
+}
+
+#[tokio::test]
+async fn a_users_links_read_back_with_their_kind_digest_and_expiry_in_one_round_trip() {
+    let t = TestApp::spawn().await;
+    let fx = Fx { t: &t };
+    let a = account(&fx).await;
+    let expires = fx.now() + LinkKind::Reset.lifetime();
+    t.store.put_link(&a.id, LinkKind::Reset, "r", expires, &fx.mail(Some(&a.id)), &fx.audit()).await.unwrap();
+    t.store.put_link(&a.id, LinkKind::Magic, "m", expires, &fx.mail(Some(&a.id)), &fx.audit()).await.unwrap();
+    let before = t.store.calls();
+    let links = t.store.links(&a.id, &[LinkKind::Reset, LinkKind::FirstAccess]).await.unwrap();
+    assert_eq!(t.store.calls() - before, 1);
+    // Expiry is kept to the second.
+    let expires_at = jiff::Timestamp::from_second(expires.as_second()).unwrap();
+    assert_eq!(links, vec![StoredLink { kind: LinkKind::Reset, digest: "r".into(), expires_at }], "only the kinds asked for");
+    assert!(t.store.links(&fx.user_id(), &[LinkKind::Reset]).await.unwrap().is_empty());
 }

@@ -30,16 +30,12 @@ pub struct MagicInput {
     pub token: String,
 }
 
-fn scope(source_ip: &str) -> String {
-    format!("control_word#{source_ip}")
-}
-
 pub async fn first_login(deps: &Deps, cfg: &MailConfig, input: FirstLoginInput, source_ip: &str) -> Result<()> {
     let email = Email::parse("email", &input.email)?;
     if input.control_word.expose().chars().count() > password::PASSWORD_MAX {
         return Err(Error::invalid("control_word", "is too long"));
     }
-    let attempt = Attempt::begin_per_source(deps, scope(source_ip)).await?;
+    let attempt = Attempt::begin_per_source(deps, "control_word", source_ip).await?;
     let user = match deps.store.user_id_by_email(&email).await? {
         Some(id) => deps.store.get_user(&id).await?,
         None => None,

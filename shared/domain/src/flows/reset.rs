@@ -6,9 +6,10 @@
 
 use super::Deps;
 use super::notices::{compose, settings_of};
+use super::throttling::Attempt;
 use crate::email::Email;
 use crate::ids::UserId;
-use crate::links::{LinkKind, LinkToken};
+use crate::links::{LinkKind, LinkToken, live_kind};
 use crate::mail::{MailConfig, MailKind};
 use crate::model::{AuditTarget, CabinetSettings, Credential, Source, User};
 use crate::password::Password;
@@ -108,26 +109,51 @@ pub async fn confirm_reset(
     input: ResetConfirm,
     source_ip: &str,
 ) -> Result<()> {
+    // Guessing links is throttled per source, like control words; only a link that is spent
+    // clears the count.
+    let attempt = Attempt::begin_per_source(deps, "link", source_ip).await?;
+    match set_by_link(deps, cfg, strength, &input, source_ip).await {
+        Ok(()) => attempt.succeeded(deps).await,
+        Err(e) => {
+            attempt.failed(deps, AuditTarget::Global, source_ip).await?;
+            Err(e)
+        }
+    }
+}
+
+/// The link first: an unknown, spent, expired or foreign token, or an account that may not set a
+/// local password (a directory account, a deactivated one), gets the one bad-link answer before
+/// any password rule is looked at, so the confirm tells nothing about an account or its password.
+/// A refused password leaves the link as it was.
+async fn set_by_link(deps: &Deps, cfg: &MailConfig, strength: &dyn PasswordStrength, input: &ResetConfirm, source_ip: &str) -> Result<()> {
     let token = LinkToken::parse(&input.token).ok_or_else(bad_link)?;
-    input.password.check_new("password")?;
-    let user = deps.store.get_user(&token.user_id).await?.ok_or_else(bad_link)?;
+    let kinds = [LinkKind::Reset, LinkKind::FirstAccess];
+    let links = deps.store.links(&token.user_id, &kinds).await?;
+    let user = deps.store.get_user(&token.user_id).await?;
+    let (Some(kind), Some(user)) = (live_kind(&token, &links, deps.now()), user) else { return Err(bad_link()) };
     let a = &user.account;
+    // A start date still to come does not stop a password being set.
+    if matches!(a.credential, Credential::Directory { .. }) || !a.active {
+        return Err(bad_link());
+    }
+    input.password.check_new("password")?;
     let account = super::credentials::with_new_password(deps, strength, &user, &input.password, "password").await?;
     let settings = settings_of(deps, &user).await?;
     let notice = compose(deps, cfg, &user, settings.as_ref(), MailKind::PasswordChanged).await?;
-    for kind in [LinkKind::Reset, LinkKind::FirstAccess] {
-        let audit = deps.event(
-            Some(&a.id),
-            &format!("link.{}.spent", kind.as_str()),
-            AuditTarget::User(a.id.clone()),
-            json!({ "password_set": true, "sessions_ended": true }),
-            Some(source_ip),
-        );
-        if deps.store.spend_link(&a.id, kind, &token.digest(), deps.now(), Some((&account, a.version)), notice.as_ref(), &audit).await? {
-            return Ok(());
-        }
+    let audit = deps.event(
+        Some(&a.id),
+        &format!("link.{}.spent", kind.as_str()),
+        AuditTarget::User(a.id.clone()),
+        json!({ "password_set": true, "sessions_ended": true }),
+        Some(source_ip),
+    );
+    // Spent at the same moment by another request, or the account changed since it was read
+    // (deactivated, made a directory account): the account's version guards the write.
+    if deps.store.spend_link(&a.id, kind, &token.digest(), deps.now(), Some((&account, a.version)), notice.as_ref(), &audit).await? {
+        Ok(())
+    } else {
+        Err(bad_link())
     }
-    Err(bad_link())
 }
 
 /// An administrator sends a first-access link (24 hours) from the user's record; sending again

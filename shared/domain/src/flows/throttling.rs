@@ -11,7 +11,8 @@ use serde_json::json;
 /// An attempt under way, counted as a failure until it succeeds.
 #[must_use]
 pub struct Attempt {
-    factor: Factor,
+    /// What is guessed, for the audit log of a back-off.
+    what: &'static str,
     /// The (account, source) scope, or the source's alone.
     pair: String,
     /// The account's scope, when it is throttled per account too.
@@ -26,15 +27,20 @@ impl Attempt {
     /// Throttled per (account, source) and softly per account.
     pub async fn begin(deps: &Deps, factor: Factor, account: &str, source_ip: &str) -> Result<Attempt> {
         let Scopes { pair, account } = Scopes::new(factor, account, source_ip);
-        Self::start(deps, factor, pair, Some(account)).await
+        let what = match factor {
+            Factor::Password => "password",
+            Factor::SecondFactor => "second_factor",
+        };
+        Self::start(deps, what, pair, Some(account)).await
     }
 
-    /// Throttled per source only (control words: no account is known before they match).
-    pub async fn begin_per_source(deps: &Deps, scope: String) -> Result<Attempt> {
-        Self::start(deps, Factor::Password, scope, None).await
+    /// Throttled per source only, for secrets that name no account before they match (control
+    /// words, link tokens); `what` names them in the audit log.
+    pub async fn begin_per_source(deps: &Deps, what: &'static str, source_ip: &str) -> Result<Attempt> {
+        Self::start(deps, what, format!("{what}#{source_ip}"), None).await
     }
 
-    async fn start(deps: &Deps, factor: Factor, pair_scope: String, account_scope: Option<String>) -> Result<Attempt> {
+    async fn start(deps: &Deps, what: &'static str, pair_scope: String, account_scope: Option<String>) -> Result<Attempt> {
         let now = deps.now();
         let (pair, account) = match &account_scope {
             Some(a) => {
@@ -60,7 +66,7 @@ impl Attempt {
         if hold.is_positive() {
             deps.clock.sleep(hold).await;
         }
-        Ok(Attempt { factor, pair: pair_scope, account: account_scope, pair_failures: pair.map_or(1, |(n, _)| n + 1), account_failures })
+        Ok(Attempt { what, pair: pair_scope, account: account_scope, pair_failures: pair.map_or(1, |(n, _)| n + 1), account_failures })
     }
 
     /// The secret was right: both counts start again.
@@ -83,17 +89,12 @@ impl Attempt {
         };
         let backing_off = pair >= throttle::FREE_FAILURES || account.is_some_and(|m| m >= throttle::ACCOUNT_FREE_FAILURES);
         if backing_off {
-            let factor = match self.factor {
-                Factor::Password if self.account.is_none() => "control_word",
-                Factor::Password => "password",
-                Factor::SecondFactor => "second_factor",
-            };
             let e = deps.event(
                 None,
                 "throttle.back_off",
                 target,
                 json!({
-                    "factor": factor,
+                    "factor": self.what,
                     "failures_from_source": pair,
                     "failures_of_account": account,
                     "retry_after_secs": throttle::delay(pair).as_secs(),

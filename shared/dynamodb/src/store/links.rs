@@ -11,7 +11,7 @@ use secboard_domain::ids::UserId;
 use secboard_domain::links::LinkKind;
 use secboard_domain::mail::QueuedMail;
 use secboard_domain::model::{Account, AuditEvent};
-use secboard_domain::ports::LinkStore;
+use secboard_domain::ports::{LinkStore, StoredLink};
 use secboard_domain::{Error, Result};
 
 fn link_sk(kind: LinkKind) -> String {
@@ -20,6 +20,25 @@ fn link_sk(kind: LinkKind) -> String {
 
 #[async_trait]
 impl LinkStore for DynamoStore {
+    async fn links(&self, user: &UserId, kinds: &[LinkKind]) -> Result<Vec<StoredLink>> {
+        let items = self.batch_get(kinds.iter().map(|k| key(user_pk(user), link_sk(*k))).collect()).await?;
+        let mut out = Vec::with_capacity(items.len());
+        for item in items {
+            let field = |name: &str| item.get(name).ok_or_else(|| Error::unexpected(format!("a link item without {name}")));
+            let sk = field("sk")?.as_s().map_err(|_| Error::unexpected("a link's sort key is not a string"))?;
+            let Some(kind) = kinds.iter().copied().find(|k| link_sk(*k) == *sk) else { continue };
+            let digest = field("digest")?.as_s().map_err(|_| Error::unexpected("a link's digest is not a string"))?.clone();
+            let secs: i64 = field("expires_at")?
+                .as_n()
+                .map_err(|_| Error::unexpected("a link's expiry is not a number"))?
+                .parse()
+                .map_err(Error::unexpected)?;
+            let expires_at = Timestamp::from_second(secs).map_err(Error::unexpected)?;
+            out.push(StoredLink { kind, digest, expires_at });
+        }
+        Ok(out)
+    }
+
     async fn put_link(
         &self,
         user: &UserId,
