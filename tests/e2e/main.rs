@@ -8,6 +8,7 @@ mod contract;
 mod create_user;
 mod directory;
 mod export;
+mod faults;
 mod first_login;
 mod fixtures;
 mod gates;

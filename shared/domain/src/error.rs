@@ -32,6 +32,10 @@ pub enum Error {
     Reauthenticate,
     #[error("too many attempts; try again in {retry_after_secs} s")]
     Throttled { retry_after_secs: u64 },
+    /// A service we depend on (the store) did not answer, or refused for load, after its own
+    /// retries: nothing was written; the client may try again.
+    #[error("a service we depend on is not answering; try again in {retry_after_secs} s")]
+    Unavailable { retry_after_secs: u64 },
     /// A fault of ours or of a dependency: logged with its chain, never shown.
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),

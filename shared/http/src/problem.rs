@@ -74,6 +74,12 @@ impl From<Error> for Problem {
                 p.retry_after = Some(retry_after_secs);
                 p
             }
+            Error::Unavailable { retry_after_secs } => {
+                tracing::warn!(retry_after_secs, "a dependency is unavailable");
+                let mut p = Problem::new(503, "Service Unavailable", Error::Unavailable { retry_after_secs }.to_string());
+                p.retry_after = Some(retry_after_secs);
+                p
+            }
             Error::Unexpected(e) => {
                 // The chain goes to the log (it never holds a secret); the client learns nothing.
                 tracing::error!(error = format!("{e:#}"), "unexpected error");

@@ -62,12 +62,39 @@ fn unexpected<E: std::error::Error + Send + Sync + 'static>(context: &'static st
     move |e| Error::Unexpected(anyhow::Error::new(e).context(context))
 }
 
+/// How long a client is asked to wait when the store does not answer.
+const UNAVAILABLE_RETRY_AFTER_SECS: u64 = 5;
+
+/// Error codes that mean DynamoDB is overloaded or failing, not that the request was wrong.
+const TRANSIENT_CODES: &[&str] = &[
+    "ThrottlingException",
+    "ProvisionedThroughputExceededException",
+    "RequestLimitExceeded",
+    "InternalServerError",
+    "ServiceUnavailable",
+    "LimitExceededException",
+];
+
+/// An SDK error as the domain's: a store that cannot be reached, times out or throttles after
+/// the SDK's own retries is `Unavailable` (503 with Retry-After); anything else is unexpected.
 fn sdk<E, R>(context: &'static str) -> impl FnOnce(SdkError<E, R>) -> Error
 where
-    E: std::error::Error + Send + Sync + 'static,
+    E: std::error::Error + aws_sdk_dynamodb::error::ProvideErrorMetadata + Send + Sync + 'static,
     R: std::fmt::Debug + Send + Sync + 'static,
 {
-    move |e| Error::Unexpected(anyhow::Error::new(e).context(context))
+    move |e| {
+        let transient = match &e {
+            SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => true,
+            SdkError::ServiceError(s) => s.err().code().is_some_and(|c| TRANSIENT_CODES.contains(&c)),
+            _ => false,
+        };
+        if transient {
+            tracing::warn!(error = format!("{:#}", anyhow::Error::new(e).context(context)), "the store is unavailable");
+            Error::Unavailable { retry_after_secs: UNAVAILABLE_RETRY_AFTER_SECS }
+        } else {
+            Error::Unexpected(anyhow::Error::new(e).context(context))
+        }
+    }
 }
 
 fn conv(e: anyhow::Error) -> Error {
