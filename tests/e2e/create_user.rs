@@ -154,3 +154,19 @@ async fn creating_users_needs_the_add_right_within_the_company() {
     assert_eq!(t.request("POST", "/api/users", Some(base(&b, "n3@example.com")), Some(&adder)).await.status, 404);
     assert_eq!(t.request("POST", "/api/users", Some(base(&a, "n4@example.com")), None).await.status, 401);
 }
+
+#[tokio::test]
+async fn dates_outside_the_supported_range_are_refused_naming_the_field() {
+    let t = TestApp::spawn().await;
+    let c = t.company("A").await;
+    for (field, value) in [("start_date", "1899-12-31"), ("end_date", "0001-01-01"), ("start_date", "-000001-01-01")] {
+        let r = t.user(with(base(&c, "old@example.com"), json!({ field: value }))).await;
+        assert_eq!((r.status, r.field()), (400, Some(field)), "{value}: {r:?}");
+    }
+    let r = t.user(with(base(&c, "new@example.com"), json!({ "start_date": "1900-01-01", "end_date": "9999-12-31" }))).await;
+    assert_eq!(r.status, 201, "the range's own ends are fine: {r:?}");
+    let list = t.get(&format!("/api/users?company={c}&date_from=1850-01-01")).await;
+    assert_eq!((list.status, list.field()), (400, Some("date_from")), "{list:?}");
+    let export = t.post("/api/users/export", json!({ "company": c, "date_to": "1850-01-01" })).await;
+    assert_eq!((export.status, export.field()), (400, Some("date_to")), "{export:?}");
+}

@@ -43,6 +43,21 @@ impl Activation {
     }
 }
 
+/// The first and last dates the product supports: a spreadsheet's dates start in 1900, and years
+/// have four digits.
+pub const FIRST_DATE: Date = jiff::civil::date(1900, 1, 1);
+pub const LAST_DATE: Date = jiff::civil::date(9999, 12, 31);
+
+/// A calendar date as typed (`2026-12-31`), within [`FIRST_DATE`]..=[`LAST_DATE`]; `field` names
+/// it in the error.
+pub fn parse_date(field: &str, v: &str) -> crate::Result<Date> {
+    let d: Date = v.trim().parse().map_err(|_| crate::Error::invalid(field, "must be a date like 2026-12-31"))?;
+    if d < FIRST_DATE || d > LAST_DATE {
+        return Err(crate::Error::invalid(field, "must be between 1900-01-01 and 9999-12-31"));
+    }
+    Ok(d)
+}
+
 /// The list filter "Employment Status".
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize, Serialize, Hash)]
 #[serde(rename_all = "snake_case")]

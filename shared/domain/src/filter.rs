@@ -69,7 +69,7 @@ fn enum_value<T: for<'de> Deserialize<'de>>(field: &str, v: &str, allowed: &str)
 }
 
 fn date(field: &str, v: &str) -> Result<Date> {
-    v.parse().map_err(|_| Error::invalid(field, "must be a date like 2026-12-31"))
+    crate::activation::parse_date(field, v)
 }
 
 impl RawFilter {

@@ -75,7 +75,7 @@ fn opt(s: &Option<String>) -> Option<&str> {
 }
 
 fn parse_date(field: &str, s: &Option<String>) -> Result<Option<Date>> {
-    opt(s).map(|v| v.parse().map_err(|_| Error::invalid(field, "must be a date like 2026-12-31"))).transpose()
+    opt(s).map(|v| crate::activation::parse_date(field, v)).transpose()
 }
 
 fn parse_ids<T>(field: &str, raw: &[String], max: usize, parse: impl Fn(&str, &str) -> Result<T>) -> Result<Vec<T>>
