@@ -322,3 +322,40 @@ async fn required_2fa_sends_the_next_sign_in_to_set_up_and_only_an_admin_can_lif
     let (next, _) = sign_in_next(&t, "ada@example.com", "member password 1").await;
     assert_eq!(next, "totp");
 }
+
+#[tokio::test]
+async fn before_the_second_factor_me_shows_only_the_gate_and_the_email() {
+    let t = TestApp::spawn().await;
+    let c = t.company("Acme").await;
+    let (_, cookie) = t.member(&c, "ada@example.com", &[]).await;
+    enrol(&t, &cookie).await;
+    let (_, gated) = sign_in_next(&t, "ada@example.com", "member password 1").await;
+    let me = t.request("GET", "/api/me", None, Some(&gated)).await;
+    assert_eq!(me.status, 200, "{me:?}");
+    let keys: Vec<&str> = me.body.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(keys, ["email", "gate"], "{me:?}");
+    assert_eq!((me.body["gate"].as_str(), me.body["email"].as_str()), (Some("totp"), Some("ada@example.com")));
+}
+
+#[tokio::test]
+async fn turning_2fa_on_at_the_set_up_gate_is_one_write_with_the_gate_move() {
+    let t = TestApp::spawn().await;
+    let c = t.company("Acme").await;
+    let (id, _) = t.member(&c, "ada@example.com", &[]).await;
+    let user = t.get(&format!("/api/users/{id}")).await;
+    let version = user.body["profile"]["version"].as_u64().unwrap();
+    assert_eq!(t.patch(&format!("/api/users/{id}"), json!({ "version": version, "require_2fa": true })).await.status, 200);
+    let (next, gated) = sign_in_next(&t, "ada@example.com", "member password 1").await;
+    assert_eq!(next, "totp_setup");
+    let s = t.request("POST", "/api/me/totp/setup", Some(json!({})), Some(&gated)).await;
+    let secret = s.body["secret"].as_str().unwrap().to_owned();
+    let before = t.store.operations().len();
+    let ok = t.request("POST", "/api/me/totp/confirm", Some(json!({ "code": code(&t, &secret, 0) })), Some(&gated)).await;
+    assert_eq!((ok.status, ok.body["next"].as_str()), (200, Some("done")), "{ok:?}");
+    // The throttle's own writes come first; the enabling transaction is the last write, with
+    // the session's move to its next gate in it.
+    let ops = t.store.operations()[before..].to_vec();
+    let last_write = ops.iter().rposition(|o| matches!(o.as_str(), "TransactWriteItems" | "UpdateItem" | "PutItem" | "DeleteItem"));
+    assert_eq!(last_write.map(|i| ops[i].as_str()), Some("TransactWriteItems"), "{ops:?}");
+    assert_eq!(ops.iter().filter(|o| *o == "TransactWriteItems").count(), 1, "{ops:?}");
+}

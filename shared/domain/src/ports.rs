@@ -131,9 +131,10 @@ pub trait TwoFactorStore: Send + Sync {
     async fn put_pending_totp(&self, user: &UserId, pending: &TotpPending, audit: &AuditEvent) -> Result<()>;
     async fn get_pending_totp(&self, user: &UserId) -> Result<Option<TotpPending>>;
     async fn get_totp(&self, user: &UserId) -> Result<Option<TotpEnrolment>>;
-    /// Turns 2FA on: the pending secret (still there, unexpired at `now`) becomes `enrolment`.
-    /// Conflict if the account changed or 2FA is already on.
-    async fn enable_totp(&self, enrolment: &TotpEnrolment, now: Timestamp, change: &TwoFactorChange<'_>) -> Result<()>;
+    /// Turns 2FA on: the pending secret (still there, unexpired at `now`) becomes `enrolment`, and
+    /// the session moves on to its next gate, in one transaction. Conflict if the account changed
+    /// or 2FA is already on.
+    async fn enable_totp(&self, enrolment: &TotpEnrolment, now: Timestamp, change: &TwoFactorChange<'_>, gate: GateMove<'_>) -> Result<()>;
     /// Turns 2FA off: the authenticator, backup codes and any pending secret are deleted.
     async fn disable_totp(&self, change: &TwoFactorChange<'_>) -> Result<()>;
     /// Accepts a code's time step, only if it is later than the last one accepted (one conditional

@@ -35,10 +35,10 @@ async fn two_factor_is_enabled_once_from_an_unexpired_set_up() {
     let change = TwoFactorChange { account: &on, read_version: a.version, mail: None, audit: &audit };
 
     let late = fx.now() + SignedDuration::from_mins(10);
-    let refused = t.store.enable_totp(&e, late, &change).await.unwrap_err();
+    let refused = t.store.enable_totp(&e, late, &change, None).await.unwrap_err();
     assert_eq!(conflict(refused).0.as_deref(), Some("code"), "expired at its expiry");
 
-    t.store.enable_totp(&e, fx.now(), &change).await.unwrap();
+    t.store.enable_totp(&e, fx.now(), &change, None).await.unwrap();
     assert_eq!(t.store.get_totp(&a.id).await.unwrap(), Some(e.clone()));
     assert_eq!(t.store.get_pending_totp(&a.id).await.unwrap(), None, "the set-up is spent");
     assert!(t.store.get_user(&a.id).await.unwrap().unwrap().account.totp_enrolled);
@@ -48,7 +48,7 @@ async fn two_factor_is_enabled_once_from_an_unexpired_set_up() {
     t.store.put_pending_totp(&a.id, &p, &fx.audit()).await.unwrap();
     let again = next(&on, true);
     let change = TwoFactorChange { account: &again, read_version: on.version, mail: None, audit: &audit };
-    assert_eq!(conflict(t.store.enable_totp(&e, fx.now(), &change).await.unwrap_err()).1, "two-factor authentication is already on");
+    assert_eq!(conflict(t.store.enable_totp(&e, fx.now(), &change, None).await.unwrap_err()).1, "two-factor authentication is already on");
 }
 
 #[tokio::test]
@@ -58,7 +58,10 @@ async fn a_time_step_is_accepted_once_and_only_forward() {
     let (a, e) = pending(&fx).await;
     let on = next(&a, true);
     let audit = fx.audit();
-    t.store.enable_totp(&e, fx.now(), &TwoFactorChange { account: &on, read_version: a.version, mail: None, audit: &audit }).await.unwrap();
+    t.store
+        .enable_totp(&e, fx.now(), &TwoFactorChange { account: &on, read_version: a.version, mail: None, audit: &audit }, None)
+        .await
+        .unwrap();
 
     assert!(!t.store.accept_totp_step(&a.id, 100, None).await.unwrap(), "the step it was enrolled at");
     assert!(t.store.accept_totp_step(&a.id, 101, None).await.unwrap());
@@ -75,7 +78,10 @@ async fn a_backup_code_is_spent_once_and_replacing_them_revives_none() {
     let (a, e) = pending(&fx).await;
     let on = next(&a, true);
     let audit = fx.audit();
-    t.store.enable_totp(&e, fx.now(), &TwoFactorChange { account: &on, read_version: a.version, mail: None, audit: &audit }).await.unwrap();
+    t.store
+        .enable_totp(&e, fx.now(), &TwoFactorChange { account: &on, read_version: a.version, mail: None, audit: &audit }, None)
+        .await
+        .unwrap();
 
     assert!(t.store.spend_backup_code(&a.id, "c1", None).await.unwrap());
     assert!(!t.store.spend_backup_code(&a.id, "c1", None).await.unwrap(), "spent");
@@ -94,7 +100,10 @@ async fn disabling_removes_the_authenticator_and_is_refused_when_it_is_off() {
     let (a, e) = pending(&fx).await;
     let on = next(&a, true);
     let audit = fx.audit();
-    t.store.enable_totp(&e, fx.now(), &TwoFactorChange { account: &on, read_version: a.version, mail: None, audit: &audit }).await.unwrap();
+    t.store
+        .enable_totp(&e, fx.now(), &TwoFactorChange { account: &on, read_version: a.version, mail: None, audit: &audit }, None)
+        .await
+        .unwrap();
 
     let stale = next(&a, false);
     let refused = t.store.disable_totp(&TwoFactorChange { account: &stale, read_version: a.version, mail: None, audit: &audit }).await;

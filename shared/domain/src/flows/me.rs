@@ -14,8 +14,21 @@ use crate::text::Language;
 use crate::text::Name;
 use serde_json::json;
 
-pub async fn me(deps: &Deps, p: &Principal, blobs: &dyn BlobStore) -> Result<MeView> {
-    view(deps, p, &p.user, blobs).await
+/// `GET /api/me`. Before the second factor a session learns only what its gate needs: the gate
+/// and the email (the password alone does not show the profile).
+pub async fn me(deps: &Deps, p: &Principal, blobs: &dyn BlobStore) -> Result<MeAnswer> {
+    if p.session.gate == crate::session::Gate::Totp {
+        return Ok(MeAnswer::BeforeSecondFactor { gate: p.session.gate, email: p.user.account.email.to_string() });
+    }
+    Ok(MeAnswer::Signed(view(deps, p, &p.user, blobs).await?))
+}
+
+/// What `GET /api/me` answers.
+#[derive(Debug, serde::Serialize)]
+#[serde(untagged)]
+pub enum MeAnswer {
+    BeforeSecondFactor { gate: crate::session::Gate, email: String },
+    Signed(MeView),
 }
 
 /// The signed-in user as `user` (the principal's, or as just saved), with a link to the photo.

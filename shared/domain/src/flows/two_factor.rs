@@ -210,13 +210,10 @@ pub async fn confirm(deps: &Deps, cfg: &MailConfig, p: &Principal, input: Confir
         Some(&p.source_ip),
     );
     let change = TwoFactorChange { account: &account, read_version: user.account.version, mail: mail.as_ref(), audit: &audit };
-    deps.store.enable_totp(&enrolment, now, &change).await?;
-
-    // A session at the set-up gate moves on; a signed-in one stays done.
+    // A session at the set-up gate moves on, in the same transaction; a signed-in one stays done.
     let next = if p.session.gate == Gate::Done { Gate::Done } else { next_gate(user, true) };
-    if next != p.session.gate {
-        deps.store.set_session_gate(&p.session, next).await?;
-    }
+    let gate = (next != p.session.gate).then_some((&p.session, next));
+    deps.store.enable_totp(&enrolment, now, &change, gate).await?;
     Ok(Confirmed { backup_codes: codes, next })
 }
 

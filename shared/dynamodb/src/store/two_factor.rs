@@ -84,7 +84,7 @@ impl TwoFactorStore for DynamoStore {
         Ok(Some(TotpEnrolment { sealed_secret, last_step, backup_codes, enrolled_at }))
     }
 
-    async fn enable_totp(&self, e: &TotpEnrolment, now: Timestamp, c: &TwoFactorChange<'_>) -> Result<()> {
+    async fn enable_totp(&self, e: &TotpEnrolment, now: Timestamp, c: &TwoFactorChange<'_>, gate: GateMove<'_>) -> Result<()> {
         let pk = user_pk(&c.account.id);
         let spend_pending = Delete::builder()
             .table_name(&self.table)
@@ -105,6 +105,11 @@ impl TwoFactorStore for DynamoStore {
             self.put(item, Some("attribute_not_exists(pk)"))?,
             self.account_put(c.account, c.read_version)?,
         ];
+        // The session at the set-up gate moves on in the same write (a session that ended
+        // meanwhile fails it, like a changed account).
+        if let Some((session, next)) = gate {
+            items.push(session_gate(session, next).in_transaction(&self.table)?);
+        }
         self.push_mail_and_audit(&mut items, c.mail, c.audit)?;
         match self.transact(items).await? {
             TxOutcome::Done => Ok(()),
