@@ -7,7 +7,9 @@ const say = (text, error) => { const m = $("#message"); m.textContent = text || 
 
 async function api(method, path, body) {
   const opts = { method, headers: {}, credentials: "same-origin" };
-  if (body !== undefined) { opts.headers["content-type"] = "application/json"; opts.body = JSON.stringify(body); }
+  // Every write says it is JSON, with a body or not: a type a cross-site form cannot send.
+  if (method !== "GET") opts.headers["content-type"] = "application/json";
+  if (body !== undefined) opts.body = JSON.stringify(body);
   const r = await fetch(path, opts);
   const data = r.status === 204 ? null : await r.json().catch(() => null);
   if (!r.ok) {

@@ -101,3 +101,22 @@ async fn no_input_to_any_route_makes_a_5xx() {
         assert!(r.status < 500, "{}: {r:?}", route.key);
     }
 }
+
+#[tokio::test]
+async fn every_post_put_and_patch_needs_a_media_type_a_cross_site_form_cannot_send() {
+    let t = TestApp::spawn().await;
+    let c = t.company("Acme").await;
+    for route in ROUTES.iter().filter(|r| matches!(r.method(), "POST" | "PUT" | "PATCH")) {
+        let path = route.path().replace("{company_id}", &c).replace("{kind}", "departments").replace("{id}", "01J00000000000000000000000");
+        for media in [None, Some("text/plain"), Some("application/x-www-form-urlencoded"), Some("multipart/form-data; boundary=x")] {
+            let mut b = http::Request::builder().method(route.method()).uri(&path).header("host", "127.0.0.1:3000");
+            b = b.header("cookie", &t.admin_cookie);
+            if let Some(m) = media {
+                b = b.header("content-type", m);
+            }
+            // An empty body, as a form or a simple cross-site request can send it.
+            let r = t.send(b.body(lambda_http::Body::Empty).unwrap()).await;
+            assert_eq!(r.status, 415, "{} with {media:?} and no body: {r:?}", route.key);
+        }
+    }
+}

@@ -205,11 +205,12 @@ impl TestApp {
         if let Some(c) = cookie {
             b = b.header("cookie", c);
         }
+        // Like the console: every write says it is JSON, with a body or not.
+        if method != "GET" {
+            b = b.header("content-type", "application/json");
+        }
         let body = match body {
-            Some(v) => {
-                b = b.header("content-type", "application/json");
-                Body::Text(v.to_string())
-            }
+            Some(v) => Body::Text(v.to_string()),
             None => Body::Empty,
         };
         self.send_from(ip, b.body(body).unwrap()).await

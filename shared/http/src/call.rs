@@ -93,7 +93,9 @@ impl Call {
         if body.len() > max {
             return Err(Problem::new(413, "Content Too Large", format!("the body may be at most {max} bytes")));
         }
-        if changes_state && !body.is_empty() {
+        // A write carries a media type a cross-site form or simple request cannot send, whatever
+        // its body: a POST, PUT or PATCH always, a DELETE when it has a body.
+        if matches!(method.as_str(), "POST" | "PUT" | "PATCH") || (changes_state && !body.is_empty()) {
             let ct = header(&req, "content-type").unwrap_or("");
             let media = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
             match matched.route.body {
