@@ -20,7 +20,7 @@ pub async fn me(deps: &Deps, p: &Principal, blobs: &dyn BlobStore) -> Result<MeA
     if p.session.gate == crate::session::Gate::Totp {
         return Ok(MeAnswer::BeforeSecondFactor { gate: p.session.gate, email: p.user.account.email.to_string() });
     }
-    Ok(MeAnswer::Signed(view(deps, p, &p.user, blobs).await?))
+    Ok(MeAnswer::Signed(Box::new(view(deps, p, &p.user, blobs).await?)))
 }
 
 /// What `GET /api/me` answers.
@@ -28,7 +28,7 @@ pub async fn me(deps: &Deps, p: &Principal, blobs: &dyn BlobStore) -> Result<MeA
 #[serde(untagged)]
 pub enum MeAnswer {
     BeforeSecondFactor { gate: crate::session::Gate, email: String },
-    Signed(MeView),
+    Signed(Box<MeView>),
 }
 
 /// The signed-in user as `user` (the principal's, or as just saved), with a link to the photo.
