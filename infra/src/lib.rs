@@ -4,3 +4,9 @@
 
 pub mod embedded;
 pub mod gateway;
+
+/// Whether the local server lists the outbox (live sign-in and reset links) at `/outbox`: only
+/// when it listens on a loopback address, so nobody else who can reach the port reads them.
+pub fn outbox_served(listen: &std::net::SocketAddr) -> bool {
+    listen.ip().is_loopback()
+}

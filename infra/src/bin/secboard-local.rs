@@ -119,7 +119,7 @@ async fn serve(functions: Arc<Functions>, req: hyper::Request<hyper::body::Incom
     let started = std::time::Instant::now();
     let (parts, body) = req.into_parts();
     let path = parts.uri.path().to_owned();
-    if path == "/outbox" || path == "/outbox/" {
+    if (path == "/outbox" || path == "/outbox/") && OUTBOX_DIR.get().is_some() {
         return outbox_page().await;
     }
     if !path.starts_with("/api/") && path != "/api" {
@@ -235,7 +235,11 @@ async fn main() -> anyhow::Result<()> {
     };
     // The mailer: what flows queue goes to DATA/outbox as .eml files, listed at /outbox.
     let outbox = Outbox::new(args.data.join("outbox"))?;
-    let _ = OUTBOX_DIR.set(outbox.dir().to_path_buf());
+    // The outbox page lists live sign-in and reset links: only for this machine.
+    let outbox_served = secboard_infra::outbox_served(&args.listen);
+    if outbox_served {
+        let _ = OUTBOX_DIR.set(outbox.dir().to_path_buf());
+    }
     tokio::spawn({
         let (deps, outbox) = (app.deps.clone(), outbox.clone());
         async move {
@@ -267,7 +271,15 @@ async fn main() -> anyhow::Result<()> {
             None => println!("Sign in at {url}/ with an administrator account."),
         },
     }
-    println!("Mail goes to {} and is listed at {url}/outbox", args.data.join("outbox").display());
+    if outbox_served {
+        println!("Mail goes to {} and is listed at {url}/outbox", args.data.join("outbox").display());
+    } else {
+        println!(
+            "Mail goes to {}; the /outbox page is not served, since {} is not a loopback address",
+            args.data.join("outbox").display(),
+            args.listen
+        );
+    }
 
     let functions = Arc::new(Functions::new(app, web, blobs));
     // The S3 engine lives as long as the server.
