@@ -246,3 +246,34 @@ async fn confirm_attempts_with_bad_links_back_off_per_source() {
         .await;
     assert_eq!(other.status, 400, "another source is not held: {other:?}");
 }
+
+#[tokio::test]
+async fn an_email_changed_by_an_admin_ends_the_old_addresss_links_and_the_sessions_and_tells_the_old_address() {
+    let t = TestApp::spawn().await;
+    let c = t.company("Acme").await;
+    let (id, cookie) = t.member(&c, "old@example.com", &[]).await;
+    request(&t, "old@example.com").await;
+    let token = t.last_link("old@example.com").await;
+    let user = t.get(&format!("/api/users/{id}")).await;
+    let version = user.body["profile"]["version"].as_u64().unwrap();
+    let r = t.patch(&format!("/api/users/{id}"), json!({ "version": version, "email": "new@example.com" })).await;
+    assert_eq!(r.status, 200, "{r:?}");
+    let spent = confirm(&t, &token, "a strong and unrelated passphrase").await;
+    assert_eq!((spent.status, spent.field()), (400, Some("token")), "the link sent to the old address is gone: {spent:?}");
+    assert_eq!(t.request("GET", "/api/me", None, Some(&cookie)).await.status, 401, "the session ended");
+    let mails = t.mails_to("old@example.com").await;
+    assert!(mails.iter().any(|(subject, _)| subject.contains("email of your SecBoard account was changed")), "{mails:?}");
+}
+
+#[tokio::test]
+async fn a_password_set_by_an_admin_is_told_to_the_user() {
+    let t = TestApp::spawn().await;
+    let c = t.company("Acme").await;
+    let (id, _) = t.member(&c, "p@example.com", &[]).await;
+    let user = t.get(&format!("/api/users/{id}")).await;
+    let version = user.body["profile"]["version"].as_u64().unwrap();
+    let r = t.patch(&format!("/api/users/{id}"), json!({ "version": version, "password": "an admin chose this passphrase" })).await;
+    assert_eq!(r.status, 200, "{r:?}");
+    let mails = t.mails_to("p@example.com").await;
+    assert!(mails.iter().any(|(subject, _)| subject.contains("An administrator set your SecBoard password")), "{mails:?}");
+}

@@ -23,6 +23,8 @@ pub enum LinkKind {
 }
 
 impl LinkKind {
+    pub const ALL: [LinkKind; 3] = [LinkKind::Reset, LinkKind::FirstAccess, LinkKind::Magic];
+
     pub fn lifetime(self) -> SignedDuration {
         match self {
             LinkKind::Reset => SignedDuration::from_hours(1),

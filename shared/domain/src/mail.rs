@@ -30,6 +30,10 @@ pub enum MailKind {
         by_admin: bool,
     },
     BackupCodesRegenerated,
+    /// To the old address, when an administrator changed the account's email.
+    EmailChanged,
+    /// An administrator set a new password; every session ended.
+    PasswordSetByAdmin,
 }
 
 /// The features whose sender a company chooses in its cabinet settings.
@@ -50,7 +54,9 @@ impl MailKind {
             MailKind::PasswordChanged
             | MailKind::TwoFactorEnabled
             | MailKind::TwoFactorDisabled { .. }
-            | MailKind::BackupCodesRegenerated => Feature::Notifications,
+            | MailKind::BackupCodesRegenerated
+            | MailKind::EmailChanged
+            | MailKind::PasswordSetByAdmin => Feature::Notifications,
         }
     }
     pub fn name(&self) -> &'static str {
@@ -63,6 +69,8 @@ impl MailKind {
             MailKind::TwoFactorDisabled { by_admin: false } => "two_factor_disabled",
             MailKind::TwoFactorDisabled { by_admin: true } => "two_factor_reset",
             MailKind::BackupCodesRegenerated => "backup_codes_regenerated",
+            MailKind::EmailChanged => "email_changed",
+            MailKind::PasswordSetByAdmin => "password_set_by_admin",
         }
     }
 }

@@ -48,8 +48,11 @@ pub struct UserChange<'a> {
     pub kept: &'a [Reference],
     /// An administrator resets the user's 2FA: the authenticator and backup codes go too.
     pub reset_two_factor: bool,
-    /// A notice for the user, queued with the edit.
-    pub mail: Option<&'a QueuedMail>,
+    /// Notices queued with the edit (the old address's for an email change, the user's for a
+    /// password set by an administrator or a 2FA reset).
+    pub mails: &'a [QueuedMail],
+    /// The email changed: every live link, sent to the old address, is deleted with the edit.
+    pub end_links: bool,
     pub audit: &'a AuditEvent,
 }
 

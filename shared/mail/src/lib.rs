@@ -71,9 +71,12 @@ pub fn render(mail: &Mail) -> anyhow::Result<Rendered> {
         MailKind::PasswordReset { url } => (Some(url.as_str()), Some(LinkKind::Reset)),
         MailKind::FirstAccess { url } => (Some(url.as_str()), Some(LinkKind::FirstAccess)),
         MailKind::MagicLink { url } => (Some(url.as_str()), Some(LinkKind::Magic)),
-        MailKind::PasswordChanged | MailKind::TwoFactorEnabled | MailKind::TwoFactorDisabled { .. } | MailKind::BackupCodesRegenerated => {
-            (None, None)
-        }
+        MailKind::PasswordChanged
+        | MailKind::TwoFactorEnabled
+        | MailKind::TwoFactorDisabled { .. }
+        | MailKind::BackupCodesRegenerated
+        | MailKind::EmailChanged
+        | MailKind::PasswordSetByAdmin => (None, None),
     };
     let mut args = FluentArgs::new();
     args.set("name", mail.first_name.clone());
@@ -193,6 +196,8 @@ mod tests {
                 MailKind::TwoFactorDisabled { by_admin: false },
                 MailKind::TwoFactorDisabled { by_admin: true },
                 MailKind::BackupCodesRegenerated,
+                MailKind::EmailChanged,
+                MailKind::PasswordSetByAdmin,
             ] {
                 let r = render(&mail(lang, kind.clone())).unwrap();
                 assert!(!r.subject.is_empty());

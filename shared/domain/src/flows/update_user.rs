@@ -204,6 +204,9 @@ pub async fn update_user(
         account.totp_enrolled = false;
         end_sessions = true;
     }
+    if account.email != before.account.email {
+        end_sessions = true;
+    }
     if end_sessions {
         account.epoch += 1;
     }
@@ -230,7 +233,19 @@ pub async fn update_user(
         "avatar_removed": input.remove_avatar && current.avatar_key.is_some(),
         "two_factor_reset": reset_two_factor,
     });
-    let mail = if reset_two_factor { notice(deps, cfg, &after, MailKind::TwoFactorDisabled { by_admin: true }).await? } else { None };
+    // Notices (S17): the old address learns of an email change, the user of a password an
+    // administrator set or a 2FA reset. An email change also ends the links sent to the old address.
+    let email_changed = account.email != before.account.email;
+    let mut mails = vec![];
+    if email_changed {
+        mails.extend(notice(deps, cfg, &before, MailKind::EmailChanged).await?);
+    }
+    if input.password.is_some() {
+        mails.extend(notice(deps, cfg, &after, MailKind::PasswordSetByAdmin).await?);
+    }
+    if reset_two_factor {
+        mails.extend(notice(deps, cfg, &after, MailKind::TwoFactorDisabled { by_admin: true }).await?);
+    }
     let audit = deps.event(Some(p.id()), "user.updated", AuditTarget::User(account.id.clone()), detail, Some(&p.source_ip));
     deps.store
         .update_user(&UserChange {
@@ -241,7 +256,8 @@ pub async fn update_user(
             released: &released,
             kept: &kept,
             reset_two_factor,
-            mail: mail.as_ref(),
+            mails: &mails,
+            end_links: email_changed,
             audit: &audit,
         })
         .await?;

@@ -2,6 +2,8 @@
 //! marker `EMAIL#<lower-case email>` written and moved with the account, the superuser markers
 //! and their count under `SUPERUSERS`, and the first-admin setup tokens under `SETUP`.
 
+use super::links::link_sk;
+use super::mail_queue::mail_item;
 use super::two_factor::{PENDING_SK, TOTP_SK};
 use super::{DynamoStore, TxOutcome, conv, n, s, sdk, unexpected};
 use crate::items::*;
@@ -10,6 +12,7 @@ use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Delete, Put, Retur
 use jiff::Timestamp;
 use secboard_domain::email::Email;
 use secboard_domain::ids::UserId;
+use secboard_domain::links::LinkKind;
 use secboard_domain::mail::QueuedMail;
 use secboard_domain::model::{Account, AuditEvent, Profile, User};
 use secboard_domain::ports::{AccountStore, RefTarget, Reference, UserChange};
@@ -209,7 +212,16 @@ impl AccountStore for DynamoStore {
             items.push(self.delete_item(pk.clone(), TOTP_SK, None)?);
             items.push(self.delete_item(pk, PENDING_SK, None)?);
         }
-        self.push_mail_and_audit(&mut items, c.mail, c.audit)?;
+        if c.end_links {
+            for kind in LinkKind::ALL {
+                items.push(self.delete_item(user_pk(&c.account.id), &link_sk(kind), None)?);
+            }
+        }
+        let (last, earlier) = c.mails.split_last().map_or((None, &[][..]), |(l, e)| (Some(l), e));
+        for m in earlier {
+            items.push(self.put(mail_item(m), None)?);
+        }
+        self.push_mail_and_audit(&mut items, last, c.audit)?;
         match self.transact(items).await? {
             TxOutcome::Done => Ok(()),
             TxOutcome::Failed(f) => Err(Self::user_tx_error(&f, &fixed, &refs)),

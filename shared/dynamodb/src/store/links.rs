@@ -14,7 +14,7 @@ use secboard_domain::model::{Account, AuditEvent};
 use secboard_domain::ports::{LinkStore, StoredLink};
 use secboard_domain::{Error, Result};
 
-fn link_sk(kind: LinkKind) -> String {
+pub(super) fn link_sk(kind: LinkKind) -> String {
     format!("LINK#{}", kind.as_str())
 }
 
