@@ -79,3 +79,36 @@ async fn wrong_control_words_back_off_per_source_without_locking_anyone_out() {
     t.clock.advance(jiff::SignedDuration::from_mins(15));
     assert_eq!(first_login(&t, "fresh@example.com", "acme onboarding 2026").await.status, 202);
 }
+
+#[tokio::test]
+async fn known_and_unknown_emails_take_the_same_reads_and_the_same_path_through_the_throttle() {
+    let t = TestApp::spawn().await;
+    let c = t.company("Acme").await;
+    t.set_control_word(&c, "open sesame").await;
+    t.member(&c, "known@example.com", &[]).await;
+    let ops = |from: usize| -> Vec<String> { t.store.operations()[from..].to_vec() };
+    let mut seen = vec![];
+    for (source, email) in [("203.0.113.60", "known@example.com"), ("203.0.113.61", "nobody@example.com")] {
+        let mut statuses = vec![];
+        let mut reads = vec![];
+        for _ in 0..4 {
+            let before = t.store.operations().len();
+            let body = json!({ "email": email, "control_word": "open sesame" });
+            statuses.push(t.request_from(source, "POST", "/api/auth/first-login", Some(body), None).await.status);
+            reads.push(ops(before).into_iter().filter(|o| o.starts_with("Get") || o.starts_with("BatchGet") || o == "Query").count());
+        }
+        seen.push((statuses, reads));
+    }
+    assert_eq!(seen[0], seen[1], "known (left) and unknown (right) emails with the right control word");
+    // Sign-in: the same reads for a known email with a wrong password as for an unknown one.
+    let mut reads = vec![];
+    for (source, email) in [("203.0.113.62", "known@example.com"), ("203.0.113.63", "nobody@example.com")] {
+        let before = t.store.operations().len();
+        let body = json!({ "email": email, "password": "a wrong password here" });
+        assert_eq!(t.request_from(source, "POST", "/api/auth/login", Some(body), None).await.status, 401);
+        reads.push(
+            ops(before).into_iter().filter(|o| o.starts_with("Get") || o.starts_with("BatchGet") || o == "Query").collect::<Vec<_>>(),
+        );
+    }
+    assert_eq!(reads[0], reads[1]);
+}

@@ -4,7 +4,7 @@
 //! the link signs the user in through the gates: activation first, then `complete_profile`.
 
 use super::Deps;
-use super::login::{SignedIn, begin_session};
+use super::login::{SignedIn, begin_session, read_by_email};
 use super::reset::{bad_link, send_link};
 use super::throttling::Attempt;
 use crate::activation::Activation;
@@ -36,10 +36,7 @@ pub async fn first_login(deps: &Deps, cfg: &MailConfig, input: FirstLoginInput, 
         return Err(Error::invalid("control_word", "is too long"));
     }
     let attempt = Attempt::begin_per_source(deps, "control_word", source_ip).await?;
-    let user = match deps.store.user_id_by_email(&email).await? {
-        Some(id) => deps.store.get_user(&id).await?,
-        None => None,
-    };
+    let user = read_by_email(deps, &email).await?;
     // Read settings for unknown emails too, so both take the same reads.
     let company = user.as_ref().and_then(|u| u.profile.as_ref()).map(|p| p.company.id.clone());
     let settings =
@@ -56,11 +53,10 @@ pub async fn first_login(deps: &Deps, cfg: &MailConfig, input: FirstLoginInput, 
         Some(u) => AuditTarget::User(u.account.id.clone()),
         None => AuditTarget::UnknownEmail(email.normalized()),
     };
-    if word_ok {
-        attempt.succeeded(deps).await?;
-    } else {
-        attempt.failed(deps, target.clone(), source_ip).await?;
-    }
+    // Every request counts against its source, whatever the email and the word: a correct word
+    // with a registered email must not clear what an unregistered one counts, or the count
+    // would tell them apart.
+    attempt.failed(deps, target.clone(), source_ip).await?;
     match (word_ok, eligible) {
         (true, Some(u)) => {
             send_link(deps, cfg, u, settings.as_ref(), LinkKind::Magic, None, source_ip).await?;

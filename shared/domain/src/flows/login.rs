@@ -26,6 +26,16 @@ pub struct SignedIn {
     pub token: SessionToken,
 }
 
+/// The user an email belongs to, with the same reads whether or not it belongs to anyone (an
+/// unknown email reads a user id that exists nowhere), so the work done tells nothing.
+pub async fn read_by_email(deps: &Deps, email: &crate::email::Email) -> Result<Option<crate::model::User>> {
+    let id = match deps.store.user_id_by_email(email).await? {
+        Some(id) => id,
+        None => crate::ids::UserId::new(deps.clock.as_ref(), deps.entropy.as_ref()),
+    };
+    deps.store.get_user(&id).await
+}
+
 pub async fn login(deps: &Deps, input: LoginInput, source_ip: &str) -> Result<SignedIn> {
     let email = Email::parse("email", &input.email)?;
     if input.password.expose().chars().count() > password::PASSWORD_MAX {
@@ -36,10 +46,7 @@ pub async fn login(deps: &Deps, input: LoginInput, source_ip: &str) -> Result<Si
     };
 
     let attempt = Attempt::begin(deps, Factor::Password, &email.normalized(), source_ip).await?;
-    let user = match deps.store.user_id_by_email(&email).await? {
-        Some(id) => deps.store.get_user(&id).await?,
-        None => None,
-    };
+    let user = read_by_email(deps, &email).await?;
     let Some(user) = user else {
         password::verify_dummy(&input.password).await;
         let target = AuditTarget::UnknownEmail(email.normalized());
