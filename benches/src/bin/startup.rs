@@ -104,7 +104,9 @@ fn serve(
                 let _ = writer.write_all(head.as_bytes()).and_then(|_| writer.write_all(event.as_bytes()));
             } else {
                 let _ = tx.send((at, line, body));
-                return; // the next event never comes
+                // The next event never comes: hold the connection until the function is stopped.
+                std::thread::sleep(Duration::from_secs(30));
+                return;
             }
             let _ = tx.send((at, line, vec![]));
         } else {
@@ -145,18 +147,25 @@ fn once(binary: &str, env: &[(&str, String)]) -> anyhow::Result<Run> {
             Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
             Err(e) => break Err(anyhow::anyhow!("accepting: {e}")),
         }
-        if let Ok((at, line, body)) = rx.try_recv() {
+        // Every report so far, in order: the answer may queue behind the event's own.
+        let mut answer = None;
+        while let Ok((at, line, body)) = rx.try_recv() {
             let text = String::from_utf8_lossy(&body);
             if line.contains("/init/error") {
-                break Err(anyhow::anyhow!("{binary} failed to start: {text}"));
+                answer = Some(Err(anyhow::anyhow!("{binary} failed to start: {text}")));
+                break;
             }
             if line.contains("/response") || line.contains("/error") {
                 let status = serde_json::from_str::<serde_json::Value>(&text)
                     .ok()
                     .and_then(|v| v.get("statusCode").map(|s| s.to_string()))
                     .unwrap_or_else(|| if line.contains("/error") { format!("error: {text}") } else { "ok".to_owned() });
-                break Ok(Run { elapsed: at - started, status });
+                answer = Some(Ok(Run { elapsed: at - started, status }));
+                break;
             }
+        }
+        if let Some(a) = answer {
+            break a;
         }
         if let Some(code) = child.try_wait()? {
             let log = std::fs::read_to_string(&errors).unwrap_or_default();
