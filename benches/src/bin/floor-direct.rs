@@ -1,34 +1,10 @@
-//! The floor with its AWS configuration built directly from what Lambda puts in the environment
-//! (region, the role's credentials) instead of the default provider chains: the experiment behind
-//! `secboard_wiring::sdk_from_env`. Otherwise the same as `floor-lambda`.
+//! The floor with its AWS configuration built by `secboard_wiring::sdk_from_env` (straight from
+//! what Lambda puts in the environment) instead of the default provider chains.
 
-use lambda_http::{Body, Error, Request, Response, run, service_fn};
+#[path = "../floor.rs"]
+mod floor;
 
 #[tokio::main]
-async fn main() -> Result<(), Error> {
-    let sdk = secboard_wiring::sdk_from_env().await;
-    let dynamodb = aws_sdk_dynamodb::Client::new(&sdk);
-    let table = std::env::var("TABLE_NAME").unwrap_or_default();
-    run(service_fn(|req: Request| {
-        let (dynamodb, table) = (&dynamodb, &table);
-        async move {
-            let status = match req.headers().get("cookie").and_then(|c| c.to_str().ok()) {
-                Some(cookie) => {
-                    let key = aws_sdk_dynamodb::types::AttributeValue::S(cookie.to_owned());
-                    match dynamodb.get_item().table_name(table).key("pk", key.clone()).key("sk", key).send().await {
-                        Ok(r) if r.item.is_some() => 200,
-                        Ok(_) => 401,
-                        Err(_) => 503,
-                    }
-                }
-                None => 401,
-            };
-            Response::builder()
-                .status(status)
-                .header("content-type", "application/problem+json")
-                .body(Body::from(format!("{{\"status\":{status}}}")))
-                .map_err(Error::from)
-        }
-    }))
-    .await
+async fn main() -> Result<(), lambda_http::Error> {
+    floor::serve(secboard_wiring::sdk_from_env().await).await
 }

@@ -39,22 +39,7 @@ impl Fx<'_> {
     }
 
     pub fn account(&self, email: &str) -> Account {
-        Account {
-            id: self.user_id(),
-            email: Email::parse("email", email).unwrap(),
-            source: Source::Local,
-            credential: Credential::None,
-            active: true,
-            superuser: false,
-            staff: false,
-            require_2fa: false,
-            force_password_change: false,
-            totp_enrolled: false,
-            epoch: 1,
-            version: 1,
-            created_at: self.now(),
-            has_profile: false,
-        }
+        Account::new(self.user_id(), Email::parse("email", email).unwrap(), Credential::None, self.now())
     }
 
     pub fn profile(&self, account: &Account, company: &Company, last_name: &str) -> Profile {
