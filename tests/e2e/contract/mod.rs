@@ -19,7 +19,7 @@ use secboard_domain::clock::{Clock, OsEntropy};
 use secboard_domain::email::Email;
 use secboard_domain::ids::{CompanyId, EventId, GroupId, OrgItemId, UserId};
 use secboard_domain::mail::QueuedMail;
-use secboard_domain::model::{AccessGroup, Account, AuditEvent, AuditTarget, Company, Credential, ItemKind, OrgItem, Profile, Ref, Source};
+use secboard_domain::model::{AccessGroup, Account, AuditEvent, AuditTarget, Company, Credential, ItemKind, OrgItem, Profile, Ref};
 use secboard_domain::ports::{AccountStore, OrgStore, RefTarget, Reference};
 use secboard_domain::text::Name;
 use secboard_tests::{ADMIN_EMAIL, TestApp};
