@@ -73,14 +73,7 @@ fn may_reset(user: &User) -> bool {
 
 pub async fn request_reset(deps: &Deps, cfg: &MailConfig, input: ResetRequest, source_ip: &str) -> Result<()> {
     let email = Email::parse("email", &input.email)?;
-    let user = match deps.store.user_id_by_email(&email).await? {
-        Some(id) => deps.store.get_user(&id).await?,
-        None => {
-            // The same reads as for a known email.
-            let _ = deps.store.get_user(&UserId::new(deps.clock.as_ref(), deps.entropy.as_ref())).await?;
-            None
-        }
-    };
+    let user = super::login::read_by_email(deps, &email).await?;
     match user {
         Some(u) if may_reset(&u) => {
             let settings = settings_of(deps, &u).await?;

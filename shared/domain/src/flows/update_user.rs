@@ -204,7 +204,9 @@ pub async fn update_user(
         account.totp_enrolled = false;
         end_sessions = true;
     }
-    if account.email != before.account.email {
+    // An email change ends the sessions and the links sent to the old address.
+    let email_changed = account.email != before.account.email;
+    if email_changed {
         end_sessions = true;
     }
     if end_sessions {
@@ -235,7 +237,6 @@ pub async fn update_user(
     });
     // Notices (S17): the old address learns of an email change, the user of a password an
     // administrator set or a 2FA reset. An email change also ends the links sent to the old address.
-    let email_changed = account.email != before.account.email;
     let mut mails = vec![];
     if email_changed {
         mails.extend(notice(deps, cfg, &before, MailKind::EmailChanged).await?);
