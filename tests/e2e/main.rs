@@ -12,6 +12,7 @@ mod faults;
 mod first_login;
 mod fixtures;
 mod gates;
+mod granting;
 mod layout;
 mod list_users;
 mod org;

@@ -5,20 +5,27 @@
 //!   secboard-admin --table T setup-link --url https://console.example.com
 //!   secboard-admin --table T create-account --email E [--superuser]   (password, if any, from SECBOARD_ACCOUNT_PASSWORD)
 //!   secboard-admin new-key [--parameter /secboard/key]  (stores a fresh key as an SSM SecureString, or prints it)
+//!
+//! Break glass, for whoever holds the table when no administrator can help through the console
+//! (each audited as `by: break_glass`, the holder notified, every session ended):
+//!   secboard-admin --table T reset-2fa --email E       (a lost authenticator)
+//!   secboard-admin --table T set-password --email E    (a superuser's, from SECBOARD_ACCOUNT_PASSWORD;
+//!                                                       changed again at the next sign-in)
 
 use anyhow::{Context, bail};
 use secboard_domain::clock::{OsEntropy, SystemClock};
 use secboard_domain::flows::Deps;
 use secboard_domain::flows::bootstrap::{self, Bootstrap, FirstAdmin};
-use secboard_domain::flows::create_user;
+use secboard_domain::flows::{break_glass, create_user};
 use secboard_domain::keys::MasterKey;
+use secboard_domain::mail::MailConfig;
 use secboard_domain::password::Password;
 use secboard_dynamodb::{DynamoStore, table};
 use secboard_wiring::{App, time_zone_from_env};
 use std::collections::HashMap;
 use std::sync::Arc;
 
-const USAGE: &str = "usage: secboard-admin [--table NAME] (first-admin --email E | setup-link --url URL | create-account --email E [--superuser] | new-key [--parameter NAME])";
+const USAGE: &str = "usage: secboard-admin [--table NAME] (first-admin --email E | setup-link --url URL | create-account --email E [--superuser] | reset-2fa --email E | set-password --email E | new-key [--parameter NAME])";
 
 fn parse() -> anyhow::Result<(String, HashMap<String, String>)> {
     let mut command = None;
@@ -53,6 +60,14 @@ async fn deps(sdk: &aws_config::SdkConfig, opts: &HashMap<String, String>) -> an
     Ok(app.deps)
 }
 
+/// Where notices go: the deployment's mail settings when they are in the environment.
+fn notices(opts: &HashMap<String, String>) -> MailConfig {
+    secboard_wiring::mail_from_env().unwrap_or_else(|_| MailConfig {
+        console_url: opts.get("url").cloned().unwrap_or_default(),
+        default_sender: std::env::var("SECBOARD_DEFAULT_SENDER").ok().and_then(|s| secboard_domain::email::Email::parse("sender", &s).ok()),
+    })
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let (command, opts) = parse()?;
@@ -84,6 +99,20 @@ async fn main() -> anyhow::Result<()> {
             let pw = pw.map(Password::new);
             let id = create_user::create_account(&d, email, pw.as_ref(), opts.contains_key("superuser"), "admin_tool").await?;
             println!("created account {email} ({id}) without a cabinet profile; wrap it with \"Use Existing User\"");
+        }
+        "reset-2fa" => {
+            let email = opts.get("email").context("--email is needed")?;
+            let d = deps(&sdk, &opts).await?;
+            let id = break_glass::reset_two_factor(&d, &notices(&opts), email).await?;
+            println!("two-factor authentication of {email} ({id}) reset; every session ended");
+        }
+        "set-password" => {
+            let email = opts.get("email").context("--email is needed")?;
+            let pw = std::env::var("SECBOARD_ACCOUNT_PASSWORD").context("set SECBOARD_ACCOUNT_PASSWORD (never on the command line)")?;
+            let d = deps(&sdk, &opts).await?;
+            let id =
+                break_glass::set_superuser_password(&d, &notices(&opts), &secboard_passwords::Zxcvbn, email, &Password::new(pw)).await?;
+            println!("password of superuser {email} ({id}) set; it must be changed at the next sign-in; every session ended");
         }
         "new-key" => {
             let mut k = [0u8; 32];

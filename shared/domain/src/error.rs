@@ -21,6 +21,10 @@ pub enum Error {
     Gated(Gate),
     #[error("missing right {module}.{action}")]
     Forbidden { module: Module, action: Action },
+    /// A change the caller may not make to this field, whatever rights it holds (its own flags, a
+    /// superuser, a group beyond its reach).
+    #[error("{field}: {message}")]
+    NotPermitted { field: String, message: String },
     /// Something that is not there, or not in the caller's scope (both answer the same).
     #[error("{0} not found")]
     NotFound(&'static str),
@@ -47,6 +51,9 @@ impl Error {
     }
     pub fn conflict(field: impl Into<String>, message: impl Into<String>) -> Self {
         Error::Conflict { field: Some(field.into()), message: message.into() }
+    }
+    pub fn not_permitted(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::NotPermitted { field: field.into(), message: message.into() }
     }
     pub fn stale() -> Self {
         Error::conflict("version", "the record changed since it was read; reload and try again")

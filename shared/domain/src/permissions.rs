@@ -171,6 +171,27 @@ impl Actor {
         if self.reach(module, action)?.covers(company) { Ok(()) } else { Err(Error::NotFound(what)) }
     }
 
+    /// The granting rule: a group (its `permissions`, of `company` or global with `None`) may be
+    /// given or taken away only by a caller who holds every right it carries over every user it
+    /// reaches. A company's group reaches that company; a global group reaches every company, so
+    /// only superusers and holders of all its rights globally grant it. Answers the first right
+    /// the caller lacks (`"users.export"`), or `None` when the caller may.
+    pub fn lacks_to_grant(&self, permissions: &Permissions, company: Option<&CompanyId>) -> Option<String> {
+        for (module, rights) in permissions {
+            for action in Action::ALL.into_iter().filter(|a| rights.has(*a)) {
+                let covered = match (self.reach(*module, action), company) {
+                    (Ok(Reach::All), _) => true,
+                    (Ok(Reach::One(mine)), Some(c)) => &mine == c,
+                    _ => false,
+                };
+                if !covered {
+                    return Some(format!("{module}.{action}"));
+                }
+            }
+        }
+        None
+    }
+
     pub fn has_any(&self, module: Module) -> bool {
         Action::ALL.iter().any(|a| self.reach(module, *a).is_ok())
     }
@@ -208,5 +229,26 @@ mod tests {
         ));
         let su = Actor { superuser: true, company: None, rights: Rights::default() };
         assert_eq!(su.reach(Module::Org, Action::Delete).unwrap(), Reach::All);
+    }
+
+    #[test]
+    fn a_group_is_granted_only_by_holders_of_all_its_rights_over_all_it_reaches() {
+        let a: CompanyId = CompanyId::parse("c", "01J00000000000000000000000").unwrap();
+        let b: CompanyId = CompanyId::parse("c", "01J00000000000000000000001").unwrap();
+        let edit = ModuleRights { view: true, edit: true, ..Default::default() };
+        let view = ModuleRights { view: true, ..Default::default() };
+        let export = ModuleRights { view: true, export: true, ..Default::default() };
+        let company_admin = Actor { superuser: false, company: Some(a.clone()), rights: Rights::from_groups([(&perms(edit), false)]) };
+        assert_eq!(company_admin.lacks_to_grant(&perms(view), Some(&a)), None);
+        assert_eq!(company_admin.lacks_to_grant(&perms(edit), Some(&a)), None);
+        assert_eq!(company_admin.lacks_to_grant(&perms(export), Some(&a)).as_deref(), Some("users.export"));
+        assert_eq!(company_admin.lacks_to_grant(&perms(view), None).as_deref(), Some("users.view"), "a global group");
+        assert_eq!(company_admin.lacks_to_grant(&perms(view), Some(&b)).as_deref(), Some("users.view"), "another company's");
+        assert_eq!(company_admin.lacks_to_grant(&Permissions::new(), None), None, "a group with no rights grants nothing");
+        let global_viewer = Actor { superuser: false, company: Some(a.clone()), rights: Rights::from_groups([(&perms(view), true)]) };
+        assert_eq!(global_viewer.lacks_to_grant(&perms(view), None), None);
+        assert_eq!(global_viewer.lacks_to_grant(&perms(edit), None).as_deref(), Some("users.edit"));
+        let su = Actor { superuser: true, company: None, rights: Rights::default() };
+        assert_eq!(su.lacks_to_grant(&perms(export), None), None);
     }
 }

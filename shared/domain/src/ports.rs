@@ -53,6 +53,9 @@ pub struct UserChange<'a> {
     pub mails: &'a [QueuedMail],
     /// The email changed: every live link, sent to the old address, is deleted with the edit.
     pub end_links: bool,
+    /// How the edit moves the count of standing superusers (`superusers::delta`): a -1 is
+    /// refused atomically when it would leave none standing.
+    pub standing_superusers: i64,
     pub audit: &'a AuditEvent,
 }
 
@@ -89,6 +92,9 @@ pub trait AccountStore: Send + Sync {
     /// Writes the profile's own fields, guarded by `expected_version` (its version before this write).
     async fn save_profile(&self, profile: &Profile, expected_version: u64, audit: Option<&AuditEvent>) -> Result<()>;
     async fn has_superuser(&self) -> Result<bool>;
+    /// Saves the account (guarded by the version it was read at) with its notice and audit event;
+    /// a conflict when it changed since.
+    async fn save_account(&self, change: &AccountChange<'_>) -> Result<()>;
     /// Saves an edit of account and profile in one transaction, guarded by both versions as read
     /// in `before`: moves the email marker if the email changed, counts added references, releases
     /// removed ones, re-checks the versions of kept groups.
@@ -117,7 +123,8 @@ pub trait AccountStore: Send + Sync {
 
 /// A change of a user's 2FA saved with the account: the account as it will be (guarded by the
 /// version it was read at), the notice mail and the audit event, in the same transaction.
-pub struct TwoFactorChange<'a> {
+/// An account saved under the version it was read at, with its notice and audit event.
+pub struct AccountChange<'a> {
     pub account: &'a Account,
     pub read_version: u64,
     pub mail: Option<&'a QueuedMail>,
@@ -137,9 +144,9 @@ pub trait TwoFactorStore: Send + Sync {
     /// Turns 2FA on: the pending secret (still there, unexpired at `now`) becomes `enrolment`, and
     /// the session moves on to its next gate, in one transaction. Conflict if the account changed
     /// or 2FA is already on.
-    async fn enable_totp(&self, enrolment: &TotpEnrolment, now: Timestamp, change: &TwoFactorChange<'_>, gate: GateMove<'_>) -> Result<()>;
+    async fn enable_totp(&self, enrolment: &TotpEnrolment, now: Timestamp, change: &AccountChange<'_>, gate: GateMove<'_>) -> Result<()>;
     /// Turns 2FA off: the authenticator, backup codes and any pending secret are deleted.
-    async fn disable_totp(&self, change: &TwoFactorChange<'_>) -> Result<()>;
+    async fn disable_totp(&self, change: &AccountChange<'_>) -> Result<()>;
     /// Accepts a code's time step, only if it is later than the last one accepted (one conditional
     /// update), and moves the session on in the same transaction. False if it was not later.
     async fn accept_totp_step(&self, user: &UserId, step: i64, gate: GateMove<'_>) -> Result<bool>;

@@ -40,7 +40,9 @@ pub const COMPANIES_PK: &str = "COMPANIES";
 pub const GLOBAL_PK: &str = "GLOBAL";
 pub const SUPERUSERS_PK: &str = "SUPERUSERS";
 pub const SETUP_PK: &str = "SETUP";
-/// `SUPERUSERS` / `COUNT`: how many superusers there are, so the last one cannot be deleted.
+/// `SUPERUSERS` / `COUNT`: how many superusers stand (active, no end date; see `superusers::standing`),
+/// so the last one cannot be deleted, deactivated or given an end date. Written before this rule
+/// it counted every superuser: one deactivated before then stays in the count (one too many).
 pub const SUPERUSER_COUNT_SK: &str = "COUNT";
 
 pub fn item_sk(kind: ItemKind, id: &OrgItemId) -> String {

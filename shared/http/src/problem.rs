@@ -58,6 +58,7 @@ impl From<Error> for Problem {
                 let right = format!("{module}.{action}");
                 Problem::new(403, "Forbidden", format!("missing right {right}")).with("right", right)
             }
+            Error::NotPermitted { field, message } => Problem::new(403, "Forbidden", format!("{field}: {message}")).with("field", field),
             Error::NotFound(what) => Problem::new(404, "Not Found", format!("{what} not found")),
             Error::Conflict { field, message } => {
                 let p = Problem::new(409, "Conflict", message);

@@ -3,7 +3,7 @@
 use super::{Fx, conflict};
 use jiff::SignedDuration;
 use secboard_domain::model::{Account, TotpEnrolment, TotpPending};
-use secboard_domain::ports::{AccountStore, TwoFactorChange, TwoFactorStore};
+use secboard_domain::ports::{AccountChange, AccountStore, TwoFactorStore};
 use secboard_tests::TestApp;
 
 /// An account with a pending secret, and the enrolment that confirms it.
@@ -32,7 +32,7 @@ async fn two_factor_is_enabled_once_from_an_unexpired_set_up() {
     let (a, e) = pending(&fx).await;
     let on = next(&a, true);
     let audit = fx.audit();
-    let change = TwoFactorChange { account: &on, read_version: a.version, mail: None, audit: &audit };
+    let change = AccountChange { account: &on, read_version: a.version, mail: None, audit: &audit };
 
     let late = fx.now() + SignedDuration::from_mins(10);
     let refused = t.store.enable_totp(&e, late, &change, None).await.unwrap_err();
@@ -47,7 +47,7 @@ async fn two_factor_is_enabled_once_from_an_unexpired_set_up() {
     let p = TotpPending { sealed_secret: vec![1; 32], expires_at: fx.now() + SignedDuration::from_mins(10) };
     t.store.put_pending_totp(&a.id, &p, &fx.audit()).await.unwrap();
     let again = next(&on, true);
-    let change = TwoFactorChange { account: &again, read_version: on.version, mail: None, audit: &audit };
+    let change = AccountChange { account: &again, read_version: on.version, mail: None, audit: &audit };
     assert_eq!(conflict(t.store.enable_totp(&e, fx.now(), &change, None).await.unwrap_err()).1, "two-factor authentication is already on");
 }
 
@@ -59,7 +59,7 @@ async fn a_time_step_is_accepted_once_and_only_forward() {
     let on = next(&a, true);
     let audit = fx.audit();
     t.store
-        .enable_totp(&e, fx.now(), &TwoFactorChange { account: &on, read_version: a.version, mail: None, audit: &audit }, None)
+        .enable_totp(&e, fx.now(), &AccountChange { account: &on, read_version: a.version, mail: None, audit: &audit }, None)
         .await
         .unwrap();
 
@@ -79,7 +79,7 @@ async fn a_backup_code_is_spent_once_and_replacing_them_revives_none() {
     let on = next(&a, true);
     let audit = fx.audit();
     t.store
-        .enable_totp(&e, fx.now(), &TwoFactorChange { account: &on, read_version: a.version, mail: None, audit: &audit }, None)
+        .enable_totp(&e, fx.now(), &AccountChange { account: &on, read_version: a.version, mail: None, audit: &audit }, None)
         .await
         .unwrap();
 
@@ -101,20 +101,20 @@ async fn disabling_removes_the_authenticator_and_is_refused_when_it_is_off() {
     let on = next(&a, true);
     let audit = fx.audit();
     t.store
-        .enable_totp(&e, fx.now(), &TwoFactorChange { account: &on, read_version: a.version, mail: None, audit: &audit }, None)
+        .enable_totp(&e, fx.now(), &AccountChange { account: &on, read_version: a.version, mail: None, audit: &audit }, None)
         .await
         .unwrap();
 
     let stale = next(&a, false);
-    let refused = t.store.disable_totp(&TwoFactorChange { account: &stale, read_version: a.version, mail: None, audit: &audit }).await;
+    let refused = t.store.disable_totp(&AccountChange { account: &stale, read_version: a.version, mail: None, audit: &audit }).await;
     assert_eq!(conflict(refused.unwrap_err()).0.as_deref(), Some("version"), "based on a read before 2FA was on");
     assert!(t.store.get_totp(&a.id).await.unwrap().is_some(), "nothing was removed");
 
     let off = next(&on, false);
-    t.store.disable_totp(&TwoFactorChange { account: &off, read_version: on.version, mail: None, audit: &audit }).await.unwrap();
+    t.store.disable_totp(&AccountChange { account: &off, read_version: on.version, mail: None, audit: &audit }).await.unwrap();
     assert_eq!(t.store.get_totp(&a.id).await.unwrap(), None);
     let again = next(&off, false);
-    let refused = t.store.disable_totp(&TwoFactorChange { account: &again, read_version: off.version, mail: None, audit: &audit }).await;
+    let refused = t.store.disable_totp(&AccountChange { account: &again, read_version: off.version, mail: None, audit: &audit }).await;
     assert_eq!(conflict(refused.unwrap_err()).1, "two-factor authentication is not on");
     assert!(t.store.replace_backup_codes(&a.id, &["x".into()], None, &audit).await.is_err(), "no codes without an authenticator");
 }

@@ -8,9 +8,9 @@ use super::views::AdminUserView;
 use crate::activation::check_range;
 use crate::email::Email;
 use crate::ids::{CompanyId, GroupId, OrgItemId, UserId};
-use crate::model::{Account, AuditTarget, Credential, GroupRef, ItemKind, Profile, Ref, User};
+use crate::model::{AccessGroup, Account, AuditTarget, Credential, GroupRef, ItemKind, Profile, Ref, User};
 use crate::password::Password;
-use crate::permissions::{Action, Module, Rights};
+use crate::permissions::{Action, Actor, Module, Rights};
 use crate::phone::Phone;
 use crate::ports::{RefTarget, Reference};
 use crate::text::{Colour, Language, Name};
@@ -100,6 +100,25 @@ where
 pub struct Placement {
     pub profile: Profile,
     pub refs: Vec<Reference>,
+    /// The access groups given, each with the field that named it (`groups[i]`, or `roles`).
+    pub groups: Vec<(String, AccessGroup)>,
+}
+
+/// The granting rule (`Actor::lacks_to_grant`) over groups given or taken away: 403 naming the
+/// field of the first group beyond the caller's reach.
+pub fn check_grants<'a>(actor: &Actor, groups: impl IntoIterator<Item = (&'a str, &'a AccessGroup)>) -> Result<()> {
+    for (field, g) in groups {
+        if let Some(right) = actor.lacks_to_grant(&g.permissions, g.company_id.as_ref()) {
+            return Err(Error::not_permitted(
+                field,
+                format!(
+                    "you may not grant or take away the access group \"{}\": it carries {right}, which you do not hold over everyone it reaches",
+                    g.name
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Parses and resolves everything a profile refers to. Anything not of the company (groups may
@@ -157,6 +176,7 @@ pub async fn place(deps: &Deps, user_id: &UserId, input: &CreateUserInput, compa
     }
     let found = deps.store.find_groups(company_id, &group_ids).await?;
     let mut groups = vec![];
+    let mut given = vec![];
     let mut refs = vec![Reference { field: "company_id".into(), target: RefTarget::Company(company_id.clone()) }];
     for (i, id) in group_ids.iter().enumerate() {
         let field = if i < explicit { format!("groups[{i}]") } else { "roles".to_owned() };
@@ -165,7 +185,11 @@ pub async fn place(deps: &Deps, user_id: &UserId, input: &CreateUserInput, compa
             .find(|g| &g.id == id)
             .ok_or_else(|| Error::invalid(&field, "no such access group in this company or among the global ones"))?;
         groups.push(g.clone());
-        refs.push(Reference { field, target: RefTarget::Group { company: g.company_id.clone(), id: id.clone(), version: g.version } });
+        refs.push(Reference {
+            field: field.clone(),
+            target: RefTarget::Group { company: g.company_id.clone(), id: id.clone(), version: g.version },
+        });
+        given.push((field, g.clone()));
     }
     let item_ref = |field: &str, kind: ItemKind, r: &Ref<OrgItemId>| Reference {
         field: field.to_owned(),
@@ -198,7 +222,7 @@ pub async fn place(deps: &Deps, user_id: &UserId, input: &CreateUserInput, compa
         version: 1,
         created_at: deps.now(),
     };
-    Ok(Placement { profile, refs })
+    Ok(Placement { profile, refs, groups: given })
 }
 
 pub async fn create_user(deps: &Deps, p: &Principal, input: CreateUserInput) -> Result<AdminUserView> {
@@ -217,6 +241,7 @@ async fn create_new(deps: &Deps, p: &Principal, input: CreateUserInput, company_
     let email = Email::parse("email", opt(&input.email).unwrap_or_default())?;
     let id = UserId::new(deps.clock.as_ref(), deps.entropy.as_ref());
     let placed = place(deps, &id, &input, &company_id).await?;
+    check_grants(&p.actor(), placed.groups.iter().map(|(f, g)| (f.as_str(), g)))?;
     let account = Account {
         active: input.active.unwrap_or(true),
         staff: input.staff,
@@ -248,7 +273,11 @@ async fn wrap_existing(deps: &Deps, p: &Principal, input: CreateUserInput, compa
     if user.profile.is_some() || user.account.has_profile {
         return Err(Error::conflict("user_id", "this account already has a cabinet profile"));
     }
+    if user.account.superuser && !p.user.account.superuser {
+        return Err(crate::superusers::only_superusers_change("user_id"));
+    }
     let placed = place(deps, &id, &input, &company_id).await?;
+    check_grants(&p.actor(), placed.groups.iter().map(|(f, g)| (f.as_str(), g)))?;
     let mut account = user.account.clone();
     account.has_profile = true;
     account.staff = input.staff || account.staff;

@@ -5,7 +5,7 @@
 
 use super::Deps;
 use super::authorize::Principal;
-use super::update_user::{references_of, user_in_reach};
+use super::update_user::{references_of, user_to_change};
 use crate::model::AuditTarget;
 use crate::permissions::Action;
 use crate::ports::BlobStore;
@@ -20,7 +20,7 @@ pub struct DeleteInput {
 }
 
 pub async fn delete_user(deps: &Deps, p: &Principal, id: &str, input: DeleteInput, blobs: &dyn BlobStore) -> Result<()> {
-    let user = user_in_reach(deps, p, id, Action::Delete).await?;
+    let user = user_to_change(deps, p, id, Action::Delete).await?;
     if input.confirm != Some(true) {
         return Err(Error::invalid("confirm", "deletion is permanent: confirm it with {\"confirm\": true}"));
     }

@@ -4,6 +4,7 @@ pub mod audit;
 pub mod authorize;
 pub mod avatar;
 pub mod bootstrap;
+pub mod break_glass;
 pub mod create_user;
 pub mod credentials;
 pub mod delete_user;

@@ -21,7 +21,7 @@ use crate::keys::Purpose;
 use crate::mail::{MailConfig, MailKind};
 use crate::model::{AuditTarget, TotpEnrolment, TotpPending, User};
 use crate::password::Password;
-use crate::ports::{GateMove, TwoFactorChange};
+use crate::ports::{AccountChange, GateMove};
 use crate::session::{Gate, GateFacts};
 use crate::throttle::Factor;
 use crate::totp;
@@ -209,7 +209,7 @@ pub async fn confirm(deps: &Deps, cfg: &MailConfig, p: &Principal, input: Confir
         json!({ "backup_codes": codes.len() }),
         Some(&p.source_ip),
     );
-    let change = TwoFactorChange { account: &account, read_version: user.account.version, mail: mail.as_ref(), audit: &audit };
+    let change = AccountChange { account: &account, read_version: user.account.version, mail: mail.as_ref(), audit: &audit };
     // A session at the set-up gate moves on, in the same transaction; a signed-in one stays done.
     let next = if p.session.gate == Gate::Done { Gate::Done } else { next_gate(user, true) };
     let gate = (next != p.session.gate).then_some((&p.session, next));
@@ -265,7 +265,7 @@ pub async fn disable(deps: &Deps, cfg: &MailConfig, p: &Principal, proof: Reauth
     let mail = notice(deps, cfg, user, MailKind::TwoFactorDisabled { by_admin: false }).await?;
     let audit = deps.event(Some(p.id()), "two_factor.disabled", AuditTarget::User(p.id().clone()), json!({}), Some(&p.source_ip));
     deps.store
-        .disable_totp(&TwoFactorChange { account: &account, read_version: user.account.version, mail: mail.as_ref(), audit: &audit })
+        .disable_totp(&AccountChange { account: &account, read_version: user.account.version, mail: mail.as_ref(), audit: &audit })
         .await
 }
 

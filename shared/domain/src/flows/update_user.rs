@@ -7,18 +7,19 @@
 
 use super::Deps;
 use super::authorize::Principal;
-use super::create_user::{CreateUserInput, Mode, place};
+use super::create_user::{CreateUserInput, Mode, check_grants, place};
 use super::notices::notice;
 use super::patch::Patch;
 use super::views::{AdminUserView, link_avatar};
 use crate::activation::Activation;
 use crate::email::Email;
-use crate::ids::{CompanyId, UserId};
+use crate::ids::{CompanyId, GroupId, UserId};
 use crate::mail::{MailConfig, MailKind};
-use crate::model::{AuditTarget, Credential, ItemKind, Profile, User};
+use crate::model::{AccessGroup, AuditTarget, Credential, ItemKind, Profile, User};
 use crate::password::{self, Password};
 use crate::permissions::{Action, Module, Reach};
 use crate::ports::{BlobStore, PasswordStrength, PhotoDecoder, RefTarget, Reference, UserChange};
+use crate::superusers;
 use crate::text::Language;
 use crate::{Error, Result};
 use serde::Deserialize;
@@ -80,6 +81,22 @@ pub async fn user_in_reach(deps: &Deps, p: &Principal, id: &str, action: Action)
     if visible { Ok(user) } else { Err(Error::NotFound("user")) }
 }
 
+/// The user `id`, within the caller's reach for `action`, that the caller may change: only a
+/// superuser changes a superuser (their password, 2FA, email, flags or anything else).
+pub async fn user_to_change(deps: &Deps, p: &Principal, id: &str, action: Action) -> Result<User> {
+    let user = user_in_reach(deps, p, id, action).await?;
+    if user.account.superuser && !p.user.account.superuser {
+        return Err(superusers::only_superusers_change("id"));
+    }
+    Ok(user)
+}
+
+/// Nobody changes their own groups, rights, flags, password or email through the admin API:
+/// their own profile fields go through the cabinet, the rest through another administrator.
+fn refuse_own(field: &str) -> Error {
+    Error::not_permitted(field, "you cannot change this on your own account; your own details are changed in your cabinet")
+}
+
 /// What a profile refers to, as references (versions of groups unknown: for releasing).
 pub fn references_of(profile: &Profile) -> Vec<Reference> {
     let c = &profile.company.id;
@@ -121,7 +138,7 @@ pub async fn update_user(
     input: UpdateUserInput,
     blobs: &dyn BlobStore,
 ) -> Result<AdminUserView> {
-    let before = user_in_reach(deps, p, id, Action::Edit).await?;
+    let before = user_to_change(deps, p, id, Action::Edit).await?;
     let current =
         before.profile.as_ref().ok_or_else(|| Error::conflict("id", "this account has no cabinet profile yet; create one first"))?;
     if input.version != current.version {
@@ -163,6 +180,38 @@ pub async fn update_user(
         language: input.language.apply(current.language),
     };
     let placed = place(deps, &before.account.id, &merged, &company_id).await?;
+
+    // The granting rule over every group given or taken away.
+    let actor = p.actor();
+    let added_groups: Vec<(&str, &AccessGroup)> =
+        placed.groups.iter().filter(|(_, g)| !current.groups.iter().any(|c| c.id == g.id)).map(|(f, g)| (f.as_str(), g)).collect();
+    let removed_ids: Vec<GroupId> =
+        current.groups.iter().filter(|c| !placed.groups.iter().any(|(_, g)| g.id == c.id)).map(|c| c.id.clone()).collect();
+    check_grants(&actor, added_groups.iter().copied())?;
+    if !removed_ids.is_empty() {
+        // A group deleted meanwhile carries nothing any more.
+        let removed = deps.store.find_groups(&current.company.id, &removed_ids).await?;
+        check_grants(&actor, removed.iter().map(|g| ("groups", g)))?;
+    }
+    let own = &before.account.id == p.id();
+    if own {
+        let a = &before.account;
+        let changed = |new: Option<bool>, old: bool| new.is_some_and(|n| n != old);
+        let refused = [
+            (!added_groups.is_empty() || !removed_ids.is_empty(), if input.groups.is_some() { "groups" } else { "roles" }),
+            (changed(input.staff, a.staff), "staff"),
+            (changed(input.active, a.active), "active"),
+            (changed(input.require_2fa, a.require_2fa), "require_2fa"),
+            (changed(input.force_password_change, a.force_password_change), "force_password_change"),
+            (input.reset_2fa, "reset_2fa"),
+            (input.password.is_some(), "password"),
+            (input.email.as_deref().is_some_and(|e| Email::parse("email", e).is_ok_and(|e| e != a.email)), "email"),
+            (company_id != current.company.id, "company_id"),
+        ];
+        if let Some((_, field)) = refused.iter().find(|(r, _)| *r) {
+            return Err(refuse_own(field));
+        }
+    }
     let mut profile = placed.profile;
     profile.completed = current.completed;
     profile.created_at = current.created_at;
@@ -213,6 +262,8 @@ pub async fn update_user(
         account.epoch += 1;
     }
     account.version += 1;
+    let standing_superusers =
+        superusers::delta(superusers::standing(&before.account, Some(current)), superusers::standing(&account, Some(&profile)));
 
     // What the edit refers to now, against what it referred to before.
     let old = references_of(current);
@@ -259,6 +310,7 @@ pub async fn update_user(
             reset_two_factor,
             mails: &mails,
             end_links: email_changed,
+            standing_superusers,
             audit: &audit,
         })
         .await?;
@@ -285,18 +337,18 @@ pub async fn set_photo(
     id: &str,
     bytes: Vec<u8>,
 ) -> Result<super::avatar::AvatarView> {
-    let user = user_in_reach(deps, p, id, Action::Edit).await?;
+    let user = user_to_change(deps, p, id, Action::Edit).await?;
     super::avatar::set(deps, decoder, blobs, p, &user.account.id, bytes).await
 }
 
 /// "Remove avatar" in the Edit dialog.
 pub async fn remove_photo(deps: &Deps, blobs: &dyn BlobStore, p: &Principal, id: &str) -> Result<()> {
-    let user = user_in_reach(deps, p, id, Action::Edit).await?;
+    let user = user_to_change(deps, p, id, Action::Edit).await?;
     super::avatar::remove(deps, blobs, p, &user.account.id).await
 }
 
 /// Sends (or resends) the user a first-access link; answers when it expires.
 pub async fn send_first_access(deps: &Deps, cfg: &MailConfig, p: &Principal, id: &str) -> Result<jiff::Timestamp> {
-    let user = user_in_reach(deps, p, id, Action::Edit).await?;
+    let user = user_to_change(deps, p, id, Action::Edit).await?;
     super::reset::send_first_access(deps, cfg, p, &user).await
 }

@@ -15,7 +15,7 @@ use secboard_domain::ids::UserId;
 use secboard_domain::links::LinkKind;
 use secboard_domain::mail::QueuedMail;
 use secboard_domain::model::{Account, AuditEvent, Profile, User};
-use secboard_domain::ports::{AccountStore, RefTarget, Reference, UserChange};
+use secboard_domain::ports::{AccountChange, AccountStore, RefTarget, Reference, UserChange};
 use secboard_domain::session::Session;
 use secboard_domain::superusers;
 use secboard_domain::{Error, Result};
@@ -84,6 +84,8 @@ impl AccountStore for DynamoStore {
         ];
         if account.superuser {
             items.push(self.put(key(SUPERUSERS_PK, user_pk(&account.id)), None)?);
+        }
+        if superusers::standing(account, None) {
             items.push(self.superuser_count(1)?);
         }
         items.push(self.audit_put(audit)?);
@@ -102,8 +104,11 @@ impl AccountStore for DynamoStore {
         let mut fixed = vec!["email", "id", "id"];
         if account.superuser {
             items.push(self.put(key(SUPERUSERS_PK, user_pk(&account.id)), None)?);
+            fixed.push("id");
+        }
+        if superusers::standing(account, Some(profile)) {
             items.push(self.superuser_count(1)?);
-            fixed.extend(["id", "id"]);
+            fixed.push("id");
         }
         for r in refs {
             items.push(self.ref_update(r, 1)?);
@@ -217,6 +222,15 @@ impl AccountStore for DynamoStore {
                 items.push(self.delete_item(user_pk(&c.account.id), &link_sk(kind), None)?);
             }
         }
+        let mut last_superuser_at = None;
+        match c.standing_superusers {
+            d if d < 0 => {
+                last_superuser_at = Some(items.len());
+                items.push(self.superuser_count_down()?);
+            }
+            d if d > 0 => items.push(self.superuser_count(d)?),
+            _ => {}
+        }
         let (last, earlier) = c.mails.split_last().map_or((None, &[][..]), |(l, e)| (Some(l), e));
         for m in earlier {
             items.push(self.put(mail_item(m), None)?);
@@ -224,6 +238,7 @@ impl AccountStore for DynamoStore {
         self.push_mail_and_audit(&mut items, last, c.audit)?;
         match self.transact(items).await? {
             TxOutcome::Done => Ok(()),
+            TxOutcome::Failed(f) if last_superuser_at.is_some_and(|i| f.contains(&i)) => Err(superusers::last_superuser()),
             TxOutcome::Failed(f) => Err(Self::user_tx_error(&f, &fixed, &refs)),
         }
     }
@@ -254,19 +269,10 @@ impl AccountStore for DynamoStore {
         let mut last_superuser_at = None;
         if a.superuser {
             items.push(del(key(SUPERUSERS_PK, user_pk(&a.id)), None)?);
+        }
+        if superusers::standing(a, user.profile.as_ref()) {
             last_superuser_at = Some(items.len());
-            // The domain's rule, enforced atomically: one less only while more than must remain.
-            let u = Update::builder()
-                .table_name(&self.table)
-                .set_key(Some(key(SUPERUSERS_PK, SUPERUSER_COUNT_SK)))
-                .update_expression("SET #n = #n - :one")
-                .condition_expression("#n > :keep")
-                .expression_attribute_names("#n", "n")
-                .expression_attribute_values(":one", n(1))
-                .expression_attribute_values(":keep", n(superusers::MUST_REMAIN as i64))
-                .build()
-                .map_err(unexpected("update"))?;
-            items.push(TransactWriteItem::builder().update(u).build());
+            items.push(self.superuser_count_down()?);
         }
         for r in released {
             items.push(self.release(r)?);
@@ -327,6 +333,15 @@ impl AccountStore for DynamoStore {
         Ok(old)
     }
 
+    async fn save_account(&self, c: &AccountChange<'_>) -> Result<()> {
+        let mut items = vec![self.account_put(c.account, c.read_version)?];
+        self.push_mail_and_audit(&mut items, c.mail, c.audit)?;
+        match self.transact(items).await? {
+            TxOutcome::Done => Ok(()),
+            TxOutcome::Failed(_) => Err(Error::stale()),
+        }
+    }
+
     async fn has_superuser(&self) -> Result<bool> {
         let r = self
             .client
@@ -383,6 +398,22 @@ impl AccountStore for DynamoStore {
 }
 
 impl DynamoStore {
+    /// The domain's rule, enforced atomically: one standing superuser less only while more than
+    /// must remain.
+    fn superuser_count_down(&self) -> Result<TransactWriteItem> {
+        let u = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(SUPERUSERS_PK, SUPERUSER_COUNT_SK)))
+            .update_expression("SET #n = #n - :one")
+            .condition_expression("#n > :keep")
+            .expression_attribute_names("#n", "n")
+            .expression_attribute_values(":one", n(1))
+            .expression_attribute_values(":keep", n(superusers::MUST_REMAIN as i64))
+            .build()
+            .map_err(unexpected("update"))?;
+        Ok(TransactWriteItem::builder().update(u).build())
+    }
+
     fn superuser_count(&self, delta: i64) -> Result<TransactWriteItem> {
         let u = Update::builder()
             .table_name(&self.table)

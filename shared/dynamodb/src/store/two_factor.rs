@@ -17,7 +17,7 @@ use jiff::Timestamp;
 use secboard_domain::ids::UserId;
 use secboard_domain::mail::QueuedMail;
 use secboard_domain::model::{AuditEvent, TotpEnrolment, TotpPending};
-use secboard_domain::ports::{GateMove, TwoFactorChange, TwoFactorStore};
+use secboard_domain::ports::{AccountChange, GateMove, TwoFactorStore};
 use secboard_domain::{Error, Result};
 use std::collections::HashMap;
 
@@ -84,7 +84,7 @@ impl TwoFactorStore for DynamoStore {
         Ok(Some(TotpEnrolment { sealed_secret, last_step, backup_codes, enrolled_at }))
     }
 
-    async fn enable_totp(&self, e: &TotpEnrolment, now: Timestamp, c: &TwoFactorChange<'_>, gate: GateMove<'_>) -> Result<()> {
+    async fn enable_totp(&self, e: &TotpEnrolment, now: Timestamp, c: &AccountChange<'_>, gate: GateMove<'_>) -> Result<()> {
         let pk = user_pk(&c.account.id);
         let spend_pending = Delete::builder()
             .table_name(&self.table)
@@ -119,7 +119,7 @@ impl TwoFactorStore for DynamoStore {
         }
     }
 
-    async fn disable_totp(&self, c: &TwoFactorChange<'_>) -> Result<()> {
+    async fn disable_totp(&self, c: &AccountChange<'_>) -> Result<()> {
         let pk = user_pk(&c.account.id);
         let mut items = vec![
             self.delete_item(pk.clone(), TOTP_SK, Some("attribute_exists(pk)"))?,
