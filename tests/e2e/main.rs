@@ -14,6 +14,7 @@ mod fixtures;
 mod gates;
 mod layout;
 mod list_users;
+mod mailer;
 mod org;
 mod photos;
 mod reset;
