@@ -15,6 +15,7 @@ mod gates;
 mod granting;
 mod layout;
 mod list_users;
+mod mailer;
 mod org;
 mod photos;
 mod reset;

@@ -1,4 +1,5 @@
-//! template.yaml declares exactly the routes of the route table, each on the function that owns it.
+//! template.yaml declares exactly the routes of the route table, each on the function that owns it,
+//! and gives the mailer less time than a mail lease lasts.
 
 use secboard_http::routes::{Function, ROUTES};
 use serde_norway::Value;
@@ -35,4 +36,17 @@ fn the_template_routes_match_the_route_table() {
     for f in Function::ALL {
         assert!(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../functions")).join(f.name()).join("Cargo.toml").exists());
     }
+}
+
+#[test]
+fn a_mail_lease_outlasts_the_mailers_timeout() {
+    // Then a lease runs out only when the mailer holding it is gone: no two sends of one mail at once.
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../template.yaml")).unwrap();
+    let doc: Value = serde_norway::from_str(&text).unwrap();
+    let timeout = doc["Resources"]["MailerFunction"]["Properties"]["Timeout"]
+        .as_i64()
+        .or_else(|| doc["Globals"]["Function"]["Timeout"].as_i64())
+        .expect("the mailer's timeout");
+    let lease = secboard_domain::flows::deliver_mail::LEASE;
+    assert!(jiff::SignedDuration::from_secs(timeout) < lease, "the mailer may run {timeout} s, a lease holds {lease:#}");
 }

@@ -96,6 +96,15 @@ pub struct QueuedMail {
     pub attempts: u32,
 }
 
+/// A mailer's hold on one queued mail while it sends it, taken by a conditional write: a random
+/// token that names this claim alone, and the moment the hold runs out, after which another
+/// mailer may claim the mail. Only the holder of the token marks the mail sent or failed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MailLease {
+    pub token: String,
+    pub until: Timestamp,
+}
+
 /// Where mail is sent from and where its links point.
 #[derive(Clone, Debug)]
 pub struct MailConfig {

@@ -6,7 +6,7 @@ use crate::email::Email;
 use crate::filter::{StartKey, UserFilter};
 use crate::ids::{CompanyId, EventId, GroupId, OrgItemId, UserId};
 use crate::links::LinkKind;
-use crate::mail::QueuedMail;
+use crate::mail::{MailLease, QueuedMail};
 use crate::model::{
     AccessGroup, Account, AuditEvent, AuditTarget, CabinetSettings, Company, ItemKind, OrgItem, Profile, Source, TotpEnrolment,
     TotpPending, User,
@@ -283,15 +283,25 @@ pub trait LinkStore: Send + Sync {
     ) -> Result<bool>;
 }
 
-/// The mail queue.
+/// The mail queue. Reading it is a hint (an eventually consistent index that may still list mail
+/// just sent or claimed); the claim, a conditional write, decides which mailer sends a mail.
 #[async_trait]
 pub trait MailStore: Send + Sync {
     async fn queue_mail(&self, mail: &QueuedMail, audit: Option<&AuditEvent>) -> Result<()>;
-    /// The oldest queued mail first.
-    async fn pending_mail(&self, limit: usize) -> Result<Vec<QueuedMail>>;
-    async fn mail_sent(&self, id: &EventId, now: Timestamp) -> Result<()>;
-    /// Counts a failed attempt; `dead` takes it out of the queue for an administrator to see.
-    async fn mail_failed(&self, id: &EventId, attempts: u32, dead: bool, now: Timestamp) -> Result<()>;
+    /// Candidates for delivery, the oldest queued mail first, leaving out mail held by a lease
+    /// still running at `now`.
+    async fn pending_mail(&self, limit: usize, now: Timestamp) -> Result<Vec<QueuedMail>>;
+    /// Claims a mail for sending under `lease`, in one conditional write: only while it is queued
+    /// and no lease on it runs at `now`. The mail as the claim left it (read strongly), or `None`
+    /// when it was sent or dead-lettered, or another mailer holds it.
+    async fn claim_mail(&self, id: &EventId, lease: &MailLease, now: Timestamp) -> Result<Option<QueuedMail>>;
+    /// Marks a mail sent, only under the lease its claim took (repeating it changes nothing).
+    /// False when that claim was lost: the lease ran out and another mailer claimed the mail.
+    async fn mail_sent(&self, id: &EventId, lease: &MailLease, now: Timestamp) -> Result<bool>;
+    /// Counts a failed attempt under the lease its claim took and lets the mail go: back to the
+    /// queue for a later round, or (`dead`) out of it for an administrator to see. False when
+    /// that claim was lost (then nothing is written).
+    async fn mail_failed(&self, id: &EventId, lease: &MailLease, attempts: u32, dead: bool, now: Timestamp) -> Result<bool>;
 }
 
 /// Where mail goes: the adapter renders the message (MIME, in the mail's language) and sends it

@@ -8,10 +8,13 @@
 //! - `COMPANY#<id>` / `COMPANY`, `SETTINGS`, `DEPARTMENT#`, `POSITION#`, `ROLE#`, `QUIZ#`, `GROUP#<id>`;
 //! - `GLOBAL` / `GROUP#<id>`: global access groups;
 //! - `AUDIT#<target>` / `EVENT#<ulid>`: audit events, newest last;
+//! - `MAIL#<id>` / `MAIL`: a queued mail, sealed, with its status and attempts, and while a mailer
+//!   holds it its lease (`lease_owner`, `lease_until`);
 //! - `SETUP` / `TOKEN#<sha256>`: one-time first-admin setup tokens.
 //!
 //! Indexes: `gsi1` holds a company's users (`COMPANY#<id>#USERS`, sorted by last name, first
-//! name, id) and the company list (`COMPANIES`); `gsi2` holds all users (`USERS`) in the same order.
+//! name, id), the company list (`COMPANIES`) and the mail queue (`MAILQ`, oldest first) and dead
+//! mail (`MAILDEAD`); `gsi2` holds all users (`USERS`) in the same order.
 //! Organisation items count who refers to them (`users`, `roles`, `children`), updated in the
 //! same transaction as the reference, so a delete can refuse atomically while anything refers.
 //!

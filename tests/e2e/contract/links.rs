@@ -58,7 +58,7 @@ async fn no_link_or_mail_is_written_for_a_deleted_user() {
     let mail = fx.mail(Some(&nobody));
     let e = t.store.put_link(&nobody, LinkKind::Reset, "d", fx.now() + SignedDuration::from_hours(1), &mail, &fx.audit()).await;
     assert!(matches!(e, Err(Error::NotFound("user"))), "{e:?}");
-    assert!(t.store.pending_mail(100).await.unwrap().iter().all(|m| m.id != mail.id));
+    assert!(t.store.pending_mail(100, fx.now()).await.unwrap().iter().all(|m| m.id != mail.id));
 }
 
 #[tokio::test]

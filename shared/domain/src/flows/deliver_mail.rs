@@ -2,12 +2,28 @@
 //! sender (which renders and sends it); a failure is counted and retried on a later round, and
 //! after [`MAX_ATTEMPTS`] the mail is dead-lettered, kept out of the queue for an administrator
 //! to see. Nothing is lost while the sender is down.
+//!
+//! Mailers run at once (a stream batch, the retry schedule, a retried invocation), so the queue
+//! as read is only a list of candidates (an eventually consistent index). Each mail is first
+//! claimed: one conditional write that takes a lease of [`LEASE`] under a fresh random token, and
+//! holds only while the mail is queued and no other lease on it runs. A lost claim (another
+//! mailer holds the mail, or sent or dead-lettered it already) is skipped, so a retry of a sent
+//! mail sends nothing. Marking it sent, or counting its failure, is conditional on that token:
+//! a mailer whose lease ran out and was claimed again writes nothing.
+//!
+//! Delivery is at-least-once. No two mailers send one mail at the same time: a lease outlasts
+//! the mailer's whole invocation (its Lambda timeout), so it runs out only when its holder is
+//! gone. But a mailer that dies between sending a mail and marking it sent (or cannot write the
+//! mark) leaves the mail queued under its lease; when the lease runs out the mail is claimed and
+//! sent once more, with the same Message-ID.
 
 use super::Deps;
 use crate::Result;
-use crate::mail::{Mail, QueuedMail};
+use crate::clock::random_bytes;
+use crate::mail::{Mail, MailLease, QueuedMail};
 use crate::model::{AuditEvent, AuditTarget};
 use crate::ports::MailSender;
+use jiff::{SignedDuration, Timestamp};
 
 /// Attempts before a mail is dead-lettered.
 pub const MAX_ATTEMPTS: u32 = 5;
@@ -15,18 +31,30 @@ pub const MAX_ATTEMPTS: u32 = 5;
 /// Mail read from the queue per round.
 pub const ROUND: usize = 25;
 
+/// How long a claim holds a mail: longer than a mailer invocation may run (the template's
+/// timeout for the mailer, checked by a test), so a live mailer never loses its claim, and short
+/// enough that mail claimed by a mailer that died goes out on the next scheduled round or so.
+pub const LEASE: SignedDuration = SignedDuration::from_mins(2);
+
 /// What one delivery round did.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Delivered {
     pub sent: usize,
     pub failed: usize,
     pub dead: usize,
+    /// Candidates whose claim was lost: held by another mailer, or sent or dead-lettered already.
+    pub skipped: usize,
 }
 
 /// What to do after an attempt that failed for the `attempt`-th time: dead-letter it, or leave
 /// it queued for a later round.
 pub fn is_dead(attempt: u32) -> bool {
     attempt >= MAX_ATTEMPTS
+}
+
+/// A new lease from `now`: its token names this one claim (128 random bits).
+pub fn new_lease(deps: &Deps, now: Timestamp) -> MailLease {
+    MailLease { token: hex::encode(random_bytes::<16>(deps.entropy.as_ref())), until: now + LEASE }
 }
 
 fn event(deps: &Deps, q: &QueuedMail, action: &str, attempts: u32) -> AuditEvent {
@@ -41,12 +69,18 @@ fn event(deps: &Deps, q: &QueuedMail, action: &str, attempts: u32) -> AuditEvent
     }
 }
 
-/// One round: the oldest queued mail first, at most [`ROUND`].
+/// One round: the oldest queued mail first, at most [`ROUND`] candidates, each claimed before it
+/// is sent.
 pub async fn deliver_pending(deps: &Deps, sender: &dyn MailSender) -> Result<Delivered> {
     let store = deps.store.as_ref();
-    let now = deps.now();
     let mut done = Delivered::default();
-    for q in store.pending_mail(ROUND).await? {
+    for candidate in store.pending_mail(ROUND, deps.now()).await? {
+        let lease = new_lease(deps, deps.now());
+        // The claim reads the mail afresh (its attempts may have moved on since the index said).
+        let Some(q) = store.claim_mail(&candidate.id, &lease, deps.now()).await? else {
+            done.skipped += 1;
+            continue;
+        };
         let attempt = q.attempts + 1;
         let outcome = match Mail::open(&deps.key, &q) {
             Some(mail) => sender.send(&mail, q.id.as_str(), q.queued_at).await,
@@ -54,15 +88,19 @@ pub async fn deliver_pending(deps: &Deps, sender: &dyn MailSender) -> Result<Del
         };
         match outcome {
             Ok(()) => {
-                store.mail_sent(&q.id, now).await?;
+                if !store.mail_sent(&q.id, &lease, deps.now()).await? {
+                    tracing::warn!(mail = %q.id, "the lease ran out before the mail was marked sent: it may be sent once more");
+                }
                 store.append(&event(deps, &q, "mail.sent", attempt)).await?;
                 done.sent += 1;
             }
             Err(e) => {
                 let dead = is_dead(attempt);
                 tracing::warn!(mail = %q.id, attempt, dead, error = format!("{e:#}"), "sending a mail failed");
-                store.mail_failed(&q.id, attempt, dead, now).await?;
-                if dead {
+                if !store.mail_failed(&q.id, &lease, attempt, dead, deps.now()).await? {
+                    tracing::warn!(mail = %q.id, "the lease ran out before the failure was counted: another mailer holds the mail");
+                    done.failed += 1;
+                } else if dead {
                     store.append(&event(deps, &q, "mail.dead_lettered", attempt)).await?;
                     done.dead += 1;
                 } else {
@@ -83,7 +121,8 @@ pub async fn deliver_rounds(deps: &Deps, sender: &dyn MailSender, rounds: usize)
         total.sent += round.sent;
         total.failed += round.failed;
         total.dead += round.dead;
-        if round.sent + round.failed + round.dead < ROUND || round.failed + round.dead > 0 {
+        total.skipped += round.skipped;
+        if round.sent + round.failed + round.dead + round.skipped < ROUND || round.failed + round.dead > 0 {
             break;
         }
     }

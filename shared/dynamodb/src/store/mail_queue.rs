@@ -1,22 +1,47 @@
 //! The mail queue (`MailStore`): `MAIL#<id>` / `MAIL`, sealed content, in the `gsi1` queue
 //! (`MAILQ`, oldest first) while queued; sent mail is kept a week, dead mail under `MAILDEAD`.
+//!
+//! A claim sets `lease_owner` (the claim's token) and `lease_until` (epoch milliseconds, a
+//! number, so it compares as time) by a conditional UpdateItem: `status = queued` and no lease
+//! running. The marks are conditional on `lease_owner`. Items queued before leases existed have
+//! neither attribute and are claimable as they are; every write names its attributes, so an item
+//! keeps what it had.
 
-use super::{DynamoStore, TxOutcome, n, s, sdk};
+use super::{CondUpdate, DynamoStore, TxOutcome, n, s, sdk};
 use crate::items::*;
 use async_trait::async_trait;
-use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 use jiff::Timestamp;
 use secboard_domain::ids::{EventId, UserId};
-use secboard_domain::mail::QueuedMail;
+use secboard_domain::mail::{MailLease, QueuedMail};
 use secboard_domain::model::AuditEvent;
 use secboard_domain::ports::MailStore;
 use secboard_domain::{Error, Result};
+use std::collections::HashMap;
 
 /// How long sent mail stays in the table (for the audit trail of deliveries), in seconds.
 const SENT_MAIL_KEPT_SECS: i64 = 7 * 24 * 3600;
 
 fn mail_pk(id: &EventId) -> String {
     format!("MAIL#{id}")
+}
+
+/// A lease's end as stored: epoch milliseconds.
+fn lease_ms(at: Timestamp) -> AttributeValue {
+    n(at.as_millisecond())
+}
+
+/// An update of a mail item held by `lease` (the claim that took it), with `status` as `#s`.
+fn held(id: &EventId, lease: &MailLease, expr: &str, cond: &str, values: Item) -> CondUpdate {
+    let mut values = values;
+    values.insert(":me".into(), s(lease.token.clone()));
+    CondUpdate {
+        key: key(mail_pk(id), "MAIL"),
+        expr: expr.to_owned(),
+        cond: format!("lease_owner = :me AND {cond}"),
+        names: HashMap::from([("#s".to_owned(), "status".to_owned())]),
+        values,
+    }
 }
 
 pub(super) fn mail_item(m: &QueuedMail) -> Item {
@@ -60,58 +85,96 @@ impl MailStore for DynamoStore {
         }
     }
 
-    async fn pending_mail(&self, limit: usize) -> Result<Vec<QueuedMail>> {
+    async fn pending_mail(&self, limit: usize, now: Timestamp) -> Result<Vec<QueuedMail>> {
+        // Leased mail is filtered out after the read, so a page can come back short: read on
+        // until `limit` or the end. Few are leased at a time (one per running mailer).
+        let mut out = vec![];
+        let mut start = None;
+        loop {
+            let r = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .index_name("gsi1")
+                .key_condition_expression("gsi1pk = :q")
+                .filter_expression("attribute_not_exists(lease_until) OR lease_until <= :now")
+                .expression_attribute_values(":q", s("MAILQ"))
+                .expression_attribute_values(":now", lease_ms(now))
+                .limit(limit as i32)
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(sdk("pending mail"))?;
+            out.extend(r.items.unwrap_or_default().iter().filter_map(queued_from));
+            start = r.last_evaluated_key;
+            if out.len() >= limit || start.is_none() {
+                out.truncate(limit);
+                return Ok(out);
+            }
+        }
+    }
+
+    async fn claim_mail(&self, id: &EventId, lease: &MailLease, now: Timestamp) -> Result<Option<QueuedMail>> {
         let r = self
             .client
-            .query()
-            .table_name(&self.table)
-            .index_name("gsi1")
-            .key_condition_expression("gsi1pk = :q")
-            .expression_attribute_values(":q", s("MAILQ"))
-            .limit(limit as i32)
-            .send()
-            .await
-            .map_err(sdk("pending mail"))?;
-        Ok(r.items.unwrap_or_default().iter().filter_map(queued_from).collect())
-    }
-
-    async fn mail_sent(&self, id: &EventId, now: Timestamp) -> Result<()> {
-        self.client
             .update_item()
             .table_name(&self.table)
             .set_key(Some(key(mail_pk(id), "MAIL")))
-            .update_expression("SET #s = :sent, sent_at = :now, #t = :ttl REMOVE gsi1pk, gsi1sk, sealed")
-            .condition_expression("attribute_exists(pk)")
+            .update_expression("SET lease_owner = :me, lease_until = :until")
+            .condition_expression("#s = :queued AND (attribute_not_exists(lease_until) OR lease_until <= :now)")
             .expression_attribute_names("#s", "status")
-            .expression_attribute_names("#t", "ttl")
-            .expression_attribute_values(":sent", s("sent"))
-            .expression_attribute_values(":now", s(now.to_string()))
-            .expression_attribute_values(":ttl", n(now.as_second() + SENT_MAIL_KEPT_SECS))
+            .expression_attribute_values(":queued", s("queued"))
+            .expression_attribute_values(":me", s(lease.token.clone()))
+            .expression_attribute_values(":until", lease_ms(lease.until))
+            .expression_attribute_values(":now", lease_ms(now))
+            .return_values(ReturnValue::AllNew)
             .send()
-            .await
-            .map_err(sdk("mail sent"))?;
-        Ok(())
+            .await;
+        match r {
+            Ok(out) => match out.attributes.as_ref().and_then(queued_from) {
+                Some(m) => Ok(Some(m)),
+                None => Err(Error::unexpected("a claimed mail item cannot be read")),
+            },
+            Err(e) if e.as_service_error().is_some_and(|s| s.is_conditional_check_failed_exception()) => Ok(None),
+            Err(e) => Err(sdk("claim mail")(e)),
+        }
     }
 
-    async fn mail_failed(&self, id: &EventId, attempts: u32, dead: bool, now: Timestamp) -> Result<()> {
-        let req = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(key(mail_pk(id), "MAIL")))
-            .condition_expression("attribute_exists(pk)")
-            .expression_attribute_values(":a", n(attempts as i64))
-            .expression_attribute_values(":now", s(now.to_string()));
-        let req = if dead {
+    async fn mail_sent(&self, id: &EventId, lease: &MailLease, now: Timestamp) -> Result<bool> {
+        // `status` may already be `sent` by this same claim: a repeated mark (an SDK retry after a
+        // lost answer) holds. `lease_owner` stays, so that it can.
+        let values = HashMap::from([
+            (":sent".to_owned(), s("sent")),
+            (":queued".to_owned(), s("queued")),
+            (":now".to_owned(), s(now.to_string())),
+            (":ttl".to_owned(), n(now.as_second() + SENT_MAIL_KEPT_SECS)),
+        ]);
+        let mut u = held(
+            id,
+            lease,
+            "SET #s = :sent, sent_at = :now, #t = :ttl REMOVE gsi1pk, gsi1sk, sealed, lease_until",
+            "#s IN (:queued, :sent)",
+            values,
+        );
+        u.names.insert("#t".into(), "ttl".into());
+        self.update_if(u).await
+    }
+
+    async fn mail_failed(&self, id: &EventId, lease: &MailLease, attempts: u32, dead: bool, now: Timestamp) -> Result<bool> {
+        let mut values = HashMap::from([
+            (":a".to_owned(), n(attempts as i64)),
+            (":now".to_owned(), s(now.to_string())),
+            (":queued".to_owned(), s("queued")),
+        ]);
+        let expr = if dead {
             // Out of the queue, kept (with its sealed content) for an administrator to see.
-            req.update_expression("SET attempts = :a, #s = :dead, failed_at = :now, gsi1pk = :dl REMOVE gsi1sk")
-                .expression_attribute_names("#s", "status")
-                .expression_attribute_values(":dead", s("dead"))
-                .expression_attribute_values(":dl", s("MAILDEAD"))
+            values.insert(":dead".into(), s("dead"));
+            values.insert(":dl".into(), s("MAILDEAD"));
+            "SET attempts = :a, #s = :dead, failed_at = :now, gsi1pk = :dl REMOVE gsi1sk, lease_until"
         } else {
-            req.update_expression("SET attempts = :a, failed_at = :now")
+            // Back in the queue for a later round: the lease is let go.
+            "SET attempts = :a, failed_at = :now REMOVE lease_owner, lease_until"
         };
-        req.send().await.map_err(sdk("mail failed"))?;
-        Ok(())
+        self.update_if(held(id, lease, expr, "#s = :queued", values)).await
     }
 }
