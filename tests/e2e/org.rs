@@ -156,7 +156,7 @@ async fn a_rename_reads_the_organisation_once_however_many_profiles_refer_to_it(
     // Per profile: one consistent re-read and one save; the organisation itself once.
     assert_eq!(count("BatchGetItem"), 1 + 6, "authorisation, then one re-read per profile: {ops:?}");
     assert_eq!(count("TransactWriteItems"), 1 + 6, "the rename, then one save per profile: {ops:?}");
-    assert!(count("GetItem") <= 2, "the item and the company, once each: {ops:?}");
+    assert!(count("GetItem") <= 3, "the item, the company and the rights epoch, once each: {ops:?}");
     assert!(count("Query") <= 1 + 4 + 2, "one index page, the items and the groups once: {ops:?}");
     let listed = t.get(&format!("/api/users?company={c}&department={d}")).await;
     assert!(listed.body["users"].as_array().unwrap().iter().all(|u| u["profile"]["department"]["name"] == "InfoSec"));

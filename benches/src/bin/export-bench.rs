@@ -66,6 +66,7 @@ async fn deps(dir: &Path) -> anyhow::Result<(Deps, Arc<DynamoStore>, EmbeddedDyn
         entropy: Arc::new(OsEntropy),
         time_zone: jiff::tz::TimeZone::UTC,
         key: MasterKey::from_bytes([1; 32]),
+        rights: Default::default(),
     };
     Ok((deps, store, engine))
 }
@@ -97,6 +98,7 @@ fn user(i: usize, deps: &Deps) -> anyhow::Result<(Account, Profile)> {
         language: None,
         completed: true,
         rights: Rights::default(),
+        rights_epoch: 0,
         avatar_key: None,
         version: 1,
         created_at: deps.clock.now(),
@@ -109,7 +111,7 @@ fn superuser(deps: &Deps) -> anyhow::Result<Principal> {
     account.superuser = true;
     let token = SessionToken::generate(account.id.clone(), deps.entropy.as_ref());
     let session = Session::begin(&token, Gate::Done, 1, deps.clock.now(), "127.0.0.1");
-    Ok(Principal { user: User { account, profile: None }, session, source_ip: "127.0.0.1".into() })
+    Ok(Principal { user: User { account, profile: None }, session, source_ip: "127.0.0.1".into(), rights: Default::default() })
 }
 
 #[tokio::main]

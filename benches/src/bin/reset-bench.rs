@@ -35,6 +35,7 @@ async fn main() -> anyhow::Result<()> {
         entropy: Arc::new(OsEntropy),
         time_zone: jiff::tz::TimeZone::UTC,
         key: MasterKey::from_bytes([5; 32]),
+        rights: Default::default(),
     };
     let admin = bootstrap::FirstAdmin {
         email: "known@example.com".into(),

@@ -123,6 +123,10 @@ pub struct Profile {
     pub completed: bool,
     /// Effective rights from the groups, computed when saved.
     pub rights: Rights,
+    /// The deployment's rights epoch when `rights` were computed (read before the groups were).
+    /// Every change of a group's rights moves the epoch on; rights stamped with an older one are
+    /// computed afresh from the groups at the next request (see `flows::authorize`).
+    pub rights_epoch: u64,
     /// The profile photo's object key (unguessable); written apart from the other fields.
     pub avatar_key: Option<String>,
     pub version: u64,

@@ -11,6 +11,7 @@ use crate::model::{
     AccessGroup, Account, AuditEvent, AuditTarget, CabinetSettings, Company, ItemKind, OrgItem, Profile, Source, TotpEnrolment,
     TotpPending, User,
 };
+use crate::permissions::Rights;
 use crate::session::{Gate, Session};
 use async_trait::async_trait;
 use jiff::Timestamp;
@@ -92,6 +93,10 @@ pub trait AccountStore: Send + Sync {
     /// Writes the profile's own fields, guarded by `expected_version` (its version before this write).
     async fn save_profile(&self, profile: &Profile, expected_version: u64, audit: Option<&AuditEvent>) -> Result<()>;
     async fn has_superuser(&self) -> Result<bool>;
+    /// Keeps rights computed afresh on the profile, stamped with `epoch`, if the profile is still
+    /// at `version` and stamped older: a shortcut for later requests, so losing the race to an
+    /// edit is not an error. Writes nothing else, the version included.
+    async fn stamp_rights(&self, user: &UserId, rights: &Rights, epoch: u64, version: u64) -> Result<()>;
     /// Saves the account (guarded by the version it was read at) with its notice and audit event;
     /// a conflict when it changed since.
     async fn save_account(&self, change: &AccountChange<'_>) -> Result<()>;
@@ -160,8 +165,8 @@ pub trait TwoFactorStore: Send + Sync {
 #[async_trait]
 pub trait SessionStore: Send + Sync {
     async fn put_session(&self, session: &Session, audit: &AuditEvent) -> Result<()>;
-    /// The session, its account and profile, in one round trip.
-    async fn load_session(&self, user: &UserId, digest: &str) -> Result<Option<(Session, User)>>;
+    /// The session, its account and profile, and the deployment's rights epoch, in one round trip.
+    async fn load_session(&self, user: &UserId, digest: &str) -> Result<Option<(Session, User, u64)>>;
     async fn touch_session(&self, session: &Session, now: Timestamp) -> Result<()>;
     async fn set_session_gate(&self, session: &Session, gate: Gate) -> Result<()>;
     /// Whether there was such a session.
@@ -185,6 +190,8 @@ pub trait OrgStore: Send + Sync {
     async fn get_items(&self, company: &CompanyId, keys: &[(ItemKind, OrgItemId)]) -> Result<Vec<OrgItem>>;
     /// Groups by id, looked up among the company's groups and the global ones, in one batch.
     async fn find_groups(&self, company: &CompanyId, ids: &[GroupId]) -> Result<Vec<AccessGroup>>;
+    /// The deployment's rights epoch (0 until a group's rights first change), read strongly.
+    async fn rights_epoch(&self) -> Result<u64>;
     /// Saves a changed item; `refs` and `released` adjust what a role's groups refer to.
     async fn update_item(
         &self,
@@ -199,7 +206,9 @@ pub trait OrgStore: Send + Sync {
     async fn create_group(&self, group: &AccessGroup, audit: &AuditEvent) -> Result<()>;
     async fn get_group(&self, company: Option<&CompanyId>, id: &GroupId) -> Result<Option<AccessGroup>>;
     async fn list_groups(&self, company: Option<&CompanyId>) -> Result<Vec<AccessGroup>>;
+    /// Saves a changed group and moves the rights epoch on, in one transaction.
     async fn update_group(&self, group: &AccessGroup, expected_version: u64, audit: &AuditEvent) -> Result<()>;
+    /// Deletes a group no user or role refers to any more, moving the rights epoch on with it.
     async fn delete_group(&self, group: &AccessGroup, audit: &AuditEvent) -> Result<()>;
 
     async fn get_settings(&self, company: &CompanyId) -> Result<Option<CabinetSettings>>;

@@ -40,6 +40,10 @@ pub const COMPANIES_PK: &str = "COMPANIES";
 pub const GLOBAL_PK: &str = "GLOBAL";
 pub const SUPERUSERS_PK: &str = "SUPERUSERS";
 pub const SETUP_PK: &str = "SETUP";
+/// `RIGHTS` / `EPOCH`: the deployment's rights epoch (`n`), moved on in the same transaction as
+/// every change of a group's rights; read with every session.
+pub const RIGHTS_PK: &str = "RIGHTS";
+pub const RIGHTS_EPOCH_SK: &str = "EPOCH";
 /// `SUPERUSERS` / `COUNT`: how many superusers stand (active, no end date; see `superusers::standing`),
 /// so the last one cannot be deleted, deactivated or given an end date. Written before this rule
 /// it counted every superuser: one deactivated before then stays in the count (one too many).
@@ -185,6 +189,9 @@ pub struct DbProfileFields {
     pub language: Option<Language>,
     pub completed: bool,
     pub rights: Rights,
+    /// Absent on profiles written before the rights epoch: 0, older than any moved epoch.
+    #[serde(default)]
+    pub rights_epoch: u64,
     pub version: u64,
     pub created_at: Timestamp,
     /// Lower-cased name and phone, for the free-text filter (the email is matched on `email_lc`).
@@ -264,6 +271,7 @@ impl DbProfileFields {
             language: p.language,
             completed: p.completed,
             rights: p.rights.clone(),
+            rights_epoch: p.rights_epoch,
             version: p.version,
             created_at: p.created_at,
             search,
@@ -293,6 +301,7 @@ impl DbProfileFields {
             language: self.language,
             completed: self.completed,
             rights: self.rights,
+            rights_epoch: self.rights_epoch,
             version: self.version,
             created_at: self.created_at,
         }

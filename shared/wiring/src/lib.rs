@@ -185,7 +185,7 @@ impl App {
     pub fn new(store: DynamoStore, clock: Arc<dyn Clock>, entropy: Arc<dyn Entropy>, time_zone: jiff::tz::TimeZone, key: MasterKey) -> App {
         let store = Arc::new(store);
         let mail = MailConfig { console_url: "http://127.0.0.1:3000".to_owned(), default_sender: None };
-        App { deps: Deps { store: store.clone(), clock, entropy, time_zone, key }, mail, store, blobs: () }
+        App { deps: Deps { store: store.clone(), clock, entropy, time_zone, key, rights: Default::default() }, mail, store, blobs: () }
     }
 
     /// The same application with the private bucket of photos and exports.

@@ -60,6 +60,7 @@ impl Fx<'_> {
             language: None,
             completed: false,
             rights: Default::default(),
+            rights_epoch: 0,
             avatar_key: None,
             version: 1,
             created_at: self.now(),

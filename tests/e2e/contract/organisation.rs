@@ -83,3 +83,40 @@ async fn a_reference_to_a_group_that_changed_since_it_was_read_is_refused() {
     assert!(t.store.get_user(&account.id).await.unwrap().is_none());
     assert_eq!(t.store.get_group(None, &group.id).await.unwrap().unwrap().name.as_str(), "Auditors");
 }
+
+#[tokio::test]
+async fn every_change_of_a_group_moves_the_rights_epoch_on_in_its_own_transaction() {
+    let t = TestApp::spawn().await;
+    let fx = Fx { t: &t };
+    let company = fx.company("Acme").await;
+    assert_eq!(t.store.rights_epoch().await.unwrap(), 0);
+    let mut group = fx.group(Some(&company), "Readers");
+    t.store.create_group(&group, &fx.audit()).await.unwrap();
+    assert_eq!(t.store.rights_epoch().await.unwrap(), 0, "a new group has no members yet");
+    group.version = 2;
+    t.store.update_group(&group, 1, &fx.audit()).await.unwrap();
+    assert_eq!(t.store.rights_epoch().await.unwrap(), 1);
+    let e = t.store.update_group(&group, 1, &fx.audit()).await.unwrap_err();
+    assert_eq!(conflict(e).0.as_deref(), Some("version"));
+    assert_eq!(t.store.rights_epoch().await.unwrap(), 1, "a refused change moves nothing");
+    t.store.delete_group(&group, &fx.audit()).await.unwrap();
+    assert_eq!(t.store.rights_epoch().await.unwrap(), 2);
+}
+
+#[tokio::test]
+async fn rights_are_stamped_back_only_on_the_profile_as_read_and_only_forward() {
+    use secboard_domain::permissions::{Action, Module, Rights, Scope};
+    let t = TestApp::spawn().await;
+    let fx = Fx { t: &t };
+    let company = fx.company("Acme").await;
+    let (account, profile) = fx.user("r@example.com", &company, &[]).await;
+    let view = Rights([("users.view".to_owned(), Scope::Company)].into());
+    t.store.stamp_rights(&account.id, &view, 3, profile.version).await.unwrap();
+    let got = t.store.get_user(&account.id).await.unwrap().unwrap().profile.unwrap();
+    assert_eq!((got.rights.scope(Module::Users, Action::View), got.rights_epoch, got.version), (Some(Scope::Company), 3, profile.version));
+    // Older stamps and stale versions write nothing, and are not errors.
+    t.store.stamp_rights(&account.id, &Rights::default(), 2, profile.version).await.unwrap();
+    t.store.stamp_rights(&account.id, &Rights::default(), 4, profile.version + 1).await.unwrap();
+    let got = t.store.get_user(&account.id).await.unwrap().unwrap().profile.unwrap();
+    assert_eq!((got.rights, got.rights_epoch), (view, 3));
+}

@@ -25,10 +25,11 @@ async fn a_session_loads_with_its_account_in_one_round_trip() {
     let (account, s) = session(&fx, Gate::Done).await;
 
     let before = t.store.calls();
-    let (loaded, user) = t.store.load_session(&account.id, &s.digest).await.unwrap().expect("the session");
-    assert_eq!(t.store.calls() - before, 1);
+    let (loaded, user, epoch) = t.store.load_session(&account.id, &s.digest).await.unwrap().expect("the session");
+    assert_eq!(t.store.calls() - before, 1, "the rights epoch comes in the same round trip");
     assert_eq!(loaded, s);
     assert_eq!(user.account, account);
+    assert_eq!(epoch, 0, "no group's rights changed yet");
     assert!(t.store.load_session(&account.id, "another-digest").await.unwrap().is_none());
 }
 
@@ -41,7 +42,7 @@ async fn the_gate_moves_and_the_last_seen_time_is_written_only_on_a_live_session
     t.store.set_session_gate(&s, Gate::Done).await.unwrap();
     let later = fx.now() + SignedDuration::from_mins(5);
     t.store.touch_session(&s, later).await.unwrap();
-    let (loaded, _) = t.store.load_session(&account.id, &s.digest).await.unwrap().unwrap();
+    let (loaded, _, _) = t.store.load_session(&account.id, &s.digest).await.unwrap().unwrap();
     assert_eq!((loaded.gate, loaded.last_seen), (Gate::Done, later));
 
     assert!(t.store.delete_session(&account.id, &s.digest).await.unwrap());

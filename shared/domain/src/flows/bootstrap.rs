@@ -80,6 +80,7 @@ pub async fn ensure_first_admin(deps: &Deps, input: FirstAdmin, source: &str) ->
         language: None,
         completed: true,
         rights: Rights::default(),
+        rights_epoch: 0,
         avatar_key: None,
         version: 1,
         created_at: now,

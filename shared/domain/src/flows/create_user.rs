@@ -174,6 +174,8 @@ pub async fn place(deps: &Deps, user_id: &UserId, input: &CreateUserInput, compa
             return Err(Error::invalid("groups", format!("the roles' groups and the extra ones come to more than {GROUPS_MAX}")));
         }
     }
+    // The epoch first: rights computed from groups read after it are right at least as of it.
+    let rights_epoch = deps.store.rights_epoch().await?;
     let found = deps.store.find_groups(company_id, &group_ids).await?;
     let mut groups = vec![];
     let mut given = vec![];
@@ -218,6 +220,7 @@ pub async fn place(deps: &Deps, user_id: &UserId, input: &CreateUserInput, compa
         language: input.language,
         completed: false,
         rights,
+        rights_epoch,
         avatar_key: None,
         version: 1,
         created_at: deps.now(),

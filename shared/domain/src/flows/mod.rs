@@ -43,6 +43,8 @@ pub struct Deps {
     /// `SECBOARD_TIME_ZONE`: where calendar dates (start and end dates) are read.
     pub time_zone: TimeZone,
     pub key: MasterKey,
+    /// Group rights per rights epoch, kept across the requests of a function instance.
+    pub rights: Arc<authorize::RightsCache>,
 }
 
 impl Deps {

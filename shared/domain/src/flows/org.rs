@@ -335,6 +335,7 @@ pub async fn update_group(
     require_group_right(&p.actor(), company_id, Action::Edit)?;
     let mut g = deps.store.get_group(company_id, id).await?.ok_or(Error::NotFound("access group"))?;
     let before = GroupView::from(&g);
+    let before_name = g.name.clone();
     if let Some(n) = &input.name {
         g.name = Name::parse("name", n)?;
     }
@@ -344,8 +345,12 @@ pub async fn update_group(
     g.version = input.version + 1;
     let e =
         event(deps, p, "org.group.updated", group_target(company_id), json!({ "id": id, "before": before, "after": GroupView::from(&g) }));
+    // The rights epoch moves on with the group: its members' next requests see the new rights
+    // (flows::authorize), whatever the group's size. Only a new name is copied onto profiles.
     deps.store.update_group(&g, input.version, &e).await?;
-    refresh_profiles(deps, company_id, UserFilter { group: Some(id.clone()), ..Default::default() }).await?;
+    if g.name != before_name {
+        refresh_profiles(deps, company_id, UserFilter { group: Some(id.clone()), ..Default::default() }).await?;
+    }
     Ok(GroupView::from(&g))
 }
 
@@ -467,6 +472,7 @@ pub async fn refresh_profiles(deps: &Deps, company: Option<&CompanyId>, filter: 
 
 /// One company's organisation as read once: what a profile's names and rights derive from.
 pub struct OrgSnapshot {
+    rights_epoch: u64,
     company: Option<Company>,
     items: Vec<OrgItem>,
     groups: Vec<AccessGroup>,
@@ -474,13 +480,15 @@ pub struct OrgSnapshot {
 
 impl OrgSnapshot {
     pub async fn load(deps: &Deps, company: &CompanyId) -> Result<Self> {
+        // The epoch before the groups, as when a profile is saved.
+        let rights_epoch = deps.store.rights_epoch().await?;
         let mut items = vec![];
         for kind in [ItemKind::Department, ItemKind::Position, ItemKind::Role, ItemKind::Quiz] {
             items.extend(deps.store.list_items(company, kind).await?);
         }
         let mut groups = deps.store.list_groups(Some(company)).await?;
         groups.extend(deps.store.list_groups(None).await?);
-        Ok(OrgSnapshot { company: deps.store.get_company(company).await?, items, groups })
+        Ok(OrgSnapshot { rights_epoch, company: deps.store.get_company(company).await?, items, groups })
     }
 
     /// The profile with every name and the rights taken afresh from this snapshot.
@@ -506,6 +514,7 @@ impl OrgSnapshot {
         let groups: Vec<&AccessGroup> = p.groups.iter().filter_map(|g| self.groups.iter().find(|x| x.id == g.id)).collect();
         p.groups = groups.iter().map(|g| GroupRef { id: g.id.clone(), name: g.name.to_string(), global: g.company_id.is_none() }).collect();
         p.rights = Rights::from_groups(groups.iter().map(|g| (&g.permissions, g.company_id.is_none())));
+        p.rights_epoch = self.rights_epoch;
         if p != *profile {
             p.version = profile.version + 1;
         }

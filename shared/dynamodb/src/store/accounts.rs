@@ -15,6 +15,7 @@ use secboard_domain::ids::UserId;
 use secboard_domain::links::LinkKind;
 use secboard_domain::mail::QueuedMail;
 use secboard_domain::model::{Account, AuditEvent, Profile, User};
+use secboard_domain::permissions::Rights;
 use secboard_domain::ports::{AccountChange, AccountStore, RefTarget, Reference, UserChange};
 use secboard_domain::session::Session;
 use secboard_domain::superusers;
@@ -339,6 +340,26 @@ impl AccountStore for DynamoStore {
         match self.transact(items).await? {
             TxOutcome::Done => Ok(()),
             TxOutcome::Failed(_) => Err(Error::stale()),
+        }
+    }
+
+    async fn stamp_rights(&self, user: &UserId, rights: &Rights, epoch: u64, version: u64) -> Result<()> {
+        let r = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(user_pk(user), "PROFILE")))
+            .update_expression("SET rights = :r, rights_epoch = :e")
+            .condition_expression("version = :v AND (attribute_not_exists(rights_epoch) OR rights_epoch < :e)")
+            .expression_attribute_values(":r", serde_dynamo::to_attribute_value(rights).map_err(|e| conv(e.into()))?)
+            .expression_attribute_values(":e", n(epoch as i64))
+            .expression_attribute_values(":v", n(version as i64))
+            .send()
+            .await;
+        match r {
+            Ok(_) => Ok(()),
+            Err(e) if e.as_service_error().is_some_and(|s| s.is_conditional_check_failed_exception()) => Ok(()),
+            Err(e) => Err(sdk("stamp rights")(e)),
         }
     }
 

@@ -49,6 +49,7 @@ impl DynamoStore {
         items.push(self.audit_put(audit)?);
         match self.transact(items).await? {
             TxOutcome::Done => Ok(()),
+            TxOutcome::Failed(f) if !f.contains(&0) => Err(Error::concurrent_change()),
             TxOutcome::Failed(_) => {
                 let Some(current) = self.get(pk, &sk).await? else { return Err(Error::NotFound("organisation item")) };
                 let (users, roles) = Self::counts(&current);
@@ -56,6 +57,27 @@ impl DynamoStore {
             }
         }
     }
+}
+
+impl DynamoStore {
+    /// Moves the rights epoch on, inside the transaction that changes a group's rights.
+    fn next_rights_epoch(&self) -> Result<TransactWriteItem> {
+        let u = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(RIGHTS_PK, RIGHTS_EPOCH_SK)))
+            .update_expression("SET #n = if_not_exists(#n, :z) + :one")
+            .expression_attribute_names("#n", "n")
+            .expression_attribute_values(":z", n(0))
+            .expression_attribute_values(":one", n(1))
+            .build()
+            .map_err(unexpected("update"))?;
+        Ok(TransactWriteItem::builder().update(u).build())
+    }
+}
+
+/// The epoch an `RIGHTS`/`EPOCH` item holds.
+pub(super) fn epoch_of(item: &Item) -> u64 {
+    item.get("n").and_then(|v| v.as_n().ok()).and_then(|v| v.parse().ok()).unwrap_or(0)
 }
 
 #[async_trait]
@@ -276,8 +298,16 @@ impl OrgStore for DynamoStore {
         Ok(out)
     }
 
+    async fn rights_epoch(&self) -> Result<u64> {
+        Ok(self.get(RIGHTS_PK.into(), RIGHTS_EPOCH_SK).await?.as_ref().map_or(0, epoch_of))
+    }
+
     async fn update_group(&self, group: &AccessGroup, expected_version: u64, audit: &AuditEvent) -> Result<()> {
-        let items = vec![self.put_versioned(to_item(&DbGroupV1::from(group)).map_err(conv)?, expected_version)?, self.audit_put(audit)?];
+        let items = vec![
+            self.put_versioned(to_item(&DbGroupV1::from(group)).map_err(conv)?, expected_version)?,
+            self.next_rights_epoch()?,
+            self.audit_put(audit)?,
+        ];
         match self.transact(items).await? {
             TxOutcome::Done => Ok(()),
             TxOutcome::Failed(_) => Err(Error::stale()),
@@ -286,7 +316,7 @@ impl OrgStore for DynamoStore {
 
     async fn delete_group(&self, group: &AccessGroup, audit: &AuditEvent) -> Result<()> {
         let (pk, sk) = group_key(group.company_id.as_ref(), &group.id);
-        self.delete_org_entry(pk, sk, "access group", group.company_id.as_ref(), audit, vec![]).await
+        self.delete_org_entry(pk, sk, "access group", group.company_id.as_ref(), audit, vec![self.next_rights_epoch()?]).await
     }
 
     async fn get_settings(&self, company: &CompanyId) -> Result<Option<CabinetSettings>> {

@@ -38,14 +38,23 @@ impl SessionStore for DynamoStore {
         }
     }
 
-    async fn load_session(&self, user: &UserId, digest: &str) -> Result<Option<(Session, User)>> {
+    async fn load_session(&self, user: &UserId, digest: &str) -> Result<Option<(Session, User, u64)>> {
         let pk = user_pk(user);
-        let items = self.batch_get(vec![key(pk.clone(), session_sk(digest)), key(pk.clone(), "ACCOUNT"), key(pk, "PROFILE")]).await?;
-        let (sessions, rest): (Vec<Item>, Vec<Item>) =
-            items.into_iter().partition(|i| i.get("sk").and_then(|v| v.as_s().ok()).is_some_and(|s| s.starts_with("SESSION#")));
+        let items = self
+            .batch_get(vec![
+                key(pk.clone(), session_sk(digest)),
+                key(pk.clone(), "ACCOUNT"),
+                key(pk, "PROFILE"),
+                key(RIGHTS_PK, RIGHTS_EPOCH_SK),
+            ])
+            .await?;
+        let sk = |i: &Item| i.get("sk").and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
+        let (sessions, rest): (Vec<Item>, Vec<Item>) = items.into_iter().partition(|i| sk(i).starts_with("SESSION#"));
+        let (epoch, rest): (Vec<Item>, Vec<Item>) = rest.into_iter().partition(|i| sk(i) == RIGHTS_EPOCH_SK);
+        let epoch = epoch.first().map_or(0, super::organisation::epoch_of);
         let Some(session) = sessions.into_iter().next() else { return Ok(None) };
         let session: Session = from_item::<DbSessionV1>(session).map_err(conv)?.into();
-        Ok(user_from_items(rest)?.map(|u| (session, u)))
+        Ok(user_from_items(rest)?.map(|u| (session, u, epoch)))
     }
 
     async fn touch_session(&self, session: &Session, now: Timestamp) -> Result<()> {
