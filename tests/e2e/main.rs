@@ -19,6 +19,7 @@ mod mailer;
 mod org;
 mod photos;
 mod reset;
+mod reset_caps;
 mod ses;
 mod sessions;
 mod sign_in;
