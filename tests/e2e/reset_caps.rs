@@ -181,5 +181,7 @@ async fn a_concurrent_burst_from_one_source_cannot_outrun_its_cap() {
     for e in &emails {
         mailed += resets(&t.mails_to(e).await);
     }
-    assert!((1..=PER_SOURCE_PER_HOUR).contains(&mailed), "at most twenty from one source: {mailed}");
+    // Exactly: the losers of a race read again and count while there is room (DynamoDB may still
+    // hold back one that loses every round; it is never mailed past the cap).
+    assert_eq!(mailed, PER_SOURCE_PER_HOUR, "twenty from one source, no more");
 }
