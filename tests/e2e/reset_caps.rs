@@ -185,3 +185,33 @@ async fn a_concurrent_burst_from_one_source_cannot_outrun_its_cap() {
     // hold back one that loses every round; it is never mailed past the cap).
     assert_eq!(mailed, PER_SOURCE_PER_HOUR, "twenty from one source, no more");
 }
+
+#[tokio::test]
+async fn caps_count_all_or_none_and_keep_their_spacing_across_windows() {
+    use secboard_domain::ports::ThrottleStore;
+    use secboard_domain::throttle::{Cap, CapCount};
+    let t = TestApp::spawn().await;
+    let secs = SignedDuration::from_secs;
+    let spaced = Cap { scope: "test-spaced".into(), limit: 2, window: secs(10), spacing: secs(3) };
+    let plain = Cap { scope: "test-plain".into(), limit: 3, window: secs(20), spacing: SignedDuration::ZERO };
+    let both = [spaced.clone(), plain.clone()];
+    let at = |s: i64| t.clock_now().checked_add(secs(s)).unwrap();
+    let count = |caps: &[Cap], s: i64| {
+        let caps = caps.to_vec();
+        let store = t.store.clone();
+        let now = at(s);
+        async move { store.count_capped(&caps, now).await.unwrap() }
+    };
+    assert_eq!(count(&both, 0).await, CapCount::Counted);
+    assert_eq!(count(&both, 1).await, CapCount::TooSoon(0), "spaced");
+    assert_eq!(count(&both, 3).await, CapCount::Counted);
+    assert_eq!(count(&both, 6).await, CapCount::Spent(0), "two in the window");
+    // Neither refusal counted against the other cap: it has one left.
+    assert_eq!(count(std::slice::from_ref(&plain), 7).await, CapCount::Counted);
+    assert_eq!(count(std::slice::from_ref(&plain), 7).await, CapCount::Spent(0));
+    // The spaced window began at 0 and ends at 10, the plain one at 20; spacing runs across windows.
+    assert_eq!(count(&both, 10).await, CapCount::Spent(1), "the plain cap's window still runs: nothing counted");
+    assert_eq!(count(std::slice::from_ref(&spaced), 10).await, CapCount::Counted, "a new window");
+    assert_eq!(count(std::slice::from_ref(&spaced), 12).await, CapCount::TooSoon(0));
+    assert_eq!(count(&both, 20).await, CapCount::Counted, "both in new windows");
+}

@@ -20,6 +20,7 @@ pub async fn count_reset_mail(deps: &Deps, email: &Email, source_ip: &str) -> Re
     let caps = throttle::reset_caps(&email_key, source_ip);
     Ok(match deps.store.count_capped(&caps, deps.now()).await? {
         CapCount::Counted => None,
+        // Only the email's cap spaces its mails.
         CapCount::TooSoon(_) => Some("email_spacing"),
         CapCount::Spent(0) => Some("email_hourly_cap"),
         CapCount::Spent(_) => Some("source_hourly_cap"),

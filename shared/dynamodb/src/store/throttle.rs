@@ -49,8 +49,11 @@ impl DynamoStore {
         for (i, cap) in caps.iter().enumerate() {
             let pk = format!("THROTTLE#{}", cap.scope);
             let state = items.iter().find(|it| it.get("pk").and_then(|v| v.as_s().ok()) == Some(&pk)).and_then(cap_state);
+            // A cap with no spacing never compares times of counts, which come from the clocks of
+            // many functions.
+            let spaced = cap.spacing.is_positive();
             let gap_ms = now_ms.saturating_sub(millis(cap.spacing));
-            if state.as_ref().is_some_and(|st| st.last_ms > gap_ms) {
+            if spaced && state.as_ref().is_some_and(|st| st.last_ms > gap_ms) {
                 return Ok(Some(CapCount::TooSoon(i)));
             }
             match state {
@@ -59,19 +62,26 @@ impl DynamoStore {
                         return Ok(Some(CapCount::Spent(i)));
                     }
                     // One more in the window as read, while still under the limit and spacing.
-                    let u = CondUpdate {
+                    let mut u = CondUpdate {
                         key: cap_key(&cap.scope),
                         expr: "SET n = n + :one, last_ms = :now".into(),
-                        cond: "until_ms = :until AND n < :limit AND last_ms <= :gap".into(),
+                        cond: if spaced {
+                            "until_ms = :until AND n < :limit AND last_ms <= :gap"
+                        } else {
+                            "until_ms = :until AND n < :limit"
+                        }
+                        .into(),
                         names: HashMap::new(),
                         values: HashMap::from([
                             (":one".to_owned(), n(1)),
                             (":now".to_owned(), n(now_ms)),
                             (":until".to_owned(), n(st.until_ms)),
                             (":limit".to_owned(), n(i64::from(cap.limit))),
-                            (":gap".to_owned(), n(gap_ms)),
                         ]),
                     };
+                    if spaced {
+                        u.values.insert(":gap".to_owned(), n(gap_ms));
+                    }
                     writes.push(u.in_transaction(&self.table)?);
                 }
                 ended => {
