@@ -19,6 +19,7 @@ mod mailer;
 mod org;
 mod photos;
 mod reset;
+mod reset_caps;
 mod revocation;
 mod ses;
 mod sessions;

@@ -1,5 +1,6 @@
 //! `POST /api/auth/password-reset {email}`: the same 202 for every email; a reset link (1 hour)
-//! is mailed when the email belongs to an account that may have a local password.
+//! is mailed when the email belongs to an account that may have a local password and no cap
+//! holds it back (one a minute and five an hour per email as typed, twenty an hour per source).
 
 use secboard_domain::flows::reset;
 use secboard_http::routes::Function;

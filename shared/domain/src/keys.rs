@@ -25,6 +25,8 @@ pub enum Purpose {
     Mail,
     /// Encrypts TOTP secrets at rest (the user id as associated data).
     Totp,
+    /// Names what is throttled after an email as typed, so a count's key does not hold the email.
+    Throttle,
 }
 
 impl Purpose {
@@ -33,6 +35,7 @@ impl Purpose {
             Purpose::Cursor => b"secboard/cursor/v1",
             Purpose::Mail => b"secboard/mail/v1",
             Purpose::Totp => b"secboard/totp/v1",
+            Purpose::Throttle => b"secboard/throttle/v1",
         }
     }
 }

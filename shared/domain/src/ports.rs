@@ -349,6 +349,11 @@ pub trait ThrottleStore: Send + Sync {
     /// Counts one more failure (remembered `forget_after` from now); answers the new count.
     async fn record_failure(&self, scope: &str, now: Timestamp, forget_after: jiff::SignedDuration) -> Result<u32>;
     async fn clear_failures(&self, scope: &str) -> Result<()>;
+    /// Counts one event against every cap in `caps`, all or none: each count is written only over
+    /// the window as read and only while under its limit and spacing (conditional writes in one
+    /// transaction), so concurrent requests never count past a cap. When one cap refuses, nothing
+    /// is counted and the answer says which and why.
+    async fn count_capped(&self, caps: &[crate::throttle::Cap], now: Timestamp) -> Result<crate::throttle::CapCount>;
 }
 
 /// Everything the store offers.

@@ -20,6 +20,12 @@
 //! The "account" of a password attempt is the email as typed (normalised), whether or not an
 //! account has it, so throttling answers the same for unknown emails and tells nothing. Control
 //! words (First Login) are throttled per source alone, as no account is known before they match.
+//!
+//! Mail that anyone can ask for (a reset link) is capped instead ([`Cap`], [`reset_caps`]): a
+//! count per window, taken with a conditional write before anything is read, that says nothing
+//! to the asker (the answer is the same whether the mail went or not). Per email as typed: at most
+//! one mail every [`RESET_MAIL_SPACING`] and [`RESET_MAILS_PER_EMAIL`] per [`RESET_CAP_WINDOW`];
+//! per source: [`RESET_MAILS_PER_SOURCE`] per window. Links an administrator sends are not counted.
 
 use jiff::{SignedDuration, Timestamp};
 
@@ -85,6 +91,57 @@ impl Scopes {
     }
 }
 
+/// At least this long between two reset mails to one email as typed.
+pub const RESET_MAIL_SPACING: SignedDuration = SignedDuration::from_mins(1);
+/// At most this many reset mails to one email as typed in a [`RESET_CAP_WINDOW`].
+pub const RESET_MAILS_PER_EMAIL: u32 = 5;
+/// At most this many reset mails asked for by one source in a [`RESET_CAP_WINDOW`].
+pub const RESET_MAILS_PER_SOURCE: u32 = 20;
+/// A cap's window starts with the first mail it counts and lasts this long.
+pub const RESET_CAP_WINDOW: SignedDuration = SignedDuration::from_hours(1);
+
+/// A cap on how often something may happen in a scope: at most `limit` times in a window that
+/// starts with the first one counted and lasts `window`, and at least `spacing` between two (also
+/// across windows).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cap {
+    pub scope: String,
+    pub limit: u32,
+    pub window: SignedDuration,
+    pub spacing: SignedDuration,
+}
+
+/// What counting against several caps at once came to: all of them counted it, or none did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CapCount {
+    Counted,
+    /// The cap at this index counted one less than `spacing` ago.
+    TooSoon(usize),
+    /// The cap at this index has counted its `limit` in the window.
+    Spent(usize),
+    /// Concurrent requests kept changing the counts between the read and the write.
+    Contended,
+}
+
+/// The caps on a reset mail, in the order they are checked: the email as typed (`email_key`, a
+/// keyed digest of its normalised form, whether or not an account has it), then the source.
+pub fn reset_caps(email_key: &str, source_ip: &str) -> [Cap; 2] {
+    [
+        Cap {
+            scope: format!("reset-email#{email_key}"),
+            limit: RESET_MAILS_PER_EMAIL,
+            window: RESET_CAP_WINDOW,
+            spacing: RESET_MAIL_SPACING,
+        },
+        Cap {
+            scope: format!("reset-source#{source_ip}"),
+            limit: RESET_MAILS_PER_SOURCE,
+            window: RESET_CAP_WINDOW,
+            spacing: SignedDuration::ZERO,
+        },
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -126,5 +183,18 @@ mod tests {
         assert_eq!(a.pair, "password#ada@example.com#10.0.0.1");
         assert_eq!(a.account, "password#ada@example.com");
         assert_ne!(Scopes::new(Factor::SecondFactor, "ada@example.com", "10.0.0.1").account, a.account);
+    }
+
+    #[test]
+    fn a_reset_mail_is_capped_per_typed_email_and_per_source() {
+        let [email, source] = reset_caps("ab12", "10.0.0.1");
+        assert_eq!(
+            (email.scope.as_str(), email.limit, email.spacing, email.window),
+            ("reset-email#ab12", 5, SignedDuration::from_mins(1), SignedDuration::from_hours(1))
+        );
+        assert_eq!(
+            (source.scope.as_str(), source.limit, source.spacing, source.window),
+            ("reset-source#10.0.0.1", 20, SignedDuration::ZERO, SignedDuration::from_hours(1))
+        );
     }
 }

@@ -10,7 +10,9 @@
 //! - `AUDIT#<target>` / `EVENT#<ulid>`: audit events, newest last;
 //! - `MAIL#<id>` / `MAIL`: a queued mail, sealed, with its status and attempts, and while a mailer
 //!   holds it its lease (`lease_owner`, `lease_until`);
-//! - `SETUP` / `TOKEN#<sha256>`: one-time first-admin setup tokens.
+//! - `SETUP` / `TOKEN#<sha256>`: one-time first-admin setup tokens;
+//! - `THROTTLE#<scope>` / `THROTTLE`: failures counted for a back-off; `THROTTLE#<scope>` / `CAP`:
+//!   a cap's count in its window (reset mail per email digest and per source).
 //!
 //! Indexes: `gsi1` holds a company's users (`COMPANY#<id>#USERS`, sorted by last name, first
 //! name, id), the company list (`COMPANIES`) and the mail queue (`MAILQ`, oldest first) and dead

@@ -6,7 +6,7 @@
 
 use super::Deps;
 use super::notices::{compose, settings_of};
-use super::throttling::Attempt;
+use super::throttling::{Attempt, count_reset_mail};
 use crate::email::Email;
 use crate::ids::UserId;
 use crate::links::{LinkKind, LinkToken, live_kind};
@@ -71,11 +71,16 @@ fn may_reset(user: &User) -> bool {
     user.account.active && user.account.source != Source::Ad && !matches!(user.account.credential, Credential::Directory { .. })
 }
 
+/// The answer is the caller's to give, and the same whatever happened: a link was mailed, the
+/// email is unknown or may not reset, or a cap held the mail back ([`count_reset_mail`]: one a
+/// minute and five an hour per email as typed, twenty an hour per source). The caps are counted
+/// first, alike for every email, and a capped request does the work of a refused one.
 pub async fn request_reset(deps: &Deps, cfg: &MailConfig, input: ResetRequest, source_ip: &str) -> Result<()> {
     let email = Email::parse("email", &input.email)?;
+    let capped = count_reset_mail(deps, &email, source_ip).await?;
     let user = super::login::read_by_email(deps, &email).await?;
     match user {
-        Some(u) if may_reset(&u) => {
+        Some(u) if capped.is_none() && may_reset(&u) => {
             let settings = settings_of(deps, &u).await?;
             send_link(deps, cfg, &u, settings.as_ref(), LinkKind::Reset, None, source_ip).await?;
         }
@@ -84,11 +89,19 @@ pub async fn request_reset(deps: &Deps, cfg: &MailConfig, input: ResetRequest, s
             // transaction of the same shape.
             let _ = deps.store.get_settings(&crate::ids::CompanyId::new(deps.clock.as_ref(), deps.entropy.as_ref())).await?;
             let _ = LinkToken::generate(UserId::new(deps.clock.as_ref(), deps.entropy.as_ref()), deps.entropy.as_ref()).digest();
-            let (target, reason) = match &other {
-                Some(u) => (AuditTarget::User(u.account.id.clone()), if u.account.active { "directory_account" } else { "inactive" }),
-                None => (AuditTarget::UnknownEmail(email.normalized()), "unknown_email"),
+            let target = match &other {
+                Some(u) => AuditTarget::User(u.account.id.clone()),
+                None => AuditTarget::UnknownEmail(email.normalized()),
             };
-            let e = deps.event(None, "link.reset.refused", target, json!({ "reason": reason }), Some(source_ip));
+            let (action, reason) = match (capped, &other) {
+                (Some(cap), _) => {
+                    tracing::info!(cap, "a reset mail was held back by its cap");
+                    ("link.reset.capped", cap)
+                }
+                (None, Some(u)) => ("link.reset.refused", if u.account.active { "directory_account" } else { "inactive" }),
+                (None, None) => ("link.reset.refused", "unknown_email"),
+            };
+            let e = deps.event(None, action, target, json!({ "reason": reason }), Some(source_ip));
             deps.store.append_padded(&e).await?;
         }
     }

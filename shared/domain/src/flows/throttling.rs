@@ -1,12 +1,32 @@
 //! The throttle of [`crate::throttle`] around one attempt at a secret: [`Attempt::begin`] before
 //! checking it (refuses with 429 while the pair backs off, holds while the account's soft delay
-//! lasts, and counts the attempt), then [`Attempt::failed`] or [`Attempt::succeeded`].
+//! lasts, and counts the attempt), then [`Attempt::failed`] or [`Attempt::succeeded`]. Mail that
+//! anyone can ask for is capped instead: [`count_reset_mail`].
 
 use super::Deps;
+use crate::email::Email;
+use crate::keys::Purpose;
 use crate::model::AuditTarget;
-use crate::throttle::{self, Factor, Scopes};
+use crate::throttle::{self, CapCount, Factor, Scopes};
 use crate::{Error, Result};
 use serde_json::json;
+
+/// Counts a reset mail against its caps ([`throttle::reset_caps`]): the email as typed, keyed by
+/// a digest of its normalised form whether or not an account has it, and the source. `None` when
+/// the mail may go (and is counted against both); else why not, for the audit log and never for
+/// the asker. Nothing is counted when a cap refuses, so a refused request spends no one's quota.
+pub async fn count_reset_mail(deps: &Deps, email: &Email, source_ip: &str) -> Result<Option<&'static str>> {
+    let email_key = hex::encode(deps.key.sign(Purpose::Throttle, email.normalized().as_bytes()));
+    let caps = throttle::reset_caps(&email_key, source_ip);
+    Ok(match deps.store.count_capped(&caps, deps.now()).await? {
+        CapCount::Counted => None,
+        // Only the email's cap spaces its mails.
+        CapCount::TooSoon(_) => Some("email_spacing"),
+        CapCount::Spent(0) => Some("email_hourly_cap"),
+        CapCount::Spent(_) => Some("source_hourly_cap"),
+        CapCount::Contended => Some("contended"),
+    })
+}
 
 /// An attempt under way, counted as a failure until it succeeds.
 #[must_use]

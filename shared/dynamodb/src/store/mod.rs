@@ -143,9 +143,16 @@ impl DynamoStore {
     }
 
     async fn transact(&self, items: Vec<TransactWriteItem>) -> Result<TxOutcome> {
+        // Another transaction touched the same items at the same moment.
+        self.transact_unless_conflict(items).await?.ok_or_else(Error::concurrent_change)
+    }
+
+    /// [`DynamoStore::transact`], answering `None` when another transaction touched the same items
+    /// at the same moment, for callers that try again.
+    async fn transact_unless_conflict(&self, items: Vec<TransactWriteItem>) -> Result<Option<TxOutcome>> {
         let r = self.client.transact_write_items().set_transact_items(Some(items)).send().await;
         match r {
-            Ok(_) => Ok(TxOutcome::Done),
+            Ok(_) => Ok(Some(TxOutcome::Done)),
             Err(e) => {
                 if let Some(aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError::TransactionCanceledException(c)) =
                     e.as_service_error()
@@ -158,12 +165,10 @@ impl DynamoStore {
                         .map(|(i, _)| i)
                         .collect();
                     if !failed.is_empty() {
-                        return Ok(TxOutcome::Failed(failed));
+                        return Ok(Some(TxOutcome::Failed(failed)));
                     }
-                    // Another transaction touched the same items at the same moment.
-                    let conflict = c.cancellation_reasons().iter().any(|r| r.code() == Some("TransactionConflict"));
-                    if conflict {
-                        return Err(Error::concurrent_change());
+                    if c.cancellation_reasons().iter().any(|r| r.code() == Some("TransactionConflict")) {
+                        return Ok(None);
                     }
                 }
                 Err(sdk("transaction")(e))
