@@ -32,7 +32,7 @@ out="$(BASE="http://127.0.0.1:$port" TOKEN="$TOKEN" PHOTO="$data/photo.png" bash
 echo "$out"
 # The lines the walk-through's comments promise, in order (JSON answers aside).
 got="$(echo "$out" | grep -v '^{' | tr '\n' ' ')"
-want="ada@example.com email +442079460000 256 1 True your password is set; sign in with it complete_profile if this email belongs to an account that may reset its password, a link is on its way complete_profile data:image/png;base64, 10 totp done totp done "
+want="ada@example.com email +442079460000 256 1 True your password is set; sign in with it complete_profile if this email belongs to an account that may reset its password, a link is on its way complete_profile data:image/png;base64, 10 totp done totp done 3 2 401 "
 if [ "$got" != "$want" ]; then
     echo "walkthrough: FAILED: expected \"$want\", got \"$got\"" >&2
     exit 1

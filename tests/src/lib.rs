@@ -201,7 +201,23 @@ impl TestApp {
 
     /// The same, from another client address.
     pub async fn request_from(&self, ip: &str, method: &str, path: &str, body: Option<Value>, cookie: Option<&str>) -> Reply {
+        self.request_with(ip, None, method, path, body, cookie).await
+    }
+
+    /// The same, from another client address and browser (`User-Agent`).
+    pub async fn request_with(
+        &self,
+        ip: &str,
+        user_agent: Option<&str>,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+        cookie: Option<&str>,
+    ) -> Reply {
         let mut b = http::Request::builder().method(method).uri(path).header("host", "127.0.0.1:3000");
+        if let Some(ua) = user_agent {
+            b = b.header("user-agent", ua);
+        }
         if let Some(c) = cookie {
             b = b.header("cookie", c);
         }
@@ -265,6 +281,14 @@ impl TestApp {
 
     pub async fn sign_in(&self, email: &str, password: &str) -> String {
         let r = self.request("POST", "/api/auth/login", Some(json!({ "email": email, "password": password })), None).await;
+        assert_eq!(r.status, 200, "sign-in of {email}: {r:?}");
+        r.cookie().expect("a session cookie")
+    }
+
+    /// Signs in from a client address and browser of its own; the session cookie.
+    pub async fn sign_in_with(&self, email: &str, password: &str, ip: &str, user_agent: &str) -> String {
+        let body = json!({ "email": email, "password": password });
+        let r = self.request_with(ip, Some(user_agent), "POST", "/api/auth/login", Some(body), None).await;
         assert_eq!(r.status, 200, "sign-in of {email}: {r:?}");
         r.cookie().expect("a session cookie")
     }

@@ -1,9 +1,11 @@
-//! The directory: `GET /api/users` (filters, cursor paging), `GET /api/users/{id}`, and a user's
-//! audit log, `GET /api/audit?user={id}`. Photos appear as short-lived presigned links.
+//! The directory: `GET /api/users` (filters, cursor paging), `GET /api/users/{id}`, a user's
+//! audit log, `GET /api/audit?user={id}`, and a user's sessions, `GET /api/users/{id}/sessions`
+//! (for holders of the edit right, who may end them through update-user). Photos appear as
+//! short-lived presigned links.
 
 use secboard_blobs::S3Blobs;
 use secboard_domain::filter::RawFilter;
-use secboard_domain::flows::{audit, list_users};
+use secboard_domain::flows::{audit, list_users, sessions};
 use secboard_http::routes::Function;
 use secboard_http::{Body, Call, Problem, Request, Response, json, respond};
 use secboard_wiring::App;
@@ -43,6 +45,7 @@ async fn route(ctx: &Context, req: Request) -> Result<Response<Body>, Problem> {
             json(200, &list_users::list(&app.deps, &app.blobs, &p, &raw, call.query("per_page"), call.query("cursor")).await?)
         }
         "GET /api/users/{id}" => json(200, &list_users::get(&app.deps, &app.blobs, &p, call.param("id")).await?),
+        "GET /api/users/{id}/sessions" => json(200, &sessions::list_of(&app.deps, &p, call.param("id")).await?),
         "GET /api/audit" => json(200, &serde_json::json!({ "events": audit::for_user(&app.deps, &p, call.query("user")).await? })),
         _ => Err(Problem::not_found()),
     }

@@ -21,7 +21,7 @@ async fn route(ctx: &Context, req: Request) -> Result<Response<Body>, Problem> {
     let call = Call::from_request(&ctx.web, req, Function::Login)?;
     match call.key() {
         "POST /api/auth/login" => {
-            let signed_in = login::login(&app.deps, call.json()?, &call.source_ip).await?;
+            let signed_in = login::login(&app.deps, call.json()?, &call.source_ip, call.user_agent.as_deref()).await?;
             let resp = json(200, &serde_json::json!({ "next": signed_in.next }))?;
             Ok(with_cookie(resp, &ctx.web, Some(&signed_in.token)))
         }

@@ -1,11 +1,12 @@
 //! Editing a user: `PATCH /api/users/{id}` (every field, password, flags, email), and the user's
-//! photo, `POST/DELETE /api/users/{id}/avatar`, and a first-access link by mail,
-//! `POST /api/users/{id}/first-access-link`.
+//! photo, `POST/DELETE /api/users/{id}/avatar`, a first-access link by mail,
+//! `POST /api/users/{id}/first-access-link`, and ending the user's sessions,
+//! `DELETE /api/users/{id}/sessions[/{sid}]`.
 
 use secboard_blobs::S3Blobs;
-use secboard_domain::flows::update_user;
+use secboard_domain::flows::{sessions, update_user};
 use secboard_http::routes::Function;
-use secboard_http::{Body, Call, Problem, Request, Response, json, no_content, respond};
+use secboard_http::{Body, Call, Problem, Request, Response, json, no_content, respond, with_cookie};
 use secboard_passwords::Zxcvbn;
 use secboard_photos::ImageDecoder;
 use secboard_wiring::App;
@@ -40,6 +41,14 @@ async fn route(ctx: &Context, req: Request) -> Result<Response<Body>, Problem> {
         "DELETE /api/users/{id}/avatar" => {
             update_user::remove_photo(d, &app.blobs, &p, call.param("id")).await?;
             no_content()
+        }
+        "DELETE /api/users/{id}/sessions" => {
+            json(200, &serde_json::json!({ "ended": sessions::end_all_of(d, &p, call.param("id")).await? }))
+        }
+        "DELETE /api/users/{id}/sessions/{sid}" => {
+            let ended = sessions::end_of(d, &p, call.param("id"), call.param("sid")).await?;
+            // An administrator ending their own session signs out, as through the cabinet.
+            Ok(if ended.current { with_cookie(no_content()?, &ctx.web, None) } else { no_content()? })
         }
         _ => Err(Problem::not_found()),
     }

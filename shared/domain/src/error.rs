@@ -28,6 +28,10 @@ pub enum Error {
     /// Something that is not there, or not in the caller's scope (both answer the same).
     #[error("{0} not found")]
     NotFound(&'static str),
+    /// An id in the input (a path parameter) naming nothing there, or nothing of the caller's:
+    /// both answer the same, naming the field.
+    #[error("{field}: no such {what}")]
+    UnknownId { field: &'static str, what: &'static str },
     /// A duplicate, a stale version, or a delete of something still referenced.
     #[error("{message}")]
     Conflict { field: Option<String>, message: String },

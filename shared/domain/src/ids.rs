@@ -48,6 +48,7 @@ id_type! {
     OrgItemId => "organisation item",
     GroupId => "access group",
     EventId => "event",
+    SessionId => "session",
 }
 
 fn new_ulid(clock: &dyn Clock, entropy: &dyn Entropy) -> String {

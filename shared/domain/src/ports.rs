@@ -171,7 +171,18 @@ pub trait SessionStore: Send + Sync {
     async fn set_session_gate(&self, session: &Session, gate: Gate) -> Result<()>;
     /// Whether there was such a session.
     async fn delete_session(&self, user: &UserId, digest: &str) -> Result<bool>;
+    /// Every session item of the user, ended or not (timeouts and epoch are the caller's to
+    /// check), in one Query on the user's partition, never a Scan.
+    async fn list_sessions(&self, user: &UserId) -> Result<Vec<Session>>;
+    /// Ends these sessions of the user (by digest, at most [`END_SESSIONS_MAX`]) with the audit
+    /// event, in one transaction: each delete holds only while its session is still there. False
+    /// when one was already gone; then nothing is written. No digests: nothing is written.
+    async fn end_sessions(&self, user: &UserId, digests: &[String], audit: &AuditEvent) -> Result<bool>;
 }
+
+/// Most sessions [`SessionStore::end_sessions`] ends in one call: a transaction holds 100 items,
+/// one of them the audit event.
+pub const END_SESSIONS_MAX: usize = 99;
 
 #[async_trait]
 pub trait OrgStore: Send + Sync {

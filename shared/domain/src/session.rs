@@ -9,9 +9,14 @@
 //!   [`TOUCH_EVERY`], so idleness is measured to within that);
 //! - absolute: [`ABSOLUTE_TIMEOUT`] since sign-in;
 //! - a session still at a gate (not `done`) lives at most [`GATED_TIMEOUT`].
+//!
+//! What its owner sees of it (`GET /api/me/sessions`): a public id of its own (a ULID drawn at
+//! sign-in, never derived from the secret or its digest), how it was signed in, the browser's
+//! `User-Agent` and the source address. Sessions written before ids were kept have none: they
+//! are listed without one and ended with "all but this one".
 
 use crate::clock::{Entropy, random_bytes};
-use crate::ids::UserId;
+use crate::ids::{SessionId, UserId};
 use crate::keys::secret_digest;
 use crate::{Error, Result};
 use base64::Engine;
@@ -144,6 +149,40 @@ impl SessionToken {
     }
 }
 
+/// Longest `User-Agent` kept on a session, in characters (the rest is cut off).
+pub const USER_AGENT_MAX: usize = 256;
+
+/// How a session was signed in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignInMethod {
+    /// Email and password (`POST /api/auth/login`).
+    Password,
+    /// A First Login link (`POST /api/auth/magic-link`).
+    MagicLink,
+    /// A way in this version does not know (written by a later one): read, never written.
+    #[serde(other)]
+    Other,
+}
+
+impl SignInMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SignInMethod::Password => "password",
+            SignInMethod::MagicLink => "magic_link",
+            SignInMethod::Other => "other",
+        }
+    }
+}
+
+/// A `User-Agent` as kept: control characters dropped, at most [`USER_AGENT_MAX`] characters,
+/// nothing when nothing is left.
+pub fn clean_user_agent(raw: &str) -> Option<String> {
+    let kept: String = raw.chars().filter(|c| !c.is_control()).take(USER_AGENT_MAX).collect();
+    let kept = kept.trim();
+    (!kept.is_empty()).then(|| kept.to_owned())
+}
+
 /// A stored session.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Session {
@@ -156,6 +195,12 @@ pub struct Session {
     pub created_at: Timestamp,
     pub last_seen: Timestamp,
     pub source_ip: String,
+    /// The public id that lists and ends it; `None` for a session written before ids were kept.
+    pub id: Option<SessionId>,
+    /// How it was signed in; `None` before this was kept.
+    pub method: Option<SignInMethod>,
+    /// The browser's `User-Agent` at sign-in, cleaned ([`clean_user_agent`]).
+    pub user_agent: Option<String>,
 }
 
 /// Whether a live session should have its last-seen time written.
@@ -175,7 +220,20 @@ impl Session {
             created_at: now,
             last_seen: now,
             source_ip: source_ip.to_owned(),
+            id: None,
+            method: None,
+            user_agent: None,
         }
+    }
+
+    /// The same session with what its owner recognises it by: its public id (drawn fresh, not
+    /// from the secret), how it was signed in and the browser. Every sign-in describes its
+    /// session; one left undescribed is like one written before ids were kept.
+    pub fn described(mut self, id: SessionId, method: SignInMethod, user_agent: Option<&str>) -> Self {
+        self.id = Some(id);
+        self.method = Some(method);
+        self.user_agent = user_agent.and_then(clean_user_agent);
+        self
     }
 
     /// When the store may forget it (DynamoDB TTL): the absolute limit.
@@ -249,6 +307,26 @@ mod tests {
         assert!(busy.check(3, t("2026-01-01T19:59:30Z")).is_ok());
         assert!(busy.check(3, t("2026-01-01T20:00:00Z")).is_err(), "twelve hours since sign-in");
         assert!(session(Gate::CompleteProfile).check(3, t("2026-01-01T08:15:00Z")).is_err(), "gated sessions are short");
+    }
+
+    #[test]
+    fn a_described_session_keeps_a_clean_bounded_user_agent() {
+        let clock = crate::clock::ManualClock::new(t("2026-01-01T08:00:00Z"));
+        let id = SessionId::new(&clock, &OsEntropy);
+        let s = session(Gate::Done).described(id.clone(), SignInMethod::Password, Some(" Firefox\u{7}/128\n "));
+        assert_eq!((s.id, s.method, s.user_agent.as_deref()), (Some(id.clone()), Some(SignInMethod::Password), Some("Firefox/128")));
+        let long = "x".repeat(USER_AGENT_MAX + 10);
+        let s = session(Gate::Done).described(id.clone(), SignInMethod::MagicLink, Some(&long));
+        assert_eq!(s.user_agent.map(|u| u.chars().count()), Some(USER_AGENT_MAX));
+        assert_eq!(session(Gate::Done).described(id, SignInMethod::Password, Some(" \t")).user_agent, None);
+        assert_eq!(session(Gate::Done).id, None, "a plain begin has no public id");
+    }
+
+    #[test]
+    fn an_unknown_sign_in_method_reads_as_other() {
+        let m: SignInMethod = serde_json::from_value(serde_json::json!("passkey")).unwrap();
+        assert_eq!(m, SignInMethod::Other);
+        assert_eq!(serde_json::to_value(SignInMethod::MagicLink).unwrap(), "magic_link");
     }
 
     #[test]

@@ -4,7 +4,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use jiff::Timestamp;
 use jiff::civil::Date;
 use secboard_domain::email::Email;
-use secboard_domain::ids::{CompanyId, EventId, GroupId, OrgItemId, UserId};
+use secboard_domain::ids::{CompanyId, EventId, GroupId, OrgItemId, SessionId, UserId};
 use secboard_domain::model::{
     AccessGroup, Account, AuditEvent, AuditTarget, CabinetSettings, Company, Credential, GroupRef, ItemKind, OrgItem, Profile, Ref,
     Senders, Source,
@@ -13,7 +13,7 @@ use secboard_domain::password::PasswordHashString;
 use secboard_domain::permissions::{Permissions, Rights};
 use secboard_domain::phone::Phone;
 use secboard_domain::ports::Listed;
-use secboard_domain::session::{Gate, Session};
+use secboard_domain::session::{Gate, Session, SignInMethod};
 use secboard_domain::text::{Colour, Language, Name};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -345,6 +345,15 @@ pub struct DbSessionV1 {
     pub source_ip: String,
     /// When DynamoDB may delete it (seconds since the epoch).
     pub ttl: i64,
+    // Kept since sessions can be listed and ended; absent on items written before, which read
+    // as a session with no public id, method or browser.
+    /// The public id (a ULID), never derived from the secret.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_id: Option<SessionId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<SignInMethod>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_agent: Option<String>,
 }
 
 pub fn session_sk(digest: &str) -> String {
@@ -364,6 +373,9 @@ impl From<&Session> for DbSessionV1 {
             last_seen: s.last_seen,
             source_ip: s.source_ip.clone(),
             ttl: s.expires_at().as_second(),
+            session_id: s.id.clone(),
+            method: s.method,
+            user_agent: s.user_agent.clone(),
         }
     }
 }
@@ -378,6 +390,9 @@ impl From<DbSessionV1> for Session {
             created_at: d.created_at,
             last_seen: d.last_seen,
             source_ip: d.source_ip,
+            id: d.session_id,
+            method: d.method,
+            user_agent: d.user_agent,
         }
     }
 }

@@ -2,7 +2,9 @@
 //! same code talks to DynamoDB, to the embedded dynoxide engine and to moto.
 //!
 //! Layout (pk / sk):
-//! - `USER#<id>` / `ACCOUNT`, `PROFILE`, `SESSION#<sha256>`: everything of a user, one partition;
+//! - `USER#<id>` / `ACCOUNT`, `PROFILE`, `SESSION#<sha256>`: everything of a user, one partition (a
+//!   session item carries its public `session_id`, a ULID, so listing and ending one never shows
+//!   the digest);
 //! - `EMAIL#<lower-case email>` / `EMAIL`: the uniqueness marker, written with the account;
 //! - `SUPERUSERS` / `USER#<id>`: who is a superuser (bootstrap, last-superuser checks);
 //! - `COMPANY#<id>` / `COMPANY`, `SETTINGS`, `DEPARTMENT#`, `POSITION#`, `ROLE#`, `QUIZ#`, `GROUP#<id>`;

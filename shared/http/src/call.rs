@@ -1,5 +1,5 @@
 //! A request as a flow sees it: the matched route, path and query parameters, the JSON body, the
-//! session token and the client address, after the CSRF checks.
+//! session token, the client address and browser (`User-Agent`), after the CSRF checks.
 
 use crate::app::WebConfig;
 use crate::problem::Problem;
@@ -24,6 +24,8 @@ pub struct Call {
     body: Vec<u8>,
     pub source_ip: String,
     pub token: Option<SessionToken>,
+    /// The `User-Agent` header as sent (sign-ins keep it, cleaned, on the session).
+    pub user_agent: Option<String>,
 }
 
 fn header<'a>(req: &'a Request, name: &str) -> Option<&'a str> {
@@ -54,6 +56,7 @@ impl Call {
         }
 
         let source_ip = client_ip(web, &req);
+        let user_agent = header(&req, "user-agent").map(str::to_owned);
         let cookie_name = web.cookie_name();
         let token = req
             .headers()
@@ -113,7 +116,7 @@ impl Call {
                 _ => {}
             }
         }
-        Ok(Call { route: matched.route, params: matched.params, query, body, source_ip, token })
+        Ok(Call { route: matched.route, params: matched.params, query, body, source_ip, token, user_agent })
     }
 
     /// The raw body (photo uploads).

@@ -60,6 +60,7 @@ impl From<Error> for Problem {
             }
             Error::NotPermitted { field, message } => Problem::new(403, "Forbidden", format!("{field}: {message}")).with("field", field),
             Error::NotFound(what) => Problem::new(404, "Not Found", format!("{what} not found")),
+            Error::UnknownId { field, what } => Problem::new(404, "Not Found", format!("{field}: no such {what}")).with("field", field),
             Error::Conflict { field, message } => {
                 let p = Problem::new(409, "Conflict", message);
                 match field {

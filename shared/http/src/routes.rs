@@ -115,6 +115,9 @@ routes! {
     "POST /api/auth/login" => Login, Anyone;
     "POST /api/auth/setup" => Login, Anyone;
     "POST /api/auth/logout" => Logout, Anyone;
+    "GET /api/me/sessions" => Logout, Done;
+    "DELETE /api/me/sessions" => Logout, Done;
+    "DELETE /api/me/sessions/{id}" => Logout, Done;
     "POST /api/auth/password-reset" => ResetRequest, Anyone;
     "POST /api/auth/password-reset/confirm" => ResetConfirm, Anyone;
     "POST /api/auth/first-login" => FirstLogin, Anyone;
@@ -132,12 +135,15 @@ routes! {
     "DELETE /api/me/avatar" => Profile, Done;
     "GET /api/users" => ListUsers, Done;
     "GET /api/users/{id}" => ListUsers, Done;
+    "GET /api/users/{id}/sessions" => ListUsers, Done;
     "GET /api/audit" => ListUsers, Done;
     "POST /api/users" => CreateUser, Done;
     "PATCH /api/users/{id}" => UpdateUser, Done;
     "POST /api/users/{id}/avatar" => UpdateUser, Done, Image;
     "DELETE /api/users/{id}/avatar" => UpdateUser, Done;
     "POST /api/users/{id}/first-access-link" => UpdateUser, Done;
+    "DELETE /api/users/{id}/sessions" => UpdateUser, Done;
+    "DELETE /api/users/{id}/sessions/{sid}" => UpdateUser, Done;
     "DELETE /api/users/{id}" => DeleteUser, Done;
     "POST /api/users/export" => ExportUsers, Done;
     "GET /api/org/companies" => Org, Done;

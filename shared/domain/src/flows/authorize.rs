@@ -83,8 +83,7 @@ pub async fn rights_at(deps: &Deps, profile: &Profile, epoch: u64) -> Result<Rig
     let ids: Vec<GroupId> = profile.groups.iter().map(|g| g.id.clone()).collect();
     let cached = deps.rights.get(epoch, &ids);
     let missing: Vec<GroupId> = ids.iter().zip(&cached).filter(|(_, c)| c.is_none()).map(|(id, _)| id.clone()).collect();
-    let mut known: HashMap<GroupId, GroupRights> =
-        ids.iter().cloned().zip(cached).filter_map(|(id, c)| c.map(|c| (id, c))).collect();
+    let mut known: HashMap<GroupId, GroupRights> = ids.iter().cloned().zip(cached).filter_map(|(id, c)| c.map(|c| (id, c))).collect();
     if !missing.is_empty() {
         let found: Vec<AccessGroup> = deps.store.find_groups(&profile.company.id, &missing).await?;
         let read: Vec<(GroupId, GroupRights)> = missing

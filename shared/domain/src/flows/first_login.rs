@@ -77,7 +77,7 @@ pub async fn first_login(deps: &Deps, cfg: &MailConfig, input: FirstLoginInput, 
     Ok(())
 }
 
-pub async fn spend_magic(deps: &Deps, input: MagicInput, source_ip: &str) -> Result<SignedIn> {
+pub async fn spend_magic(deps: &Deps, input: MagicInput, source_ip: &str, user_agent: Option<&str>) -> Result<SignedIn> {
     let token = LinkToken::parse(&input.token).ok_or_else(bad_link)?;
     let user = deps.store.get_user(&token.user_id).await?.ok_or_else(bad_link)?;
     let audit =
@@ -85,5 +85,5 @@ pub async fn spend_magic(deps: &Deps, input: MagicInput, source_ip: &str) -> Res
     if !deps.store.spend_link(&user.account.id, LinkKind::Magic, &token.digest(), deps.now(), None, None, &audit).await? {
         return Err(bad_link());
     }
-    begin_session(deps, &user, source_ip, "magic_link").await
+    begin_session(deps, &user, source_ip, user_agent, crate::session::SignInMethod::MagicLink).await
 }

@@ -7,9 +7,10 @@ use super::Deps;
 use super::throttling::Attempt;
 use crate::activation::Activation;
 use crate::email::Email;
+use crate::ids::SessionId;
 use crate::model::{AuditTarget, Credential};
 use crate::password::{self, Password};
-use crate::session::{Gate, GateFacts, Session, SessionToken};
+use crate::session::{Gate, GateFacts, Session, SessionToken, SignInMethod};
 use crate::throttle::Factor;
 use crate::{Error, Result};
 use serde_json::json;
@@ -36,7 +37,8 @@ pub async fn read_by_email(deps: &Deps, email: &crate::email::Email) -> Result<O
     deps.store.get_user(&id).await
 }
 
-pub async fn login(deps: &Deps, input: LoginInput, source_ip: &str) -> Result<SignedIn> {
+/// `user_agent`: the browser's `User-Agent`, kept on the session so its owner recognises it.
+pub async fn login(deps: &Deps, input: LoginInput, source_ip: &str, user_agent: Option<&str>) -> Result<SignedIn> {
     let email = Email::parse("email", &input.email)?;
     if input.password.expose().chars().count() > password::PASSWORD_MAX {
         return Err(Error::invalid("password", format!("must be at most {} characters", password::PASSWORD_MAX)));
@@ -73,11 +75,18 @@ pub async fn login(deps: &Deps, input: LoginInput, source_ip: &str) -> Result<Si
         deps.store.append(&refuse(target, Some(&account.id), "no_cabinet_profile")).await?;
         return Err(Error::SignInRefused);
     }
-    begin_session(deps, &user, source_ip, "password").await
+    begin_session(deps, &user, source_ip, user_agent, SignInMethod::Password).await
 }
 
-/// Signs a user in (the checks passed): a new session at the first gate they still have to pass.
-pub async fn begin_session(deps: &Deps, user: &crate::model::User, source_ip: &str, how: &str) -> Result<SignedIn> {
+/// Signs a user in (the checks passed): a new session at the first gate they still have to pass,
+/// described for its owner (a public id of its own, how, from which browser).
+pub async fn begin_session(
+    deps: &Deps,
+    user: &crate::model::User,
+    source_ip: &str,
+    user_agent: Option<&str>,
+    how: SignInMethod,
+) -> Result<SignedIn> {
     let account = &user.account;
     let profile = user.profile.as_ref().ok_or(Error::SignInRefused)?;
     // The activation rule, checked here once for every way in; the audit keeps the precise reason.
@@ -102,7 +111,8 @@ pub async fn begin_session(deps: &Deps, user: &crate::model::User, source_ip: &s
         profile_completed: profile.completed,
     });
     let token = SessionToken::generate(account.id.clone(), deps.entropy.as_ref());
-    let session = Session::begin(&token, next, account.epoch, deps.now(), source_ip);
+    let id = SessionId::new(deps.clock.as_ref(), deps.entropy.as_ref());
+    let session = Session::begin(&token, next, account.epoch, deps.now(), source_ip).described(id, how, user_agent);
     let event = deps.event(
         Some(&account.id),
         "sign_in.succeeded",

@@ -19,6 +19,7 @@ pub mod org;
 pub mod own_password;
 pub mod patch;
 pub mod reset;
+pub mod sessions;
 pub mod throttling;
 pub mod two_factor;
 pub mod update_user;

@@ -1,5 +1,5 @@
 //! Sessions (`SessionStore`): `USER#<id>` / `SESSION#<sha256>`, in the user's partition so one
-//! batch read loads a session with its account and profile.
+//! batch read loads a session with its account and profile, and one Query lists them all.
 
 use super::accounts::user_from_items;
 use super::{CondUpdate, DynamoStore, TxOutcome, conv, n, s, sdk};
@@ -9,7 +9,7 @@ use aws_sdk_dynamodb::types::ReturnValue;
 use jiff::Timestamp;
 use secboard_domain::ids::UserId;
 use secboard_domain::model::{AuditEvent, User};
-use secboard_domain::ports::SessionStore;
+use secboard_domain::ports::{END_SESSIONS_MAX, SessionStore};
 use secboard_domain::session::{Gate, Session};
 use secboard_domain::{Error, Result};
 use std::collections::HashMap;
@@ -90,5 +90,29 @@ impl SessionStore for DynamoStore {
             .await
             .map_err(sdk("delete session"))?;
         Ok(r.attributes.is_some_and(|a| !a.is_empty()))
+    }
+
+    async fn list_sessions(&self, user: &UserId) -> Result<Vec<Session>> {
+        let items = self.query_all(user_pk(user), "SESSION#").await?;
+        items.into_iter().map(|i| Ok(from_item::<DbSessionV1>(i).map_err(conv)?.into())).collect()
+    }
+
+    async fn end_sessions(&self, user: &UserId, digests: &[String], audit: &AuditEvent) -> Result<bool> {
+        if digests.is_empty() {
+            return Ok(true);
+        }
+        if digests.len() > END_SESSIONS_MAX {
+            return Err(Error::unexpected(format!("end_sessions: {} sessions, at most {END_SESSIONS_MAX} at once", digests.len())));
+        }
+        let pk = user_pk(user);
+        let mut items = digests
+            .iter()
+            .map(|d| self.delete_item(pk.clone(), &session_sk(d), Some("attribute_exists(pk)")))
+            .collect::<Result<Vec<_>>>()?;
+        items.push(self.audit_put(audit)?);
+        match self.transact(items).await? {
+            TxOutcome::Done => Ok(true),
+            TxOutcome::Failed(_) => Ok(false),
+        }
     }
 }
