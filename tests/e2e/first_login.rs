@@ -112,3 +112,21 @@ async fn known_and_unknown_emails_take_the_same_reads_and_the_same_path_through_
     }
     assert_eq!(reads[0], reads[1]);
 }
+
+#[tokio::test]
+async fn guessed_magic_links_back_off_per_source_and_a_real_one_still_works_elsewhere() {
+    let t = TestApp::spawn().await;
+    let c = t.company("Acme").await;
+    let (id, _) = t.member(&c, "guess@example.com", &[]).await;
+    let forged = format!("{id}.{}", "A".repeat(43));
+    let mut statuses = vec![];
+    for _ in 0..5 {
+        let r = t.request_from("203.0.113.60", "POST", "/api/auth/magic-link", Some(json!({ "token": forged })), None).await;
+        statuses.push(r.status);
+    }
+    assert!(statuses.contains(&429), "a source guessing links is slowed down: {statuses:?}");
+    assert_eq!(statuses[0], 400, "{statuses:?}");
+    t.set_control_word(&c, "acme onboarding 2026").await;
+    let r = t.magic_sign_in("guess@example.com", "acme onboarding 2026").await;
+    assert_eq!(r.status, 200, "another source is not held: {r:?}");
+}

@@ -22,12 +22,12 @@ async fn login(t: &TestApp, email: &str, password: &str) -> Reply {
     t.request("POST", "/api/auth/login", Some(json!({ "email": email, "password": password })), None).await
 }
 
-async fn change(t: &TestApp, cookie: &str, current: Option<&str>, new: &str) -> Reply {
+async fn change(t: &TestApp, cookie: &mut String, current: Option<&str>, new: &str) -> Reply {
     let body = match current {
         Some(c) => json!({ "current": c, "new": new }),
         None => json!({ "new": new }),
     };
-    t.request("POST", "/api/me/password", Some(body), Some(cookie)).await
+    t.step("POST", "/api/me/password", Some(body), cookie).await
 }
 
 #[tokio::test]
@@ -39,23 +39,23 @@ async fn a_forced_password_change_holds_the_session_until_a_new_password_is_set(
 
     let r = login(&t, "ada@example.com", "member password 1").await;
     assert_eq!(r.body["next"], "password_change");
-    let cookie = r.cookie().unwrap();
+    let mut cookie = r.cookie().unwrap();
     let blocked = t.request("PATCH", "/api/me", Some(json!({ "version": 1 })), Some(&cookie)).await;
     assert_eq!((blocked.status, blocked.body["gate"].as_str()), (403, Some("password_change")));
     assert_eq!(t.request("POST", "/api/me/totp/setup", Some(json!({})), Some(&cookie)).await.status, 403);
 
-    let missing = change(&t, &cookie, None, "a brand new passphrase 2026").await;
+    let missing = change(&t, &mut cookie, None, "a brand new passphrase 2026").await;
     assert_eq!((missing.status, missing.field()), (400, Some("current")));
-    let wrong = change(&t, &cookie, Some("not my password"), "a brand new passphrase 2026").await;
+    let wrong = change(&t, &mut cookie, Some("not my password"), "a brand new passphrase 2026").await;
     assert_eq!((wrong.status, wrong.field()), (400, Some("current")));
-    let same = change(&t, &cookie, Some("member password 1"), "member password 1").await;
+    let same = change(&t, &mut cookie, Some("member password 1"), "member password 1").await;
     assert_eq!((same.status, same.field()), (400, Some("new")), "{same:?}");
-    let weak = change(&t, &cookie, Some("member password 1"), "password123").await;
+    let weak = change(&t, &mut cookie, Some("member password 1"), "password123").await;
     assert_eq!((weak.status, weak.field()), (400, Some("new")));
-    let short = change(&t, &cookie, Some("member password 1"), "a1!").await;
+    let short = change(&t, &mut cookie, Some("member password 1"), "a1!").await;
     assert_eq!((short.status, short.field()), (400, Some("new")));
 
-    let ok = change(&t, &cookie, Some("member password 1"), "a brand new passphrase 2026").await;
+    let ok = change(&t, &mut cookie, Some("member password 1"), "a brand new passphrase 2026").await;
     assert_eq!((ok.status, ok.body["next"].as_str()), (200, Some("done")), "{ok:?}");
     assert_eq!(t.request("GET", "/api/me", None, Some(&cookie)).await.body["gate"], "done", "this session goes on");
     let user = t.get(&format!("/api/users/{id}")).await;
@@ -68,9 +68,9 @@ async fn a_forced_password_change_holds_the_session_until_a_new_password_is_set(
 async fn changing_ones_own_password_ends_every_other_session_keeps_this_one_and_mails_a_notice() {
     let t = TestApp::spawn().await;
     let c = t.company("Acme").await;
-    let (id, first) = t.member(&c, "ada@example.com", &[]).await;
+    let (id, mut first) = t.member(&c, "ada@example.com", &[]).await;
     let second = t.sign_in("ada@example.com", "member password 1").await;
-    let ok = change(&t, &first, Some("member password 1"), "a brand new passphrase 2026").await;
+    let ok = change(&t, &mut first, Some("member password 1"), "a brand new passphrase 2026").await;
     assert_eq!(ok.status, 200, "{ok:?}");
     assert_eq!(t.request("GET", "/api/me", None, Some(&first)).await.status, 200, "this session stays");
     assert_eq!(t.request("GET", "/api/me", None, Some(&second)).await.status, 401, "the other one ended");
@@ -87,13 +87,13 @@ async fn an_account_without_a_password_sets_one_from_a_recent_magic_link_sign_in
     t.set_control_word(&c, "acme onboarding 2026").await;
     t.user(json!({ "email": "fresh@example.com", "first_name": "F", "last_name": "L", "company_id": c })).await;
     let m = t.magic_sign_in("fresh@example.com", "acme onboarding 2026").await;
-    let cookie = m.cookie().unwrap();
-    assert_eq!(t.request("POST", "/api/me/complete", Some(json!({})), Some(&cookie)).await.status, 200);
+    let mut cookie = m.cookie().unwrap();
+    assert_eq!(t.step("POST", "/api/me/complete", Some(json!({})), &mut cookie).await.status, 200);
     t.clock.advance(jiff::SignedDuration::from_mins(20));
-    let stale = change(&t, &cookie, None, "a brand new passphrase 2026").await;
+    let stale = change(&t, &mut cookie, None, "a brand new passphrase 2026").await;
     assert_eq!((stale.status, stale.body["reauthenticate"].as_bool()), (403, Some(true)), "{stale:?}");
-    let m2 = t.magic_sign_in("fresh@example.com", "acme onboarding 2026").await.cookie().unwrap();
-    assert_eq!(change(&t, &m2, None, "a brand new passphrase 2026").await.status, 200);
+    let mut m2 = t.magic_sign_in("fresh@example.com", "acme onboarding 2026").await.cookie().unwrap();
+    assert_eq!(change(&t, &mut m2, None, "a brand new passphrase 2026").await.status, 200);
     assert_eq!(login(&t, "fresh@example.com", "a brand new passphrase 2026").await.status, 200);
 }
 
@@ -109,16 +109,16 @@ async fn the_gates_come_in_order_totp_password_change_totp_setup_complete_profil
     edit(&t, &id, json!({ "require_2fa": true, "force_password_change": true })).await;
     let r = login(&t, "new@example.com", "member password 1").await;
     assert_eq!(r.body["next"], "password_change");
-    let cookie = r.cookie().unwrap();
-    assert_eq!(t.request("POST", "/api/me/complete", Some(json!({})), Some(&cookie)).await.status, 403);
-    let r = change(&t, &cookie, Some("member password 1"), "a brand new passphrase 2026").await;
+    let mut cookie = r.cookie().unwrap();
+    assert_eq!(t.step("POST", "/api/me/complete", Some(json!({})), &mut cookie).await.status, 403);
+    let r = change(&t, &mut cookie, Some("member password 1"), "a brand new passphrase 2026").await;
     assert_eq!(r.body["next"], "totp_setup", "{r:?}");
-    assert_eq!(t.request("POST", "/api/me/complete", Some(json!({})), Some(&cookie)).await.status, 403);
+    assert_eq!(t.step("POST", "/api/me/complete", Some(json!({})), &mut cookie).await.status, 403);
     let s = t.request("POST", "/api/me/totp/setup", Some(json!({})), Some(&cookie)).await;
     let secret = s.body["secret"].as_str().unwrap().to_owned();
-    let r = t.request("POST", "/api/me/totp/confirm", Some(json!({ "code": code(&t, &secret) })), Some(&cookie)).await;
+    let r = t.step("POST", "/api/me/totp/confirm", Some(json!({ "code": code(&t, &secret) })), &mut cookie).await;
     assert_eq!(r.body["next"], "complete_profile", "{r:?}");
-    let r = t.request("POST", "/api/me/complete", Some(json!({})), Some(&cookie)).await;
+    let r = t.step("POST", "/api/me/complete", Some(json!({})), &mut cookie).await;
     assert_eq!(r.body["next"], "done");
 
     // Enrolled 2FA and a forced change: the code comes first, then the password.
@@ -126,10 +126,10 @@ async fn the_gates_come_in_order_totp_password_change_totp_setup_complete_profil
     t.clock.advance(jiff::SignedDuration::from_secs(30));
     let r = login(&t, "new@example.com", "a brand new passphrase 2026").await;
     assert_eq!(r.body["next"], "totp");
-    let cookie = r.cookie().unwrap();
-    assert_eq!(change(&t, &cookie, Some("a brand new passphrase 2026"), "another passphrase for 2027").await.status, 403);
-    let r = t.request("POST", "/api/auth/totp", Some(json!({ "code": code(&t, &secret) })), Some(&cookie)).await;
+    let mut cookie = r.cookie().unwrap();
+    assert_eq!(change(&t, &mut cookie, Some("a brand new passphrase 2026"), "another passphrase for 2027").await.status, 403);
+    let r = t.step("POST", "/api/auth/totp", Some(json!({ "code": code(&t, &secret) })), &mut cookie).await;
     assert_eq!(r.body["next"], "password_change", "{r:?}");
-    let r = change(&t, &cookie, Some("a brand new passphrase 2026"), "another passphrase for 2027").await;
+    let r = change(&t, &mut cookie, Some("a brand new passphrase 2026"), "another passphrase for 2027").await;
     assert_eq!(r.body["next"], "done", "{r:?}");
 }

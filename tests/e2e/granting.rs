@@ -155,8 +155,8 @@ async fn two_superusers(t: &TestApp) -> [(String, String); 2] {
         .to_string();
     let r = t.user(json!({ "mode": "existing", "user_id": id, "first_name": "Root", "last_name": "Two", "company_id": c })).await;
     assert_eq!(r.status, 201, "{r:?}");
-    let second = t.sign_in("root2@acme.test", "root two long password").await;
-    let done = t.request("POST", "/api/me/complete", Some(json!({})), Some(&second)).await;
+    let mut second = t.sign_in("root2@acme.test", "root two long password").await;
+    let done = t.step("POST", "/api/me/complete", Some(json!({})), &mut second).await;
     assert_eq!(done.status, 200, "{done:?}");
     let first = t.get("/api/me").await.body["id"].as_str().unwrap().to_owned();
     [(first, t.admin_cookie.clone()), (id, second)]
@@ -216,12 +216,12 @@ async fn a_deactivated_superuser_no_longer_stands_and_deletes_of_each_other_leav
 async fn break_glass_resets_two_factor_and_sets_a_superusers_password() {
     let t = TestApp::spawn().await;
     let c = t.company("Acme").await;
-    let (id, cookie) = t.member(&c, "m@acme.test", &[]).await;
+    let (id, mut cookie) = t.member(&c, "m@acme.test", &[]).await;
     let s = t.request("POST", "/api/me/totp/setup", Some(json!({})), Some(&cookie)).await;
     assert_eq!(s.status, 201, "{s:?}");
     let key = data_encoding::BASE32_NOPAD.decode(s.body["secret"].as_str().unwrap().as_bytes()).unwrap();
     let code = format!("{:06}", totp::code_at(&key, totp::step_of(t.clock_now())));
-    let r = t.request("POST", "/api/me/totp/confirm", Some(json!({ "code": code })), Some(&cookie)).await;
+    let r = t.step("POST", "/api/me/totp/confirm", Some(json!({ "code": code })), &mut cookie).await;
     assert_eq!(r.status, 200, "{r:?}");
     break_glass::reset_two_factor(&t.app.deps, &t.app.mail, "M@acme.test").await.unwrap();
     let got = t.get(&format!("/api/users/{id}")).await.body;

@@ -159,3 +159,44 @@ fn the_flows_import_each_other_without_a_circle() {
         visit(&g, n, &mut vec![], &mut done);
     }
 }
+
+#[test]
+fn s35_no_crate_talks_ldap_until_the_directory_adapter_escapes_what_it_sends() {
+    // S35 (filters and DNs built from input are escaped) has nothing to hold yet: no code speaks
+    // LDAP. The Active Directory adapter brings `ldap3` with its escaping tests; this fails the day
+    // `ldap3` arrives without them replacing this test.
+    let g = graph();
+    let talking: Vec<&String> = g.iter().filter(|(_, deps)| deps.contains("ldap3")).map(|(p, _)| p).collect();
+    assert!(talking.is_empty(), "{talking:?} link ldap3: prove S35 with the adapter's escaping tests and replace this one");
+}
+
+#[test]
+fn the_security_table_names_a_test_for_every_row_and_every_test_it_names_exists() {
+    let table = std::fs::read_to_string(format!("{ROOT}/docs/security.md")).expect("docs/security.md");
+    let mut sources = String::new();
+    let mut todo = vec![std::path::PathBuf::from(ROOT)];
+    while let Some(dir) = todo.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let path = entry.path();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if path.is_dir() && !name.starts_with('.') && name != "target" && name != "node_modules" {
+                todo.push(path);
+            } else if name.ends_with(".rs") {
+                sources.push_str(&std::fs::read_to_string(&path).unwrap_or_default());
+            }
+        }
+    }
+    for n in 1..=35 {
+        let id = format!("| S{n:02} |");
+        let row = table.lines().find(|l| l.starts_with(&id)).unwrap_or_else(|| panic!("no row {id}"));
+        let named: Vec<&str> = row.split('`').skip(1).step_by(2).filter(|t| t.contains("::")).collect();
+        assert!(!named.is_empty(), "row S{n:02} names no test");
+        for t in named {
+            let last = t.rsplit("::").next().unwrap();
+            if last == "*" {
+                continue;
+            }
+            assert!(sources.contains(&format!("fn {last}(")), "S{n:02} names `{t}`, which no test defines");
+        }
+    }
+}

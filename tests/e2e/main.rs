@@ -4,6 +4,7 @@
 mod bad_input;
 mod bootstrap;
 mod cabinet;
+mod checklist;
 mod contract;
 mod create_user;
 mod directory;

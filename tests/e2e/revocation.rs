@@ -34,8 +34,8 @@ async fn a_right_taken_from_a_group_of_500_stops_on_every_members_next_request_u
     let mut signed_in = vec![];
     for i in [0, MEMBERS / 2, MEMBERS - 1] {
         t.set_password(&ids[i], "member password 1").await;
-        let cookie = t.sign_in(&format!("m{i}@acme.test"), "member password 1").await;
-        let done = t.request("POST", "/api/me/complete", Some(json!({})), Some(&cookie)).await;
+        let mut cookie = t.sign_in(&format!("m{i}@acme.test"), "member password 1").await;
+        let done = t.step("POST", "/api/me/complete", Some(json!({})), &mut cookie).await;
         assert_eq!(done.status, 200, "{done:?}");
         assert_eq!(t.request("GET", "/api/users", None, Some(&cookie)).await.status, 200);
         signed_in.push(cookie);

@@ -80,16 +80,16 @@ async fn a_new_user_is_gated_until_the_profile_is_completed() {
     let login =
         t.request("POST", "/api/auth/login", Some(json!({ "email": "gated@example.com", "password": "gated password 1" })), None).await;
     assert_eq!(login.body["next"], "complete_profile");
-    let cookie = login.cookie().unwrap();
+    let mut cookie = login.cookie().unwrap();
 
     let me = t.request("GET", "/api/me", None, Some(&cookie)).await;
     assert_eq!((me.status, me.body["gate"].as_str()), (200, Some("complete_profile")));
     let blocked = t.request("GET", "/api/users", None, Some(&cookie)).await;
     assert_eq!((blocked.status, blocked.body["gate"].as_str()), (403, Some("complete_profile")));
 
-    let bad = t.request("POST", "/api/me/complete", Some(json!({ "phone": "12" })), Some(&cookie)).await;
+    let bad = t.step("POST", "/api/me/complete", Some(json!({ "phone": "12" })), &mut cookie).await;
     assert_eq!((bad.status, bad.field()), (400, Some("phone")));
-    let done = t.request("POST", "/api/me/complete", Some(json!({ "first_name": "Grace" })), Some(&cookie)).await;
+    let done = t.step("POST", "/api/me/complete", Some(json!({ "first_name": "Grace" })), &mut cookie).await;
     assert_eq!((done.status, done.body["next"].as_str()), (200, Some("done")));
     let list = t.request("GET", "/api/users", None, Some(&cookie)).await;
     assert_eq!(list.status, 200, "{list:?}");
@@ -417,13 +417,13 @@ async fn a_company_admin_reaches_neither_another_companys_users_sessions_nor_a_s
 async fn a_session_at_a_gate_cannot_use_the_session_endpoints() {
     let t = TestApp::spawn().await;
     let c = t.company("Acme").await;
-    let (id, cookie) = t.member(&c, "ada@example.com", &[]).await;
+    let (id, mut cookie) = t.member(&c, "ada@example.com", &[]).await;
     // 2FA on: the next sign-in stops at the totp gate.
     let s = t.request("POST", "/api/me/totp/setup", Some(json!({})), Some(&cookie)).await;
     assert_eq!(s.status, 201, "{s:?}");
     let key = data_encoding::BASE32_NOPAD.decode(s.body["secret"].as_str().unwrap().as_bytes()).unwrap();
     let code = format!("{:06}", secboard_domain::totp::code_at(&key, secboard_domain::totp::step_of(t.clock_now())));
-    let on = t.request("POST", "/api/me/totp/confirm", Some(json!({ "code": code })), Some(&cookie)).await;
+    let on = t.step("POST", "/api/me/totp/confirm", Some(json!({ "code": code })), &mut cookie).await;
     assert_eq!(on.status, 200, "{on:?}");
     let login = t
         .request_with(

@@ -50,3 +50,18 @@ fn a_mail_lease_outlasts_the_mailers_timeout() {
     let lease = secboard_domain::flows::deliver_mail::LEASE;
     assert!(jiff::SignedDuration::from_secs(timeout) < lease, "the mailer may run {timeout} s, a lease holds {lease:#}");
 }
+
+#[test]
+fn the_bucket_is_private_and_exports_expire_by_lifecycle() {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../template.yaml")).unwrap();
+    let doc: Value = serde_norway::from_str(&text).unwrap();
+    let bucket = &doc["Resources"]["DataBucket"]["Properties"];
+    let block = &bucket["PublicAccessBlockConfiguration"];
+    for k in ["BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"] {
+        assert_eq!(block[k].as_bool(), Some(true), "{k}");
+    }
+    let rules = bucket["LifecycleConfiguration"]["Rules"].as_sequence().unwrap();
+    let exports = rules.iter().find(|r| r["Prefix"].as_str() == Some("exports/")).expect("a rule for exports");
+    assert_eq!(exports["Status"].as_str(), Some("Enabled"));
+    assert!(exports["ExpirationInDays"].as_u64().is_some_and(|d| d <= 1), "exports are deleted within a day");
+}

@@ -93,24 +93,24 @@ async fn failures_from_many_sources_only_slow_the_account_and_never_refuse_it() 
 async fn wrong_codes_and_backup_codes_back_off_too() {
     let t = TestApp::spawn().await;
     let c = t.company("Acme").await;
-    let (id, cookie) = t.member(&c, "ada@example.com", &[]).await;
+    let (id, mut cookie) = t.member(&c, "ada@example.com", &[]).await;
     let s = t.request("POST", "/api/me/totp/setup", Some(json!({})), Some(&cookie)).await;
     let key = data_encoding::BASE32_NOPAD.decode(s.body["secret"].as_str().unwrap().as_bytes()).unwrap();
     let code = |t: &TestApp| format!("{:06}", code_at(&key, step_of(t.clock_now())));
-    let r = t.request("POST", "/api/me/totp/confirm", Some(json!({ "code": code(&t) })), Some(&cookie)).await;
+    let r = t.step("POST", "/api/me/totp/confirm", Some(json!({ "code": code(&t) })), &mut cookie).await;
     assert_eq!(r.status, 200);
     t.clock.advance(jiff::SignedDuration::from_secs(30));
 
-    let gated = t.sign_in("ada@example.com", "member password 1").await;
+    let mut gated = t.sign_in("ada@example.com", "member password 1").await;
     let right = code(&t);
     let wrong = if right == "111111" { "222222" } else { "111111" };
     for body in [json!({ "code": wrong }), json!({ "backup_code": "AAAA-BBBB-CCCC-DDDD" }), json!({ "code": wrong })] {
-        assert_eq!(t.request("POST", "/api/auth/totp", Some(body), Some(&gated)).await.status, 400);
+        assert_eq!(t.step("POST", "/api/auth/totp", Some(body), &mut gated).await.status, 400);
     }
-    let held = t.request("POST", "/api/auth/totp", Some(json!({ "code": right })), Some(&gated)).await;
+    let held = t.step("POST", "/api/auth/totp", Some(json!({ "code": right })), &mut gated).await;
     assert_eq!((held.status, held.headers["retry-after"].to_str().unwrap()), (429, "1"));
     t.clock.advance(jiff::SignedDuration::from_secs(1));
-    let ok = t.request("POST", "/api/auth/totp", Some(json!({ "code": code(&t) })), Some(&gated)).await;
+    let ok = t.step("POST", "/api/auth/totp", Some(json!({ "code": code(&t) })), &mut gated).await;
     assert_eq!(ok.status, 200, "{ok:?}");
     let audit = t.get(&format!("/api/audit?user={id}")).await.body.to_string();
     assert!(audit.contains("\"factor\":\"second_factor\""), "{audit}");

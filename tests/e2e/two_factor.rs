@@ -16,11 +16,11 @@ fn code(t: &TestApp, secret: &str, steps: i64) -> String {
 
 /// Sets up and confirms 2FA for the session's user; answers the secret and the backup codes.
 /// The clock then moves to the next 30-second step, so the next code is a fresh one.
-async fn enrol(t: &TestApp, cookie: &str) -> (String, Vec<String>) {
-    let s = t.request("POST", "/api/me/totp/setup", Some(json!({})), Some(cookie)).await;
+async fn enrol(t: &TestApp, cookie: &mut String) -> (String, Vec<String>) {
+    let s = t.request("POST", "/api/me/totp/setup", Some(json!({})), Some(cookie.as_str())).await;
     assert_eq!(s.status, 201, "{s:?}");
     let secret = s.body["secret"].as_str().unwrap().to_owned();
-    let c = t.request("POST", "/api/me/totp/confirm", Some(json!({ "code": code(t, &secret, 0) })), Some(cookie)).await;
+    let c = t.step("POST", "/api/me/totp/confirm", Some(json!({ "code": code(t, &secret, 0) })), cookie).await;
     assert_eq!(c.status, 200, "{c:?}");
     let codes: Vec<String> = c.body["backup_codes"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_owned()).collect();
     t.clock.advance(jiff::SignedDuration::from_secs(30));
@@ -33,15 +33,15 @@ async fn sign_in_next(t: &TestApp, email: &str, password: &str) -> (String, Stri
     (r.body["next"].as_str().unwrap().to_owned(), r.cookie().unwrap())
 }
 
-async fn totp(t: &TestApp, cookie: &str, body: Value) -> Reply {
-    t.request("POST", "/api/auth/totp", Some(body), Some(cookie)).await
+async fn totp(t: &TestApp, cookie: &mut String, body: Value) -> Reply {
+    t.step("POST", "/api/auth/totp", Some(body), cookie).await
 }
 
 #[tokio::test]
 async fn set_up_shows_a_qr_code_once_and_a_code_turns_2fa_on_with_ten_backup_codes() {
     let t = TestApp::spawn().await;
     let c = t.company("Acme").await;
-    let (id, cookie) = t.member(&c, "ada@example.com", &[]).await;
+    let (id, mut cookie) = t.member(&c, "ada@example.com", &[]).await;
 
     let s = t.request("POST", "/api/me/totp/setup", Some(json!({})), Some(&cookie)).await;
     assert_eq!(s.status, 201, "{s:?}");
@@ -63,15 +63,15 @@ async fn set_up_shows_a_qr_code_once_and_a_code_turns_2fa_on_with_ten_backup_cod
     assert!(!sealed.windows(raw.len()).any(|w| w == raw.as_slice()));
     assert!(!format!("{pending:?}").contains(&secret));
 
-    let wrong = t.request("POST", "/api/me/totp/confirm", Some(json!({ "code": "000000" })), Some(&cookie)).await;
+    let wrong = t.step("POST", "/api/me/totp/confirm", Some(json!({ "code": "000000" })), &mut cookie).await;
     let wrong_is_wrong = code(&t, &secret, 0) != "000000";
     if wrong_is_wrong {
         assert_eq!((wrong.status, wrong.field()), (400, Some("code")), "{wrong:?}");
     }
-    let bad = t.request("POST", "/api/me/totp/confirm", Some(json!({ "code": "12ab56" })), Some(&cookie)).await;
+    let bad = t.step("POST", "/api/me/totp/confirm", Some(json!({ "code": "12ab56" })), &mut cookie).await;
     assert_eq!((bad.status, bad.field()), (400, Some("code")));
 
-    let ok = t.request("POST", "/api/me/totp/confirm", Some(json!({ "code": code(&t, &secret, 0) })), Some(&cookie)).await;
+    let ok = t.step("POST", "/api/me/totp/confirm", Some(json!({ "code": code(&t, &secret, 0) })), &mut cookie).await;
     assert_eq!(ok.status, 200, "{ok:?}");
     let codes = ok.body["backup_codes"].as_array().unwrap();
     assert_eq!(codes.len(), 10);
@@ -95,13 +95,13 @@ async fn set_up_shows_a_qr_code_once_and_a_code_turns_2fa_on_with_ten_backup_cod
 async fn a_set_up_expires_and_a_confirm_without_one_is_refused() {
     let t = TestApp::spawn().await;
     let c = t.company("Acme").await;
-    let (_, cookie) = t.member(&c, "ada@example.com", &[]).await;
-    let none = t.request("POST", "/api/me/totp/confirm", Some(json!({ "code": "123456" })), Some(&cookie)).await;
+    let (_, mut cookie) = t.member(&c, "ada@example.com", &[]).await;
+    let none = t.step("POST", "/api/me/totp/confirm", Some(json!({ "code": "123456" })), &mut cookie).await;
     assert_eq!((none.status, none.field()), (409, Some("code")));
     let s = t.request("POST", "/api/me/totp/setup", Some(json!({})), Some(&cookie)).await;
     let secret = s.body["secret"].as_str().unwrap().to_owned();
     t.clock.advance(jiff::SignedDuration::from_mins(16));
-    let late = t.request("POST", "/api/me/totp/confirm", Some(json!({ "code": code(&t, &secret, 0) })), Some(&cookie)).await;
+    let late = t.step("POST", "/api/me/totp/confirm", Some(json!({ "code": code(&t, &secret, 0) })), &mut cookie).await;
     assert_eq!((late.status, late.field()), (409, Some("code")), "{late:?}");
 }
 
@@ -109,10 +109,10 @@ async fn a_set_up_expires_and_a_confirm_without_one_is_refused() {
 async fn a_2fa_user_signs_in_through_the_totp_gate_and_a_code_works_once() {
     let t = TestApp::spawn().await;
     let c = t.company("Acme").await;
-    let (_, cookie) = t.member(&c, "ada@example.com", &[]).await;
-    let (secret, _) = enrol(&t, &cookie).await;
+    let (_, mut cookie) = t.member(&c, "ada@example.com", &[]).await;
+    let (secret, _) = enrol(&t, &mut cookie).await;
 
-    let (next, gated) = sign_in_next(&t, "ada@example.com", "member password 1").await;
+    let (next, mut gated) = sign_in_next(&t, "ada@example.com", "member password 1").await;
     assert_eq!(next, "totp");
     let blocked = t.request("PATCH", "/api/me", Some(json!({ "version": 1, "first_name": "X" })), Some(&gated)).await;
     assert_eq!((blocked.status, blocked.body["gate"].as_str()), (403, Some("totp")));
@@ -120,27 +120,27 @@ async fn a_2fa_user_signs_in_through_the_totp_gate_and_a_code_works_once() {
     assert_eq!(t.request("GET", "/api/me", None, Some(&gated)).await.body["gate"], "totp");
 
     let now_code = code(&t, &secret, 0);
-    let passed = totp(&t, &gated, json!({ "code": now_code })).await;
+    let passed = totp(&t, &mut gated, json!({ "code": now_code })).await;
     assert_eq!((passed.status, passed.body["next"].as_str()), (200, Some("done")), "{passed:?}");
     assert_eq!(t.request("GET", "/api/me", None, Some(&gated)).await.body["gate"], "done");
-    assert_eq!(totp(&t, &gated, json!({ "code": now_code })).await.status, 403, "a done session has no totp step");
+    assert_eq!(totp(&t, &mut gated, json!({ "code": now_code })).await.status, 403, "a done session has no totp step");
 
     // The same code in another sign-in, within its 30 seconds: refused, it was used.
-    let (_, second) = sign_in_next(&t, "ada@example.com", "member password 1").await;
-    let replay = totp(&t, &second, json!({ "code": now_code })).await;
+    let (_, mut second) = sign_in_next(&t, "ada@example.com", "member password 1").await;
+    let replay = totp(&t, &mut second, json!({ "code": now_code })).await;
     assert_eq!((replay.status, replay.field()), (400, Some("code")), "{replay:?}");
     // The previous step is older than the one used: refused too. The next one (drift) is fine.
-    assert_eq!(totp(&t, &second, json!({ "code": code(&t, &secret, -1) })).await.status, 400);
-    let ahead = totp(&t, &second, json!({ "code": code(&t, &secret, 1) })).await;
+    assert_eq!(totp(&t, &mut second, json!({ "code": code(&t, &secret, -1) })).await.status, 400);
+    let ahead = totp(&t, &mut second, json!({ "code": code(&t, &secret, 1) })).await;
     assert_eq!(ahead.status, 200, "one step of drift ahead is accepted: {ahead:?}");
 
     // Two steps away is too far, either way.
     t.clock.advance(jiff::SignedDuration::from_secs(90));
-    let (_, third) = sign_in_next(&t, "ada@example.com", "member password 1").await;
-    assert_eq!(totp(&t, &third, json!({ "code": code(&t, &secret, 2) })).await.status, 400);
-    assert_eq!(totp(&t, &third, json!({ "code": code(&t, &secret, -2) })).await.status, 400);
-    assert_eq!(totp(&t, &third, json!({ "code": code(&t, &secret, 0) })).await.status, 200);
-    let bad = totp(&t, &third, json!({ "code": "1", "backup_code": "x" })).await;
+    let (_, mut third) = sign_in_next(&t, "ada@example.com", "member password 1").await;
+    assert_eq!(totp(&t, &mut third, json!({ "code": code(&t, &secret, 2) })).await.status, 400);
+    assert_eq!(totp(&t, &mut third, json!({ "code": code(&t, &secret, -2) })).await.status, 400);
+    assert_eq!(totp(&t, &mut third, json!({ "code": code(&t, &secret, 0) })).await.status, 200);
+    let bad = totp(&t, &mut third, json!({ "code": "1", "backup_code": "x" })).await;
     assert_eq!(bad.status, 403, "the session is done");
 }
 
@@ -149,20 +149,20 @@ async fn a_magic_link_sign_in_of_a_2fa_user_also_stops_at_the_totp_gate() {
     let t = TestApp::spawn().await;
     let c = t.company("Acme").await;
     t.set_control_word(&c, "acme onboarding 2026").await;
-    let (_, cookie) = t.member(&c, "ada@example.com", &[]).await;
-    let (secret, _) = enrol(&t, &cookie).await;
+    let (_, mut cookie) = t.member(&c, "ada@example.com", &[]).await;
+    let (secret, _) = enrol(&t, &mut cookie).await;
     let m = t.magic_sign_in("ada@example.com", "acme onboarding 2026").await;
     assert_eq!((m.status, m.body["next"].as_str()), (200, Some("totp")), "{m:?}");
-    let cookie = m.cookie().unwrap();
-    assert_eq!(totp(&t, &cookie, json!({ "code": code(&t, &secret, 0) })).await.body["next"], "done");
+    let mut cookie = m.cookie().unwrap();
+    assert_eq!(totp(&t, &mut cookie, json!({ "code": code(&t, &secret, 0) })).await.body["next"], "done");
 }
 
 #[tokio::test]
 async fn fifty_concurrent_uses_of_one_backup_code_let_exactly_one_through() {
     let t = TestApp::spawn().await;
     let c = t.company("Acme").await;
-    let (_, cookie) = t.member(&c, "ada@example.com", &[]).await;
-    let (secret, codes) = enrol(&t, &cookie).await;
+    let (_, mut cookie) = t.member(&c, "ada@example.com", &[]).await;
+    let (secret, codes) = enrol(&t, &mut cookie).await;
     let mut sessions = vec![];
     for _ in 0..50 {
         sessions.push(sign_in_next(&t, "ada@example.com", "member password 1").await.1);
@@ -201,16 +201,16 @@ async fn fifty_concurrent_uses_of_one_backup_code_let_exactly_one_through() {
 async fn a_backup_code_works_once_in_any_form_and_regenerating_voids_every_earlier_code() {
     let t = TestApp::spawn().await;
     let c = t.company("Acme").await;
-    let (_, cookie) = t.member(&c, "ada@example.com", &[]).await;
-    let (_, codes) = enrol(&t, &cookie).await;
+    let (_, mut cookie) = t.member(&c, "ada@example.com", &[]).await;
+    let (_, codes) = enrol(&t, &mut cookie).await;
 
-    let (_, s1) = sign_in_next(&t, "ada@example.com", "member password 1").await;
+    let (_, mut s1) = sign_in_next(&t, "ada@example.com", "member password 1").await;
     let typed = codes[1].to_lowercase().replace('-', " ");
-    assert_eq!(totp(&t, &s1, json!({ "backup_code": typed })).await.status, 200, "case and separators do not matter");
-    let (_, s2) = sign_in_next(&t, "ada@example.com", "member password 1").await;
-    let again = totp(&t, &s2, json!({ "backup_code": codes[1] })).await;
+    assert_eq!(totp(&t, &mut s1, json!({ "backup_code": typed })).await.status, 200, "case and separators do not matter");
+    let (_, mut s2) = sign_in_next(&t, "ada@example.com", "member password 1").await;
+    let again = totp(&t, &mut s2, json!({ "backup_code": codes[1] })).await;
     assert_eq!((again.status, again.field()), (400, Some("backup_code")));
-    let short = totp(&t, &s2, json!({ "backup_code": "ABCD" })).await;
+    let short = totp(&t, &mut s2, json!({ "backup_code": "ABCD" })).await;
     assert_eq!((short.status, short.field()), (400, Some("backup_code")));
 
     let fresh = t.request("POST", "/api/me/backup-codes", Some(json!({})), Some(&cookie)).await;
@@ -218,9 +218,9 @@ async fn a_backup_code_works_once_in_any_form_and_regenerating_voids_every_earli
     let new_codes: Vec<String> = fresh.body["backup_codes"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_owned()).collect();
     assert_eq!(new_codes.len(), 10);
     assert!(new_codes.iter().all(|c| !codes.contains(c)));
-    let (_, s3) = sign_in_next(&t, "ada@example.com", "member password 1").await;
-    assert_eq!(totp(&t, &s3, json!({ "backup_code": codes[2] })).await.status, 400, "an earlier code is void");
-    assert_eq!(totp(&t, &s3, json!({ "backup_code": new_codes[0] })).await.status, 200);
+    let (_, mut s3) = sign_in_next(&t, "ada@example.com", "member password 1").await;
+    assert_eq!(totp(&t, &mut s3, json!({ "backup_code": codes[2] })).await.status, 400, "an earlier code is void");
+    assert_eq!(totp(&t, &mut s3, json!({ "backup_code": new_codes[0] })).await.status, 200);
     let mails = t.mails_to("ada@example.com").await;
     assert!(mails.iter().any(|(s, _)| s == "New SecBoard backup codes"), "{mails:?}");
 }
@@ -229,8 +229,8 @@ async fn a_backup_code_works_once_in_any_form_and_regenerating_voids_every_earli
 async fn changing_2fa_needs_a_recent_sign_in_or_the_password_again() {
     let t = TestApp::spawn().await;
     let c = t.company("Acme").await;
-    let (_, cookie) = t.member(&c, "ada@example.com", &[]).await;
-    let (secret, _) = enrol(&t, &cookie).await;
+    let (_, mut cookie) = t.member(&c, "ada@example.com", &[]).await;
+    let (secret, _) = enrol(&t, &mut cookie).await;
     t.clock.advance(jiff::SignedDuration::from_mins(16));
     let me = t.request("GET", "/api/me", None, Some(&cookie)).await;
     assert_eq!(me.body["recent_sign_in"], false);
@@ -257,8 +257,8 @@ async fn changing_2fa_needs_a_recent_sign_in_or_the_password_again() {
 async fn turning_2fa_off_needs_a_code_or_the_password_and_mails_a_notice() {
     let t = TestApp::spawn().await;
     let c = t.company("Acme").await;
-    let (id, cookie) = t.member(&c, "ada@example.com", &[]).await;
-    let (secret, _) = enrol(&t, &cookie).await;
+    let (id, mut cookie) = t.member(&c, "ada@example.com", &[]).await;
+    let (secret, _) = enrol(&t, &mut cookie).await;
     let bare = t.request("DELETE", "/api/me/totp", Some(json!({})), Some(&cookie)).await;
     assert_eq!((bare.status, bare.field()), (400, Some("password")));
     let wrong = t.request("DELETE", "/api/me/totp", Some(json!({ "code": "000000" })), Some(&cookie)).await;
@@ -286,13 +286,13 @@ async fn required_2fa_sends_the_next_sign_in_to_set_up_and_only_an_admin_can_lif
     let r = t.patch(&format!("/api/users/{id}"), json!({ "version": version(&user), "require_2fa": true })).await;
     assert_eq!(r.status, 200, "{r:?}");
 
-    let (next, gated) = sign_in_next(&t, "ada@example.com", "member password 1").await;
+    let (next, mut gated) = sign_in_next(&t, "ada@example.com", "member password 1").await;
     assert_eq!(next, "totp_setup");
     assert_eq!(t.request("GET", "/api/me", None, Some(&gated)).await.body["require_2fa"], true);
     let blocked = t.request("PATCH", "/api/me", Some(json!({ "version": 1 })), Some(&gated)).await;
     assert_eq!((blocked.status, blocked.body["gate"].as_str()), (403, Some("totp_setup")));
     assert_eq!(t.request("DELETE", "/api/me/avatar", None, Some(&gated)).await.status, 403);
-    let (secret, codes) = enrol(&t, &gated).await;
+    let (secret, codes) = enrol(&t, &mut gated).await;
     assert_eq!(t.request("GET", "/api/me", None, Some(&gated)).await.body["gate"], "done", "set-up passed the gate");
 
     // The user cannot turn it off while it is required.
@@ -306,9 +306,9 @@ async fn required_2fa_sends_the_next_sign_in_to_set_up_and_only_an_admin_can_lif
     assert_eq!(r.status, 200, "{r:?}");
     assert_eq!(t.request("GET", "/api/me", None, Some(&gated)).await.status, 401, "resetting 2FA ends the user's sessions");
     assert!(t.raw_get(&format!("USER#{id}"), "TOTP").await.is_none());
-    let (next, fresh) = sign_in_next(&t, "ada@example.com", "member password 1").await;
+    let (next, mut fresh) = sign_in_next(&t, "ada@example.com", "member password 1").await;
     assert_eq!(next, "done", "no code asked once reset and not required");
-    assert_eq!(totp(&t, &fresh, json!({ "backup_code": codes[0] })).await.status, 403);
+    assert_eq!(totp(&t, &mut fresh, json!({ "backup_code": codes[0] })).await.status, 403);
     let mails = t.mails_to("ada@example.com").await;
     assert!(mails.iter().any(|(s, _)| s == "Your SecBoard two-factor authentication was reset"), "{mails:?}");
     let user = t.get(&format!("/api/users/{id}")).await;
@@ -316,7 +316,7 @@ async fn required_2fa_sends_the_next_sign_in_to_set_up_and_only_an_admin_can_lif
     assert_eq!((nothing.status, nothing.field()), (409, Some("reset_2fa")));
 
     // Required again with a device enrolled: the requirement alone does not ask for a new set-up.
-    let (_, _) = enrol(&t, &fresh).await;
+    let (_, _) = enrol(&t, &mut fresh).await;
     let user = t.get(&format!("/api/users/{id}")).await;
     assert_eq!(t.patch(&format!("/api/users/{id}"), json!({ "version": version(&user), "require_2fa": true })).await.status, 200);
     let (next, _) = sign_in_next(&t, "ada@example.com", "member password 1").await;
@@ -327,8 +327,8 @@ async fn required_2fa_sends_the_next_sign_in_to_set_up_and_only_an_admin_can_lif
 async fn before_the_second_factor_me_shows_only_the_gate_and_the_email() {
     let t = TestApp::spawn().await;
     let c = t.company("Acme").await;
-    let (_, cookie) = t.member(&c, "ada@example.com", &[]).await;
-    enrol(&t, &cookie).await;
+    let (_, mut cookie) = t.member(&c, "ada@example.com", &[]).await;
+    enrol(&t, &mut cookie).await;
     let (_, gated) = sign_in_next(&t, "ada@example.com", "member password 1").await;
     let me = t.request("GET", "/api/me", None, Some(&gated)).await;
     assert_eq!(me.status, 200, "{me:?}");
@@ -345,12 +345,12 @@ async fn turning_2fa_on_at_the_set_up_gate_is_one_write_with_the_gate_move() {
     let user = t.get(&format!("/api/users/{id}")).await;
     let version = user.body["profile"]["version"].as_u64().unwrap();
     assert_eq!(t.patch(&format!("/api/users/{id}"), json!({ "version": version, "require_2fa": true })).await.status, 200);
-    let (next, gated) = sign_in_next(&t, "ada@example.com", "member password 1").await;
+    let (next, mut gated) = sign_in_next(&t, "ada@example.com", "member password 1").await;
     assert_eq!(next, "totp_setup");
     let s = t.request("POST", "/api/me/totp/setup", Some(json!({})), Some(&gated)).await;
     let secret = s.body["secret"].as_str().unwrap().to_owned();
     let before = t.store.operations().len();
-    let ok = t.request("POST", "/api/me/totp/confirm", Some(json!({ "code": code(&t, &secret, 0) })), Some(&gated)).await;
+    let ok = t.step("POST", "/api/me/totp/confirm", Some(json!({ "code": code(&t, &secret, 0) })), &mut gated).await;
     assert_eq!((ok.status, ok.body["next"].as_str()), (200, Some("done")), "{ok:?}");
     // The throttle's own writes come first; the enabling transaction is the last write, with
     // the session's move to its next gate in it.

@@ -6,7 +6,7 @@
 use secboard_blobs::S3Blobs;
 use secboard_domain::flows::{avatar, me, own_password};
 use secboard_http::routes::Function;
-use secboard_http::{Body, Call, Problem, Request, Response, json, no_content, respond};
+use secboard_http::{Body, Call, Problem, Request, Response, json, no_content, respond, stepped};
 use secboard_passwords::Zxcvbn;
 use secboard_photos::ImageDecoder;
 use secboard_wiring::App;
@@ -29,12 +29,12 @@ async fn route(ctx: &Context, req: Request) -> Result<Response<Body>, Problem> {
         "GET /api/me" => json(200, &me::me(&app.deps, &p, &app.blobs).await?),
         "PATCH /api/me" => json(200, &me::update_me(&app.deps, &p, call.json()?, &app.blobs).await?),
         "POST /api/me/complete" => {
-            let next = me::complete_profile(&app.deps, &p, call.json()?).await?;
-            json(200, &serde_json::json!({ "next": next }))
+            let step = me::complete_profile(&app.deps, &p, call.json()?).await?;
+            stepped(&ctx.web, step)
         }
         "POST /api/me/password" => {
-            let next = own_password::change_password(&app.deps, &app.mail, &Zxcvbn, &p, call.json()?).await?;
-            json(200, &serde_json::json!({ "next": next }))
+            let step = own_password::change_password(&app.deps, &app.mail, &Zxcvbn, &p, call.json()?).await?;
+            stepped(&ctx.web, step)
         }
         "POST /api/me/avatar" => json(201, &avatar::set(&app.deps, &ImageDecoder, &app.blobs, &p, &p.id().clone(), call.bytes()).await?),
         "DELETE /api/me/avatar" => {

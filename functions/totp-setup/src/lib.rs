@@ -7,7 +7,7 @@ use base64::engine::general_purpose::STANDARD;
 use qrcode::{EcLevel, QrCode};
 use secboard_domain::flows::two_factor;
 use secboard_http::routes::Function;
-use secboard_http::{Body, Call, Problem, Request, Response, json, no_content, respond};
+use secboard_http::{Body, Call, Problem, Request, Response, json, no_content, respond, with_cookie};
 use secboard_wiring::App;
 
 pub type Context = secboard_http::Context<App>;
@@ -51,7 +51,14 @@ async fn route(ctx: &Context, req: Request) -> Result<Response<Body>, Problem> {
                 }),
             )
         }
-        "POST /api/me/totp/confirm" => json(200, &two_factor::confirm(d, &app.mail, &p, call.json()?).await?),
+        "POST /api/me/totp/confirm" => {
+            let confirmed = two_factor::confirm(d, &app.mail, &p, call.json()?).await?;
+            let resp = json(200, &confirmed)?;
+            Ok(match &confirmed.token {
+                Some(token) => with_cookie(resp, &ctx.web, Some(token)),
+                None => resp,
+            })
+        }
         "DELETE /api/me/totp" => {
             two_factor::disable(d, &app.mail, &p, call.json()?).await?;
             no_content()

@@ -3,7 +3,7 @@
 
 use secboard_domain::flows::two_factor;
 use secboard_http::routes::Function;
-use secboard_http::{Body, Call, Problem, Request, Response, json, respond};
+use secboard_http::{Body, Call, Problem, Request, Response, respond, stepped};
 use secboard_wiring::App;
 
 pub type Context = secboard_http::Context<App>;
@@ -20,6 +20,6 @@ async fn route(ctx: &Context, req: Request) -> Result<Response<Body>, Problem> {
     let app = &ctx.app;
     let call = Call::from_request(&ctx.web, req, Function::TotpVerify)?;
     let p = call.principal(&app.deps).await?;
-    let next = two_factor::challenge(&app.deps, &p, call.json()?).await?;
-    json(200, &serde_json::json!({ "next": next }))
+    let step = two_factor::challenge(&app.deps, &p, call.json()?).await?;
+    stepped(&ctx.web, step)
 }

@@ -14,6 +14,8 @@ use secboard_domain::{Error, Result};
 pub struct S3Blobs {
     client: Client,
     bucket: String,
+    /// Links are signed this long before now (zero but in tests, which watch links expire).
+    signing_lag: std::time::Duration,
 }
 
 fn fault<E: std::error::Error + Send + Sync + 'static>(what: &'static str) -> impl FnOnce(E) -> Error {
@@ -25,7 +27,14 @@ impl S3Blobs {
     /// bucket's own host name, which the console's CSP names.
     pub fn new(sdk: &aws_config::SdkConfig, bucket: impl Into<String>) -> Self {
         let conf = aws_sdk_s3::config::Builder::from(sdk).force_path_style(sdk.endpoint_url().is_some()).build();
-        S3Blobs { client: Client::from_conf(conf), bucket: bucket.into() }
+        S3Blobs { client: Client::from_conf(conf), bucket: bucket.into(), signing_lag: std::time::Duration::ZERO }
+    }
+
+    /// The same store, signing every link as if `lag` ago: a test sees a flow's own link expire
+    /// (the storage service checks expiry against its own clock) without waiting for it.
+    pub fn signing_earlier_by(mut self, lag: std::time::Duration) -> Self {
+        self.signing_lag = lag;
+        self
     }
 
     pub fn bucket(&self) -> &str {
@@ -79,7 +88,7 @@ impl BlobStore for S3Blobs {
     }
 
     async fn presign_get(&self, key: &str, valid_for: SignedDuration) -> Result<String> {
-        self.presign_get_at(key, std::time::SystemTime::now(), valid_for).await
+        self.presign_get_at(key, std::time::SystemTime::now() - self.signing_lag, valid_for).await
     }
 }
 

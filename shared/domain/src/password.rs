@@ -132,6 +132,19 @@ pub async fn verify(password: &Password, stored: &str) -> bool {
     .unwrap_or(false)
 }
 
+/// Whether a stored hash is below the policy (not argon2id, or a cost under OWASP's): it is
+/// replaced by a fresh hash at the next successful sign-in.
+pub fn below_policy(stored: &str) -> bool {
+    let Ok(parsed) = PasswordHash::new(stored) else { return true };
+    if parsed.algorithm.as_str() != "argon2id" || parsed.version != Some(0x13) {
+        return true;
+    }
+    match Params::try_from(&parsed) {
+        Ok(p) => p.m_cost() < MEMORY_KIB || p.t_cost() < ITERATIONS || p.p_cost() < PARALLELISM,
+        Err(_) => true,
+    }
+}
+
 /// Spends the work of one verification and answers false: for unknown emails and accounts
 /// without a local password, so the answer takes as long as a real check.
 pub async fn verify_dummy(password: &Password) -> bool {
@@ -152,6 +165,21 @@ mod tests {
         assert!(verify(&pw, h.as_str()).await);
         assert!(!verify(&Password::new("wrong horse"), h.as_str()).await);
         assert!(!verify(&pw, "not a phc string").await);
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_hash_below_the_policy_is_known_as_such() {
+        let pw = Password::new("correct horse battery staple");
+        assert!(!below_policy(hash(&pw, &OsEntropy).await.unwrap().as_str()));
+        assert!(!below_policy(DUMMY_HASH));
+        let salt = SaltString::encode_b64(&[7u8; 16]).unwrap();
+        for (algorithm, m, t) in [(Algorithm::Argon2id, 4096, 2), (Algorithm::Argon2id, 19_456, 1), (Algorithm::Argon2i, 19_456, 2)] {
+            let weak = Argon2::new(algorithm, Version::V0x13, Params::new(m, t, 1, None).unwrap());
+            let h = weak.hash_password(b"correct horse battery staple", &salt).unwrap().to_string();
+            assert!(below_policy(&h), "{h}");
+            assert!(verify(&pw, &h).await, "still verifies, by its own parameters: {h}");
+        }
+        assert!(below_policy("not a phc string"));
     }
 
     #[tokio::test(flavor = "multi_thread")]
@@ -187,6 +215,9 @@ mod tests {
     fn new_passwords_are_bounded() {
         assert!(Password::new("1234567").check_new("password").is_err());
         assert!(Password::new("12345678").check_new("password").is_ok());
+        assert!(Password::new("x".repeat(64)).check_new("password").is_ok(), "64 characters at least");
+        assert!(Password::new("x".repeat(PASSWORD_MAX)).check_new("password").is_ok());
+        assert_eq!(PASSWORD_MAX, 128, "bounded so the hash's cost is");
         assert!(Password::new("x".repeat(PASSWORD_MAX + 1)).check_new("password").is_err());
         assert!(Password::new("        ").check_new("password").is_err());
     }

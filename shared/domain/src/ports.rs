@@ -12,7 +12,7 @@ use crate::model::{
     TotpPending, User,
 };
 use crate::permissions::Rights;
-use crate::session::{Gate, Session};
+use crate::session::Session;
 use async_trait::async_trait;
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -114,13 +114,14 @@ pub trait AccountStore: Send + Sync {
     /// Spends a setup token: true once, if it exists and has not expired (one conditional delete).
     async fn take_setup_token(&self, digest: &str, now: Timestamp) -> Result<bool>;
     /// The user changes their own password, in one transaction: the account (guarded by
-    /// `read_version`, with its new epoch ending every other session), `keep` rewritten on that
-    /// epoch (and its gate), the notice mail and the audit event.
+    /// `read_version`, with its new epoch ending every other session), the caller's session
+    /// moved on (`keep.to`, on that epoch and its gate, under a new secret), the notice mail and
+    /// the audit event.
     async fn change_password(
         &self,
         account: &Account,
         read_version: u64,
-        keep: &Session,
+        keep: SessionMove<'_>,
         mail: Option<&QueuedMail>,
         audit: &AuditEvent,
     ) -> Result<()>;
@@ -136,8 +137,16 @@ pub struct AccountChange<'a> {
     pub audit: &'a AuditEvent,
 }
 
-/// A session moved on to `next` in the same write that accepts a second factor.
-pub type GateMove<'a> = Option<(&'a Session, Gate)>;
+/// A session moved on, under a new secret (`Session::renewed`): `from` is deleted (it must still
+/// be there) and `to` written, in the same transaction as the step that moved it.
+#[derive(Clone, Copy, Debug)]
+pub struct SessionMove<'a> {
+    pub from: &'a Session,
+    pub to: &'a Session,
+}
+
+/// A session moved on in the same write that accepts a second factor.
+pub type GateMove<'a> = Option<SessionMove<'a>>;
 
 /// Authenticators and backup codes, in the user's partition.
 #[async_trait]
@@ -168,7 +177,8 @@ pub trait SessionStore: Send + Sync {
     /// The session, its account and profile, and the deployment's rights epoch, in one round trip.
     async fn load_session(&self, user: &UserId, digest: &str) -> Result<Option<(Session, User, u64)>>;
     async fn touch_session(&self, session: &Session, now: Timestamp) -> Result<()>;
-    async fn set_session_gate(&self, session: &Session, gate: Gate) -> Result<()>;
+    /// Moves a session on under a new secret; `Unauthenticated` if it ended meanwhile.
+    async fn move_session(&self, m: SessionMove<'_>) -> Result<()>;
     /// Whether there was such a session.
     async fn delete_session(&self, user: &UserId, digest: &str) -> Result<bool>;
     /// Every session item of the user, ended or not (timeouts and epoch are the caller's to

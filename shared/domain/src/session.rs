@@ -236,6 +236,14 @@ impl Session {
         self
     }
 
+    /// The session moved on to `gate` under the new secret of `token`. Passing a gate is a step
+    /// of authentication and widens what the session reaches, so the secret sent before it stops
+    /// working there and then (ASVS 7.2.4): a secret seen at a gate is worth nothing after it.
+    /// The sign-in time (and so the absolute timeout), public id, method and browser stay.
+    pub fn renewed(&self, token: &SessionToken, gate: Gate, now: Timestamp) -> Session {
+        Session { digest: token.digest(), gate, last_seen: now, ..self.clone() }
+    }
+
     /// When the store may forget it (DynamoDB TTL): the absolute limit.
     pub fn expires_at(&self) -> Timestamp {
         let limit = if self.gate == Gate::Done { ABSOLUTE_TIMEOUT } else { GATED_TIMEOUT };

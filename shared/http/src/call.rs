@@ -236,3 +236,13 @@ pub fn with_cookie(mut resp: Response<Body>, web: &WebConfig, token: Option<&Ses
     }
     resp
 }
+
+/// The answer to a step of sign-in: `{"next": gate}`, with the session's new cookie when it
+/// moved on (the cookie sent with the request no longer works).
+pub fn stepped(web: &WebConfig, step: secboard_domain::flows::authorize::Step) -> Result<Response<Body>, Problem> {
+    let resp = json(200, &serde_json::json!({ "next": step.next }))?;
+    Ok(match &step.token {
+        Some(token) => with_cookie(resp, web, Some(token)),
+        None => resp,
+    })
+}

@@ -8,6 +8,6 @@ mod problem;
 pub mod routes;
 
 pub use app::{Context, WebConfig};
-pub use call::{Call, json, no_content, with_cookie};
+pub use call::{Call, json, no_content, stepped, with_cookie};
 pub use lambda_http::{Body, Request, Response};
 pub use problem::{Problem, respond};

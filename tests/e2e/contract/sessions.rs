@@ -7,7 +7,7 @@ use secboard_domain::Error;
 use secboard_domain::clock::OsEntropy;
 use secboard_domain::ids::SessionId;
 use secboard_domain::model::{Account, AuditTarget};
-use secboard_domain::ports::{AccountStore, AuditStore, END_SESSIONS_MAX, SessionStore};
+use secboard_domain::ports::{AccountStore, AuditStore, END_SESSIONS_MAX, SessionMove, SessionStore};
 use secboard_domain::session::{Gate, Session, SessionToken, SignInMethod};
 use secboard_tests::TestApp;
 use std::collections::HashMap;
@@ -37,21 +37,28 @@ async fn a_session_loads_with_its_account_in_one_round_trip() {
 }
 
 #[tokio::test]
-async fn the_gate_moves_and_the_last_seen_time_is_written_only_on_a_live_session() {
+async fn the_gate_moves_under_a_new_secret_and_the_last_seen_time_is_written_only_on_a_live_session() {
     let t = TestApp::spawn().await;
     let fx = Fx { t: &t };
     let (account, s) = session(&fx, Gate::Totp).await;
 
-    t.store.set_session_gate(&s, Gate::Done).await.unwrap();
+    let token = SessionToken::generate(account.id.clone(), &OsEntropy);
+    let moved = s.renewed(&token, Gate::Done, fx.now());
+    t.store.move_session(SessionMove { from: &s, to: &moved }).await.unwrap();
+    assert!(t.store.load_session(&account.id, &s.digest).await.unwrap().is_none(), "the old secret works no more");
     let later = fx.now() + SignedDuration::from_mins(5);
-    t.store.touch_session(&s, later).await.unwrap();
-    let (loaded, _, _) = t.store.load_session(&account.id, &s.digest).await.unwrap().unwrap();
-    assert_eq!((loaded.gate, loaded.last_seen), (Gate::Done, later));
+    t.store.touch_session(&moved, later).await.unwrap();
+    let (loaded, _, _) = t.store.load_session(&account.id, &moved.digest).await.unwrap().unwrap();
+    assert_eq!((loaded.gate, loaded.last_seen, loaded.created_at), (Gate::Done, later, s.created_at), "the sign-in time stays");
 
-    assert!(t.store.delete_session(&account.id, &s.digest).await.unwrap());
-    assert!(matches!(t.store.set_session_gate(&s, Gate::Done).await, Err(Error::Unauthenticated)));
-    assert!(matches!(t.store.touch_session(&s, later).await, Err(Error::Unauthenticated)));
-    assert!(t.store.load_session(&account.id, &s.digest).await.unwrap().is_none(), "neither write revived it");
+    // A second move from the old secret finds nothing: a copied cookie cannot follow.
+    let other = s.renewed(&SessionToken::generate(account.id.clone(), &OsEntropy), Gate::Done, fx.now());
+    assert!(matches!(t.store.move_session(SessionMove { from: &s, to: &other }).await, Err(Error::Unauthenticated)));
+    assert!(t.store.load_session(&account.id, &other.digest).await.unwrap().is_none());
+
+    assert!(t.store.delete_session(&account.id, &moved.digest).await.unwrap());
+    assert!(matches!(t.store.touch_session(&moved, later).await, Err(Error::Unauthenticated)));
+    assert!(t.store.load_session(&account.id, &moved.digest).await.unwrap().is_none(), "the touch did not revive it");
 }
 
 #[tokio::test]

@@ -15,7 +15,7 @@ use crate::activation::Activation;
 use crate::ids::GroupId;
 use crate::model::{AccessGroup, Profile, User};
 use crate::permissions::{Actor, Permissions, Rights};
-use crate::session::{Access, Liveness, Session, SessionToken};
+use crate::session::{Access, Gate, Liveness, Session, SessionToken};
 use crate::{Error, Result};
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -44,6 +44,21 @@ impl Principal {
     pub fn id(&self) -> &crate::ids::UserId {
         &self.user.account.id
     }
+    /// The caller's session moved on to `gate` under a new secret (`Session::renewed`): the
+    /// token goes into the answer's cookie once the store has made the move.
+    pub fn moved_on(&self, deps: &Deps, gate: Gate) -> (SessionToken, Session) {
+        let token = SessionToken::generate(self.id().clone(), deps.entropy.as_ref());
+        let to = self.session.renewed(&token, gate, deps.now());
+        (token, to)
+    }
+}
+
+/// Where a step left the session: its next gate and, when the session moved on, the new token
+/// for the cookie (the one sent with the request no longer works).
+#[derive(Debug)]
+pub struct Step {
+    pub next: Gate,
+    pub token: Option<SessionToken>,
 }
 
 /// A group's rights and whether it is global; `None` for a group that is gone.

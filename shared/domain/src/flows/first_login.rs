@@ -77,7 +77,24 @@ pub async fn first_login(deps: &Deps, cfg: &MailConfig, input: FirstLoginInput, 
     Ok(())
 }
 
+/// `POST /api/auth/magic-link`: spends a First Login link and signs in. Guessing links is
+/// throttled per source, in the same count as reset confirms; only a link that is spent clears it.
 pub async fn spend_magic(deps: &Deps, input: MagicInput, source_ip: &str, user_agent: Option<&str>) -> Result<SignedIn> {
+    let attempt = Attempt::begin_per_source(deps, "link", source_ip).await?;
+    let user = match spend(deps, &input, source_ip).await {
+        Ok(user) => {
+            attempt.succeeded(deps).await?;
+            user
+        }
+        Err(e) => {
+            attempt.failed(deps, AuditTarget::Global, source_ip).await?;
+            return Err(e);
+        }
+    };
+    begin_session(deps, &user, source_ip, user_agent, crate::session::SignInMethod::MagicLink).await
+}
+
+async fn spend(deps: &Deps, input: &MagicInput, source_ip: &str) -> Result<crate::model::User> {
     let token = LinkToken::parse(&input.token).ok_or_else(bad_link)?;
     let user = deps.store.get_user(&token.user_id).await?.ok_or_else(bad_link)?;
     let audit =
@@ -85,5 +102,5 @@ pub async fn spend_magic(deps: &Deps, input: MagicInput, source_ip: &str, user_a
     if !deps.store.spend_link(&user.account.id, LinkKind::Magic, &token.digest(), deps.now(), None, None, &audit).await? {
         return Err(bad_link());
     }
-    begin_session(deps, &user, source_ip, user_agent, crate::session::SignInMethod::MagicLink).await
+    Ok(user)
 }

@@ -8,8 +8,9 @@ use super::throttling::Attempt;
 use crate::activation::Activation;
 use crate::email::Email;
 use crate::ids::SessionId;
-use crate::model::{AuditTarget, Credential};
+use crate::model::{AuditTarget, Credential, User};
 use crate::password::{self, Password};
+use crate::ports::AccountChange;
 use crate::session::{Gate, GateFacts, Session, SessionToken, SignInMethod};
 use crate::throttle::Factor;
 use crate::{Error, Result};
@@ -75,7 +76,28 @@ pub async fn login(deps: &Deps, input: LoginInput, source_ip: &str, user_agent: 
         deps.store.append(&refuse(target, Some(&account.id), "no_cabinet_profile")).await?;
         return Err(Error::SignInRefused);
     }
+    let user = rehash_if_below_policy(deps, user, &input.password, source_ip).await?;
     begin_session(deps, &user, source_ip, user_agent, SignInMethod::Password).await
+}
+
+/// A password that verified against a hash below the policy (`password::below_policy`) is hashed
+/// afresh and saved under the version read (S07). Losing that race to another write is not an
+/// error: the next sign-in upgrades it.
+async fn rehash_if_below_policy(deps: &Deps, user: User, given: &Password, source_ip: &str) -> Result<User> {
+    let Credential::Password { hash } = &user.account.credential else { return Ok(user) };
+    if !password::below_policy(hash.as_str()) {
+        return Ok(user);
+    }
+    let mut account = user.account.clone();
+    account.credential = Credential::Password { hash: password::hash(given, deps.entropy.as_ref()).await? };
+    account.version += 1;
+    let audit = deps.event(Some(&account.id), "password.rehashed", AuditTarget::User(account.id.clone()), json!({}), Some(source_ip));
+    match deps.store.save_account(&AccountChange { account: &account, read_version: user.account.version, mail: None, audit: &audit }).await
+    {
+        Ok(()) => Ok(User { account, profile: user.profile }),
+        Err(Error::Conflict { .. }) => Ok(user),
+        Err(e) => Err(e),
+    }
 }
 
 /// Signs a user in (the checks passed): a new session at the first gate they still have to pass,

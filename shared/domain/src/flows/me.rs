@@ -1,14 +1,14 @@
 //! The signed-in user's own record: who am I, and completing the profile after a first sign-in.
 
 use super::Deps;
-use super::authorize::Principal;
+use super::authorize::{Principal, Step};
 use super::patch::Patch;
 use super::views::{MeView, UserView, link_avatar};
 use crate::Error;
 use crate::Result;
 use crate::model::AuditTarget;
 use crate::phone::Phone;
-use crate::ports::BlobStore;
+use crate::ports::{BlobStore, SessionMove};
 use crate::session::{Gate, GateFacts};
 use crate::text::Language;
 use crate::text::Name;
@@ -116,7 +116,7 @@ pub struct CompleteInput {
     pub phone: Option<String>,
 }
 
-pub async fn complete_profile(deps: &Deps, p: &Principal, input: CompleteInput) -> Result<Gate> {
+pub async fn complete_profile(deps: &Deps, p: &Principal, input: CompleteInput) -> Result<Step> {
     let mut profile = p.profile()?.clone();
     if let Some(v) = &input.first_name {
         profile.first_name = Name::parse("first_name", v)?;
@@ -141,9 +141,12 @@ pub async fn complete_profile(deps: &Deps, p: &Principal, input: CompleteInput) 
         require_2fa: a.require_2fa,
         profile_completed: true,
     });
-    // The route admits only sessions at this gate or done, so the gate can only move forward.
-    if next != p.session.gate {
-        deps.store.set_session_gate(&p.session, next).await?;
+    // The route admits only sessions at this gate or done, so the gate can only move forward;
+    // it moves under a new secret.
+    if next == p.session.gate {
+        return Ok(Step { next, token: None });
     }
-    Ok(next)
+    let (token, to) = p.moved_on(deps, next);
+    deps.store.move_session(SessionMove { from: &p.session, to: &to }).await?;
+    Ok(Step { next, token: Some(token) })
 }

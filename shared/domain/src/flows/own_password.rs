@@ -5,13 +5,13 @@
 //! a magic link) sets one without `current`, from a recent sign-in.
 
 use super::Deps;
-use super::authorize::Principal;
+use super::authorize::{Principal, Step};
 use super::credentials::{check_password, with_new_password};
 use super::notices::notice;
 use crate::mail::{MailConfig, MailKind};
 use crate::model::{AuditTarget, Credential};
 use crate::password::Password;
-use crate::ports::PasswordStrength;
+use crate::ports::{PasswordStrength, SessionMove};
 use crate::session::{Gate, GateFacts};
 use crate::{Error, Result};
 use serde::Deserialize;
@@ -30,7 +30,7 @@ pub async fn change_password(
     strength: &dyn PasswordStrength,
     p: &Principal,
     input: PasswordInput,
-) -> Result<Gate> {
+) -> Result<Step> {
     let user = &p.user;
     let a = &user.account;
     input.new.check_new("new")?;
@@ -58,9 +58,9 @@ pub async fn change_password(
             profile_completed: user.profile.as_ref().is_some_and(|p| p.completed),
         })
     };
-    let mut keep = p.session.clone();
+    // This session stays, on the new epoch and under a new secret.
+    let (token, mut keep) = p.moved_on(deps, next);
     keep.epoch = account.epoch;
-    keep.gate = next;
     let mail = notice(deps, cfg, user, MailKind::PasswordChanged).await?;
     let audit = deps.event(
         Some(p.id()),
@@ -69,6 +69,6 @@ pub async fn change_password(
         json!({ "by": "self", "other_sessions_ended": true, "was_forced": a.force_password_change }),
         Some(&p.source_ip),
     );
-    deps.store.change_password(&account, a.version, &keep, mail.as_ref(), &audit).await?;
-    Ok(next)
+    deps.store.change_password(&account, a.version, SessionMove { from: &p.session, to: &keep }, mail.as_ref(), &audit).await?;
+    Ok(Step { next, token: Some(token) })
 }

@@ -12,7 +12,7 @@
 //! - Every failed code, backup code or password here is throttled like a sign-in.
 
 use super::Deps;
-use super::authorize::Principal;
+use super::authorize::{Principal, Step};
 use super::credentials::check_password;
 use super::notices::notice;
 use super::throttling::Attempt;
@@ -21,8 +21,8 @@ use crate::keys::Purpose;
 use crate::mail::{MailConfig, MailKind};
 use crate::model::{AuditTarget, TotpEnrolment, TotpPending, User};
 use crate::password::Password;
-use crate::ports::{AccountChange, GateMove};
-use crate::session::{Gate, GateFacts};
+use crate::ports::{AccountChange, GateMove, SessionMove};
+use crate::session::{Gate, GateFacts, SessionToken};
 use crate::throttle::Factor;
 use crate::totp;
 use crate::{Error, Result};
@@ -70,6 +70,9 @@ pub struct Setup {
 pub struct Confirmed {
     pub backup_codes: Vec<String>,
     pub next: Gate,
+    /// The new session token when the session moved on (for the cookie, never the body).
+    #[serde(skip)]
+    pub token: Option<SessionToken>,
 }
 
 fn seal(deps: &Deps, user: &User, secret: &[u8]) -> Vec<u8> {
@@ -212,13 +215,14 @@ pub async fn confirm(deps: &Deps, cfg: &MailConfig, p: &Principal, input: Confir
     let change = AccountChange { account: &account, read_version: user.account.version, mail: mail.as_ref(), audit: &audit };
     // A session at the set-up gate moves on, in the same transaction; a signed-in one stays done.
     let next = if p.session.gate == Gate::Done { Gate::Done } else { next_gate(user, true) };
-    let gate = (next != p.session.gate).then_some((&p.session, next));
+    let moved = (next != p.session.gate).then(|| p.moved_on(deps, next));
+    let gate = moved.as_ref().map(|(_, to)| SessionMove { from: &p.session, to });
     deps.store.enable_totp(&enrolment, now, &change, gate).await?;
-    Ok(Confirmed { backup_codes: codes, next })
+    Ok(Confirmed { backup_codes: codes, next, token: moved.map(|(t, _)| t) })
 }
 
 /// `POST /api/auth/totp {code} | {backup_code}`: the sign-in's second step.
-pub async fn challenge(deps: &Deps, p: &Principal, input: ChallengeInput) -> Result<Gate> {
+pub async fn challenge(deps: &Deps, p: &Principal, input: ChallengeInput) -> Result<Step> {
     let user = &p.user;
     let (field, by) = match (&input.code, &input.backup_code) {
         (Some(c), None) => ("code", Ok(code_digits("code", c)?)),
@@ -227,7 +231,8 @@ pub async fn challenge(deps: &Deps, p: &Principal, input: ChallengeInput) -> Res
     };
     let attempt = Attempt::begin(deps, Factor::SecondFactor, p.id().as_str(), &p.source_ip).await?;
     let next = next_gate(user, true);
-    let gate = Some((&p.session, next));
+    let (token, to) = p.moved_on(deps, next);
+    let gate = Some(SessionMove { from: &p.session, to: &to });
     let ok = match &by {
         Ok(code) => check_code(deps, user, code, gate).await?,
         Err(backup) => deps.store.spend_backup_code(p.id(), &totp::backup_code_digest(backup), gate).await?,
@@ -242,7 +247,7 @@ pub async fn challenge(deps: &Deps, p: &Principal, input: ChallengeInput) -> Res
     attempt.succeeded(deps).await?;
     let e = deps.event(Some(p.id()), "sign_in.second_factor_passed", target, json!({ "by": field, "next": next }), Some(&p.source_ip));
     deps.store.append(&e).await?;
-    Ok(next)
+    Ok(Step { next, token: Some(token) })
 }
 
 /// `DELETE /api/me/totp {code} | {password}`: the user turns 2FA off, unless an administrator

@@ -16,8 +16,7 @@ use secboard_domain::links::LinkKind;
 use secboard_domain::mail::QueuedMail;
 use secboard_domain::model::{Account, AuditEvent, Profile, User};
 use secboard_domain::permissions::Rights;
-use secboard_domain::ports::{AccountChange, AccountStore, RefTarget, Reference, UserChange};
-use secboard_domain::session::Session;
+use secboard_domain::ports::{AccountChange, AccountStore, RefTarget, Reference, SessionMove, UserChange};
 use secboard_domain::superusers;
 use secboard_domain::{Error, Result};
 use std::collections::HashMap;
@@ -400,15 +399,14 @@ impl AccountStore for DynamoStore {
         &self,
         account: &Account,
         read_version: u64,
-        keep: &Session,
+        keep: SessionMove<'_>,
         mail: Option<&QueuedMail>,
         audit: &AuditEvent,
     ) -> Result<()> {
-        // The session kept is rewritten on the new epoch; the others stay on the old one and end.
-        let mut items = vec![
-            self.account_put(account, read_version)?,
-            self.put(to_item(&DbSessionV1::from(keep)).map_err(conv)?, Some("attribute_exists(pk)"))?,
-        ];
+        // The caller's session moves on to the new epoch under a new secret; the others stay on
+        // the old epoch and end.
+        let mut items = vec![self.account_put(account, read_version)?];
+        items.extend(super::sessions::session_move(self, keep)?);
         self.push_mail_and_audit(&mut items, mail, audit)?;
         match self.transact(items).await? {
             TxOutcome::Done => Ok(()),

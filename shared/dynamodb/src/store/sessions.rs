@@ -2,30 +2,31 @@
 //! batch read loads a session with its account and profile, and one Query lists them all.
 
 use super::accounts::user_from_items;
-use super::{CondUpdate, DynamoStore, TxOutcome, conv, n, s, sdk};
+use super::{DynamoStore, TxOutcome, conv, s, sdk, unexpected};
 use crate::items::*;
 use async_trait::async_trait;
-use aws_sdk_dynamodb::types::ReturnValue;
+use aws_sdk_dynamodb::types::{Delete, ReturnValue, TransactWriteItem};
 use jiff::Timestamp;
 use secboard_domain::ids::UserId;
 use secboard_domain::model::{AuditEvent, User};
-use secboard_domain::ports::{END_SESSIONS_MAX, SessionStore};
-use secboard_domain::session::{Gate, Session};
+use secboard_domain::ports::{END_SESSIONS_MAX, SessionMove, SessionStore};
+use secboard_domain::session::Session;
 use secboard_domain::{Error, Result};
-use std::collections::HashMap;
 
-/// Moves a session to `gate`, with the TTL that gate gives it, if the session still exists.
-pub(super) fn session_gate(session: &Session, gate: Gate) -> CondUpdate {
-    let mut moved = session.clone();
-    moved.gate = gate;
-    let db = DbSessionV1::from(&moved);
-    CondUpdate {
-        key: key(db.pk, db.sk),
-        expr: "SET gate = :g, #t = :t".into(),
-        cond: "attribute_exists(pk)".into(),
-        names: HashMap::from([("#t".to_owned(), "ttl".to_owned())]),
-        values: HashMap::from([(":g".to_owned(), s(gate.as_str())), (":t".to_owned(), n(db.ttl))]),
-    }
+/// A session moved on under a new secret: the old item deleted (it must still be there) and the
+/// new one written, as two items of the caller's transaction.
+pub(super) fn session_move(store: &DynamoStore, m: SessionMove<'_>) -> Result<[TransactWriteItem; 2]> {
+    let from = DbSessionV1::from(m.from);
+    let del = Delete::builder()
+        .table_name(&store.table)
+        .set_key(Some(key(from.pk, from.sk)))
+        .condition_expression("attribute_exists(pk)")
+        .build()
+        .map_err(unexpected("delete"))?;
+    Ok([
+        TransactWriteItem::builder().delete(del).build(),
+        store.put(to_item(&DbSessionV1::from(m.to)).map_err(conv)?, Some("attribute_not_exists(pk)"))?,
+    ])
 }
 
 #[async_trait]
@@ -75,8 +76,11 @@ impl SessionStore for DynamoStore {
         }
     }
 
-    async fn set_session_gate(&self, session: &Session, gate: Gate) -> Result<()> {
-        if self.update_if(session_gate(session, gate)).await? { Ok(()) } else { Err(Error::Unauthenticated) }
+    async fn move_session(&self, m: SessionMove<'_>) -> Result<()> {
+        match self.transact(session_move(self, m)?.to_vec()).await? {
+            TxOutcome::Done => Ok(()),
+            TxOutcome::Failed(_) => Err(Error::Unauthenticated),
+        }
     }
 
     async fn delete_session(&self, user: &UserId, digest: &str) -> Result<bool> {

@@ -7,7 +7,7 @@
 //! Turning 2FA on or off writes these with the account (guarded by its version), the notice mail
 //! and the audit event in one transaction.
 
-use super::sessions::session_gate;
+use super::sessions::session_move;
 use super::{CondUpdate, DynamoStore, TxOutcome, n, s, unexpected};
 use crate::items::{Item, key, user_pk};
 use async_trait::async_trait;
@@ -37,8 +37,9 @@ impl DynamoStore {
     /// transaction. False when its condition did not hold (or a concurrent write won).
     async fn totp_update(&self, user: &UserId, expr: &str, cond: &str, values: Item, gate: GateMove<'_>) -> Result<bool> {
         let update = CondUpdate { key: key(user_pk(user), TOTP_SK), expr: expr.into(), cond: cond.into(), names: HashMap::new(), values };
-        let Some((session, next)) = gate else { return self.update_if(update).await };
-        let items = vec![update.in_transaction(&self.table)?, session_gate(session, next).in_transaction(&self.table)?];
+        let Some(m) = gate else { return self.update_if(update).await };
+        let mut items = vec![update.in_transaction(&self.table)?];
+        items.extend(session_move(self, m)?);
         match self.transact(items).await {
             Ok(TxOutcome::Done) => Ok(true),
             Ok(TxOutcome::Failed(f)) if f.contains(&0) => Ok(false),
@@ -107,8 +108,8 @@ impl TwoFactorStore for DynamoStore {
         ];
         // The session at the set-up gate moves on in the same write (a session that ended
         // meanwhile fails it, like a changed account).
-        if let Some((session, next)) = gate {
-            items.push(session_gate(session, next).in_transaction(&self.table)?);
+        if let Some(m) = gate {
+            items.extend(session_move(self, m)?);
         }
         self.push_mail_and_audit(&mut items, c.mail, c.audit)?;
         match self.transact(items).await? {
