@@ -17,8 +17,9 @@ fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
-/// Starts `secboard-local --listen listen`, waits for its banner, answers the status of `GET /outbox` asked on 127.0.0.1.
-fn outbox_status(listen: &str, port: u16) -> u16 {
+/// Starts `secboard-local --listen listen`, waits for its banner, and answers the full responses
+/// to `GET path` for each path, asked on 127.0.0.1, with the banner.
+fn responses(listen: &str, port: u16, paths: &[&str]) -> (Vec<String>, String) {
     let data = tempfile::tempdir().unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_secboard-local"))
         .args(["--listen", listen, "--data"])
@@ -40,12 +41,35 @@ fn outbox_status(listen: &str, port: u16) -> u16 {
         assert!(started.elapsed() < Duration::from_secs(60), "secboard-local did not start");
     }
     let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
-    let mut s = TcpStream::connect_timeout(&addr, Duration::from_secs(5)).unwrap();
-    s.write_all(b"GET /outbox HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: close\r\n\r\n").unwrap();
-    let mut resp = String::new();
-    s.read_to_string(&mut resp).unwrap();
+    let mut all = vec![];
+    for path in paths {
+        let mut s = TcpStream::connect_timeout(&addr, Duration::from_secs(5)).unwrap();
+        s.write_all(format!("GET {path} HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: close\r\n\r\n").as_bytes()).unwrap();
+        let mut resp = String::new();
+        s.read_to_string(&mut resp).unwrap();
+        all.push(resp);
+    }
     drop(server);
-    resp.split_whitespace().nth(1).unwrap().parse().unwrap()
+    (all, line)
+}
+
+fn outbox_status(listen: &str, port: u16) -> u16 {
+    let (r, _) = responses(listen, port, &["/outbox"]);
+    r[0].split_whitespace().nth(1).unwrap().parse().unwrap()
+}
+
+#[test]
+fn the_local_server_sends_cloudfronts_security_headers_on_the_console_and_the_api() {
+    let port = free_port();
+    let (answers, banner) = responses(&format!("127.0.0.1:{port}"), port, &["/", "/password.html", "/api/health", "/outbox"]);
+    let s3 = banner.split("S3: ").nth(1).unwrap().trim().trim_end_matches(')').to_owned();
+    let want = secboard_http::headers::all(&s3);
+    for a in &answers {
+        let head = a.split("\r\n\r\n").next().unwrap().to_ascii_lowercase();
+        for (name, value) in &want {
+            assert!(head.contains(&format!("{name}: {}", value.to_ascii_lowercase())), "{name}: {value} missing from\n{head}");
+        }
+    }
 }
 
 #[test]

@@ -65,3 +65,50 @@ fn the_bucket_is_private_and_exports_expire_by_lifecycle() {
     assert_eq!(exports["Status"].as_str(), Some("Enabled"));
     assert!(exports["ExpirationInDays"].as_u64().is_some_and(|d| d <= 1), "exports are deleted within a day");
 }
+
+/// A value with its CloudFormation tag (`!Sub`, `!Ref`) taken off.
+fn untag(v: &Value) -> &Value {
+    match v {
+        Value::Tagged(t) => &t.value,
+        v => v,
+    }
+}
+
+#[test]
+fn cloudfront_sends_exactly_the_security_headers_the_local_server_does() {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../template.yaml")).unwrap();
+    let doc: Value = serde_norway::from_str(&text).unwrap();
+    let policy = &doc["Resources"]["SecurityHeadersPolicy"]["Properties"]["ResponseHeadersPolicyConfig"];
+    let sec = &policy["SecurityHeadersConfig"];
+    let mut got: Vec<(String, String)> = vec![];
+    let csp = untag(&sec["ContentSecurityPolicy"]["ContentSecurityPolicy"]).as_str().unwrap();
+    got.push(("content-security-policy".into(), csp.replace("${DataBucket.RegionalDomainName}", "BUCKET")));
+    let sts = &sec["StrictTransportSecurity"];
+    let mut v = format!("max-age={}", sts["AccessControlMaxAgeSec"].as_u64().unwrap());
+    if sts["IncludeSubdomains"].as_bool() == Some(true) {
+        v.push_str("; includeSubDomains");
+    }
+    if sts["Preload"].as_bool() == Some(true) {
+        v.push_str("; preload");
+    }
+    got.push(("strict-transport-security".into(), v));
+    got.push(("referrer-policy".into(), sec["ReferrerPolicy"]["ReferrerPolicy"].as_str().unwrap().to_owned()));
+    if !sec["ContentTypeOptions"].is_null() {
+        got.push(("x-content-type-options".into(), "nosniff".into()));
+    }
+    got.push(("x-frame-options".into(), sec["FrameOptions"]["FrameOption"].as_str().unwrap().to_owned()));
+    let xss = &sec["XSSProtection"];
+    got.push(("x-xss-protection".into(), if xss["Protection"].as_bool() == Some(true) { "1".into() } else { "0".into() }));
+    for item in policy["CustomHeadersConfig"]["Items"].as_sequence().unwrap() {
+        got.push((item["Header"].as_str().unwrap().to_ascii_lowercase(), item["Value"].as_str().unwrap().to_owned()));
+        assert_eq!(item["Override"].as_bool(), Some(true));
+    }
+    for (_, h) in sec.as_mapping().unwrap() {
+        assert_eq!(h["Override"].as_bool(), Some(true), "CloudFront overrides what the origin sent");
+    }
+    let mut want: Vec<(String, String)> =
+        secboard_http::headers::all("https://BUCKET").into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+    got.sort();
+    want.sort();
+    assert_eq!(got, want);
+}

@@ -100,12 +100,8 @@ async fn console(path: &str) -> http::Response<Full<Bytes>> {
     let safe = !rel.split('/').any(|s| s == ".." || s.starts_with('.')) && !rel.contains('\\');
     let file = root.join(rel);
     let found = if safe { tokio::fs::read(&file).await.ok() } else { None };
-    let mut b = http::Response::builder()
-        .header("x-content-type-options", "nosniff")
-        .header("referrer-policy", "no-referrer")
-        .header("x-frame-options", "DENY")
-        .header("content-security-policy", "default-src 'self'; img-src 'self' data: blob: http://127.0.0.1:*; frame-ancestors 'none'");
-    // Presigned links to the local S3 engine point at 127.0.0.1 on its own port.
+    // The security headers are added to every answer by `serve`.
+    let mut b = http::Response::builder();
     match found {
         Some(bytes) => {
             b = b.status(200).header("content-type", content_type(&file));
@@ -115,7 +111,20 @@ async fn console(path: &str) -> http::Response<Full<Bytes>> {
     }
 }
 
+/// The headers CloudFront adds on AWS (`secboard_http::headers`), with the embedded S3 engine as the
+/// images' origin, set once at start.
+static SECURITY_HEADERS: std::sync::OnceLock<Vec<(&'static str, http::HeaderValue)>> = std::sync::OnceLock::new();
+
+/// Every answer, console or API, with the security headers CloudFront would add (overriding).
 async fn serve(functions: Arc<Functions>, req: hyper::Request<hyper::body::Incoming>, peer: SocketAddr) -> http::Response<Full<Bytes>> {
+    let mut resp = answer(functions, req, peer).await;
+    for (name, value) in SECURITY_HEADERS.get().map(Vec::as_slice).unwrap_or_default() {
+        resp.headers_mut().insert(*name, value.clone());
+    }
+    resp
+}
+
+async fn answer(functions: Arc<Functions>, req: hyper::Request<hyper::body::Incoming>, peer: SocketAddr) -> http::Response<Full<Bytes>> {
     let started = std::time::Instant::now();
     let (parts, body) = req.into_parts();
     let path = parts.uri.path().to_owned();
@@ -221,6 +230,11 @@ async fn main() -> anyhow::Result<()> {
 
     let bucket = std::env::var("BUCKET_NAME").unwrap_or_else(|_| "secboard".to_owned());
     let blobs = S3Blobs::new(&local_sdk_config(&s3_endpoint), &bucket);
+    let headers = secboard_http::headers::all(s3_endpoint.trim_end_matches('/'))
+        .into_iter()
+        .map(|(k, v)| Ok((k, http::HeaderValue::from_str(&v)?)))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let _ = SECURITY_HEADERS.set(headers);
     blobs.ensure_bucket().await?;
     let web = WebConfig { cookie_secure: false, public_origin: None, behind_cloudfront: false };
     let tz = time_zone_from_env()?;

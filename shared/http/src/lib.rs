@@ -4,6 +4,7 @@
 
 mod app;
 mod call;
+pub mod headers;
 mod problem;
 pub mod routes;
 
