@@ -35,7 +35,7 @@ impl Functions {
     /// The same application for every function (locally they share one store and bucket).
     pub fn new(app: App, web: WebConfig, blobs: S3Blobs) -> Self {
         let plain = Context { app: app.clone(), web: web.clone() };
-        let with_blobs = Context { app: app.with_blobs(blobs), web };
+        let with_blobs = Context { app: app.with_blobs(blobs), web: web.clone() };
         Functions {
             login: plain.clone(),
             logout: plain.clone(),
@@ -52,7 +52,7 @@ impl Functions {
             magic_link: plain.clone(),
             totp_setup: plain.clone(),
             totp_verify: plain,
-            fallback: fallback::Context,
+            fallback: fallback::Context { web: web.clone() },
         }
     }
 

@@ -7,6 +7,7 @@ mod cabinet;
 mod checklist;
 mod contract;
 mod create_user;
+mod deployed;
 mod directory;
 mod export;
 mod faults;

@@ -35,7 +35,7 @@ async fn an_admin_signs_in_and_gets_a_strict_http_only_cookie() {
 
 #[tokio::test]
 async fn over_https_the_cookie_is_secure_with_the_host_prefix() {
-    let t = TestApp::spawn_with(secboard_http::WebConfig { cookie_secure: true, public_origin: None, behind_cloudfront: false }).await;
+    let t = TestApp::spawn_with(secboard_http::WebConfig::direct(true)).await;
     let r = t.request("POST", "/api/auth/login", Some(json!({ "email": ADMIN_EMAIL, "password": ADMIN_PASSWORD })), None).await;
     let set = r.headers.get("set-cookie").unwrap().to_str().unwrap();
     assert!(set.starts_with("__Host-secboard_session=") && set.contains("; Secure"), "{set}");

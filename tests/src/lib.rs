@@ -91,7 +91,7 @@ pub fn s3_endpoint() -> Option<String> {
 
 impl TestApp {
     pub async fn spawn() -> TestApp {
-        Self::spawn_with(WebConfig { cookie_secure: false, public_origin: None, behind_cloudfront: false }).await
+        Self::spawn_with(WebConfig::direct(false)).await
     }
 
     pub async fn spawn_with(web: WebConfig) -> TestApp {

@@ -236,7 +236,7 @@ async fn main() -> anyhow::Result<()> {
         .collect::<anyhow::Result<Vec<_>>>()?;
     let _ = SECURITY_HEADERS.set(headers);
     blobs.ensure_bucket().await?;
-    let web = WebConfig { cookie_secure: false, public_origin: None, behind_cloudfront: false };
+    let web = WebConfig::direct(false);
     let tz = time_zone_from_env()?;
     let mut app = App::new(store, Arc::new(SystemClock), Arc::new(OsEntropy), tz, key);
 

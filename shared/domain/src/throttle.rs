@@ -64,6 +64,23 @@ pub fn hold(failures: u32) -> SignedDuration {
     SignedDuration::from_millis(250i64 << exp).min(MAX_HOLD)
 }
 
+/// The source a per-source count keys on: an IPv4 address as it is; an IPv6 address by its /64,
+/// the block one subscriber line or host is given (one client walks through a /64 at will); an
+/// IPv4-mapped IPv6 address as the IPv4 one. Anything unparseable is kept as it came.
+pub fn source_key(source_ip: &str) -> String {
+    match source_ip.trim().parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V4(v4)) => v4.to_string(),
+        Ok(std::net::IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+        Err(_) => source_ip.to_owned(),
+    }
+}
+
 /// What an attempt is throttled by: the (account, source) pair and the account alone.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Scopes {
@@ -83,6 +100,7 @@ pub enum Factor {
 impl Scopes {
     /// `account` is the normalised email for passwords, the user id for second factors.
     pub fn new(factor: Factor, account: &str, source_ip: &str) -> Self {
+        let source_ip = source_key(source_ip);
         let f = match factor {
             Factor::Password => "password",
             Factor::SecondFactor => "2fa",
@@ -134,7 +152,7 @@ pub fn reset_caps(email_key: &str, source_ip: &str) -> [Cap; 2] {
             spacing: RESET_MAIL_SPACING,
         },
         Cap {
-            scope: format!("reset-source#{source_ip}"),
+            scope: format!("reset-source#{}", source_key(source_ip)),
             limit: RESET_MAILS_PER_SOURCE,
             window: RESET_CAP_WINDOW,
             spacing: SignedDuration::ZERO,
@@ -175,6 +193,20 @@ mod tests {
         assert_eq!(hold(11), SignedDuration::from_millis(500));
         assert_eq!(hold(14), MAX_HOLD);
         assert_eq!(hold(u32::MAX), MAX_HOLD);
+    }
+
+    #[test]
+    fn an_ipv6_source_counts_by_its_64_and_an_ipv4_one_by_itself() {
+        assert_eq!(source_key("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::/64");
+        assert_eq!(source_key("2001:db8:1:2:ffff:ffff:ffff:ffff"), "2001:db8:1:2::/64", "one client walking its /64");
+        assert_ne!(source_key("2001:db8:1:3::1"), source_key("2001:db8:1:2::1"));
+        assert_eq!(source_key("203.0.113.7"), "203.0.113.7");
+        assert_eq!(source_key("::ffff:203.0.113.7"), "203.0.113.7");
+        assert_eq!(source_key(""), "");
+        let a = Scopes::new(Factor::Password, "a@b.test", "2001:db8::1");
+        let b = Scopes::new(Factor::Password, "a@b.test", "2001:db8::ffff:1");
+        assert_eq!(a.pair, b.pair);
+        assert_eq!(reset_caps("k", "2001:db8::1")[1].scope, reset_caps("k", "2001:db8::2")[1].scope);
     }
 
     #[test]

@@ -10,16 +10,29 @@ pub struct WebConfig {
     /// The console's origin (`https://console.example.com`): requests whose `Origin` differs are
     /// refused. Without it, `Origin` must match the `Host` header.
     pub public_origin: Option<String>,
-    /// Behind CloudFront: the client address comes from `CloudFront-Viewer-Address`.
+    /// Behind CloudFront: every request must carry one of `origin_secrets` in
+    /// [`ORIGIN_SECRET_HEADER`] (CloudFront adds it; a direct call to the API's own endpoint cannot),
+    /// and only then are `CloudFront-Viewer-Address` (the client) and [`VIEWER_HOST_HEADER`] (the
+    /// address the browser used, set by the distribution's viewer-request function) believed.
     pub behind_cloudfront: bool,
+    /// The origin secret CloudFront sends and, while a rotation propagates, the previous one.
+    pub origin_secrets: Vec<String>,
 }
+
+/// The header CloudFront adds to every request it sends the API (template.yaml, OriginCustomHeaders).
+pub const ORIGIN_SECRET_HEADER: &str = "x-secboard-origin-verify";
+/// The host the browser asked for, copied by the distribution's viewer-request function (CloudFront
+/// does not forward `Host`: API Gateway must see its own).
+pub const VIEWER_HOST_HEADER: &str = "x-secboard-viewer-host";
+/// The shortest origin secret accepted.
+pub const ORIGIN_SECRET_MIN: usize = 32;
 
 fn env(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+    std::env::var(name).ok()
 }
 
-fn flag(name: &str, default: bool) -> anyhow::Result<bool> {
-    match env(name).as_deref() {
+fn flag(value: Option<String>, name: &str, default: bool) -> anyhow::Result<bool> {
+    match value.as_deref() {
         None => Ok(default),
         Some("true" | "1") => Ok(true),
         Some("false" | "0") => Ok(false),
@@ -28,13 +41,41 @@ fn flag(name: &str, default: bool) -> anyhow::Result<bool> {
 }
 
 impl WebConfig {
-    /// `SECBOARD_COOKIE_SECURE` (default true), `SECBOARD_PUBLIC_ORIGIN`, `SECBOARD_BEHIND_CLOUDFRONT`.
+    /// `SECBOARD_COOKIE_SECURE` (default true), `SECBOARD_PUBLIC_ORIGIN`, `SECBOARD_BEHIND_CLOUDFRONT`
+    /// with `SECBOARD_ORIGIN_SECRET` (and `SECBOARD_ORIGIN_SECRET_PREVIOUS` during a rotation).
     pub fn from_env() -> anyhow::Result<WebConfig> {
-        Ok(WebConfig {
-            cookie_secure: flag("SECBOARD_COOKIE_SECURE", true)?,
-            public_origin: env("SECBOARD_PUBLIC_ORIGIN"),
-            behind_cloudfront: flag("SECBOARD_BEHIND_CLOUDFRONT", false)?,
-        })
+        WebConfig::from_lookup(env)
+    }
+
+    /// The same from any source of variables (a test reads them from template.yaml).
+    pub fn from_lookup(var: impl Fn(&str) -> Option<String>) -> anyhow::Result<WebConfig> {
+        let get = |name: &str| var(name).filter(|v| !v.trim().is_empty());
+        let origin_secrets: Vec<String> =
+            ["SECBOARD_ORIGIN_SECRET", "SECBOARD_ORIGIN_SECRET_PREVIOUS"].into_iter().filter_map(get).collect();
+        let web = WebConfig {
+            cookie_secure: flag(get("SECBOARD_COOKIE_SECURE"), "SECBOARD_COOKIE_SECURE", true)?,
+            public_origin: get("SECBOARD_PUBLIC_ORIGIN"),
+            behind_cloudfront: flag(get("SECBOARD_BEHIND_CLOUDFRONT"), "SECBOARD_BEHIND_CLOUDFRONT", false)?,
+            origin_secrets,
+        };
+        web.check()?;
+        Ok(web)
+    }
+
+    /// Behind CloudFront, an origin secret long enough to be one is required.
+    pub fn check(&self) -> anyhow::Result<()> {
+        if self.behind_cloudfront && self.origin_secrets.is_empty() {
+            bail!("SECBOARD_BEHIND_CLOUDFRONT needs SECBOARD_ORIGIN_SECRET: without it anyone could claim any viewer address");
+        }
+        if self.origin_secrets.iter().any(|s| s.len() < ORIGIN_SECRET_MIN) {
+            bail!("SECBOARD_ORIGIN_SECRET must be at least {ORIGIN_SECRET_MIN} characters");
+        }
+        Ok(())
+    }
+
+    /// Settings for a server reached directly (the local one, tests): no CloudFront in front.
+    pub fn direct(cookie_secure: bool) -> WebConfig {
+        WebConfig { cookie_secure, public_origin: None, behind_cloudfront: false, origin_secrets: vec![] }
     }
 
     pub fn cookie_name(&self) -> &'static str {

@@ -11,6 +11,7 @@ use secboard_domain::flows::authorize::{Principal, authorize};
 use secboard_domain::session::SessionToken;
 use serde::de::DeserializeOwned;
 use std::collections::HashMap;
+use subtle::ConstantTimeEq;
 
 /// Largest JSON body accepted.
 pub const BODY_MAX: usize = 64 * 1024;
@@ -50,6 +51,7 @@ impl Call {
             });
         };
 
+        came_through_cloudfront(web, &req)?;
         let changes_state = !matches!(method.as_str(), "GET" | "HEAD" | "OPTIONS");
         if changes_state {
             check_csrf(web, &req)?;
@@ -166,6 +168,30 @@ impl Call {
     }
 }
 
+/// Behind CloudFront, a request without the origin secret did not come through the distribution
+/// (someone called the API's own endpoint): refused before anything it claims is believed. The
+/// secrets are compared in constant time.
+pub fn came_through_cloudfront(web: &WebConfig, req: &Request) -> Result<(), Problem> {
+    if !web.behind_cloudfront {
+        return Ok(());
+    }
+    let sent = header(req, crate::app::ORIGIN_SECRET_HEADER).unwrap_or("").as_bytes();
+    let known = web.origin_secrets.iter().fold(false, |ok, s| ok | bool::from(s.as_bytes().ct_eq(sent)));
+    if known { Ok(()) } else { Err(Problem::new(403, "Forbidden", "requests come through the console's address")) }
+}
+
+/// The origin a browser's request must come from: the configured one, else behind CloudFront the
+/// address the browser asked for (copied by the distribution), else the `Host` it reached.
+fn our_origin(web: &WebConfig, req: &Request) -> Option<String> {
+    if let Some(p) = &web.public_origin {
+        return Some(p.trim_end_matches('/').to_owned());
+    }
+    if web.behind_cloudfront {
+        return header(req, crate::app::VIEWER_HOST_HEADER).map(|h| format!("https://{h}"));
+    }
+    header(req, "host").map(|h| format!("http://{h}"))
+}
+
 /// State-changing requests from another site are refused: `Sec-Fetch-Site` must be same-origin
 /// (or absent, as from curl), and an `Origin` must be ours.
 fn check_csrf(web: &WebConfig, req: &Request) -> Result<(), Problem> {
@@ -176,9 +202,11 @@ fn check_csrf(web: &WebConfig, req: &Request) -> Result<(), Problem> {
         return Err(refuse());
     }
     if let Some(origin) = header(req, "origin") {
-        let ours = match &web.public_origin {
-            Some(p) => origin.eq_ignore_ascii_case(p.trim_end_matches('/')),
-            None => header(req, "host").is_some_and(|h| host_of(origin).eq_ignore_ascii_case(h)),
+        let ours = match our_origin(web, req) {
+            // Directly reached (locally), the scheme is whatever the browser used.
+            Some(o) if web.public_origin.is_none() && !web.behind_cloudfront => host_of(origin).eq_ignore_ascii_case(host_of(&o)),
+            Some(o) => origin.trim_end_matches('/').eq_ignore_ascii_case(&o),
+            None => false,
         };
         if !ours {
             return Err(refuse());

@@ -8,7 +8,7 @@ pub mod headers;
 mod problem;
 pub mod routes;
 
-pub use app::{Context, WebConfig};
-pub use call::{Call, json, no_content, stepped, with_cookie};
+pub use app::{Context, ORIGIN_SECRET_HEADER, VIEWER_HOST_HEADER, WebConfig};
+pub use call::{Call, came_through_cloudfront, json, no_content, stepped, with_cookie};
 pub use lambda_http::{Body, Request, Response};
 pub use problem::{Problem, respond};

@@ -112,8 +112,15 @@ fn direct_from_env(var: impl Fn(&str) -> Option<String>) -> Option<aws_config::S
 /// `SECBOARD_CONSOLE_URL` (the console's public base URL, which links point at) and
 /// `SECBOARD_DEFAULT_SENDER` (the sender when a company has none for a feature).
 pub fn mail_from_env() -> anyhow::Result<MailConfig> {
-    let console_url =
-        env("SECBOARD_CONSOLE_URL").context("SECBOARD_CONSOLE_URL (the console's public URL, for links in mail) is not set")?;
+    mail_config(None)
+}
+
+/// The mail settings, with the console's URL from the environment (`SECBOARD_CONSOLE_URL`, which
+/// wins) or as read from SSM (`SECBOARD_CONSOLE_URL_PARAMETER`, see [`load_parameters`]).
+pub fn mail_config(console_url_read: Option<String>) -> anyhow::Result<MailConfig> {
+    let console_url = env("SECBOARD_CONSOLE_URL")
+        .or(console_url_read)
+        .context("SECBOARD_CONSOLE_URL or SECBOARD_CONSOLE_URL_PARAMETER (the console's public URL, for links in mail) is not set")?;
     if !console_url.starts_with("https://") && !console_url.starts_with("http://127.0.0.1") && !console_url.starts_with("http://localhost")
     {
         bail!("SECBOARD_CONSOLE_URL must be an https URL (plain http only on this machine)");
@@ -149,6 +156,50 @@ pub fn load_key_file(path: &std::path::Path) -> anyhow::Result<MasterKey> {
     MasterKey::from_hex(&text).with_context(|| format!("{} does not hold 64 hex digits", path.display()))
 }
 
+/// The deployment key and, when `SECBOARD_CONSOLE_URL_PARAMETER` names one, the console's URL,
+/// read in one GetParameters call. The template writes that parameter once the distribution
+/// exists (its address is not known before, and the functions cannot name it without a cycle),
+/// so a first deploy works with no address given.
+pub async fn load_parameters(sdk: &aws_config::SdkConfig) -> anyhow::Result<(MasterKey, Option<String>)> {
+    let url_name = env("SECBOARD_CONSOLE_URL_PARAMETER");
+    let Some(key_name) = env("SECBOARD_KEY_PARAMETER") else {
+        let url = match &url_name {
+            Some(n) => Some(parameter_values(sdk, &[n]).await?.remove(0)),
+            None => None,
+        };
+        return Ok((load_key(sdk).await?, url));
+    };
+    let mut names = vec![key_name.as_str()];
+    names.extend(url_name.as_deref());
+    let mut values = parameter_values(sdk, &names).await?;
+    let key = MasterKey::from_hex(&values.remove(0)).context("the key parameter must hold 64 hex digits")?;
+    Ok((key, values.pop()))
+}
+
+/// The values of SSM parameters (decrypted), in the order named; an error names any missing.
+async fn parameter_values(sdk: &aws_config::SdkConfig, names: &[&str]) -> anyhow::Result<Vec<String>> {
+    let ssm = aws_sdk_ssm::Client::new(sdk);
+    let mut req = ssm.get_parameters().with_decryption(true);
+    for n in names {
+        req = req.names(*n);
+    }
+    let out = req.send().await.with_context(|| format!("reading SSM parameters {names:?}"))?;
+    if !out.invalid_parameters().is_empty() {
+        bail!("SSM parameters not found: {:?}", out.invalid_parameters());
+    }
+    names
+        .iter()
+        .map(|n| {
+            out.parameters()
+                .iter()
+                .find(|p| p.name() == Some(*n))
+                .and_then(|p| p.value())
+                .map(str::to_owned)
+                .with_context(|| format!("SSM parameter {n} has no value"))
+        })
+        .collect()
+}
+
 /// The deployment key: an SSM SecureString (`SECBOARD_KEY_PARAMETER`) on AWS, a 0600 key file
 /// (`SECBOARD_KEY_FILE`) elsewhere.
 pub async fn load_key(sdk: &aws_config::SdkConfig) -> anyhow::Result<MasterKey> {
@@ -174,9 +225,9 @@ impl App {
     /// The same, over an SDK configuration a function shares with its other clients.
     pub async fn from_sdk(sdk: &aws_config::SdkConfig) -> anyhow::Result<App> {
         let table = env("TABLE_NAME").context("TABLE_NAME is not set")?;
-        let key = load_key(sdk).await?;
+        let (key, console_url) = load_parameters(sdk).await?;
         let mut app = App::new(DynamoStore::new(sdk, table), Arc::new(SystemClock), Arc::new(OsEntropy), time_zone_from_env()?, key);
-        app.mail = mail_from_env()?;
+        app.mail = mail_config(console_url)?;
         Ok(app)
     }
 

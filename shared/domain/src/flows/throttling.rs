@@ -57,7 +57,7 @@ impl Attempt {
     /// Throttled per source only, for secrets that name no account before they match (control
     /// words, link tokens); `what` names them in the audit log.
     pub async fn begin_per_source(deps: &Deps, what: &'static str, source_ip: &str) -> Result<Attempt> {
-        Self::start(deps, what, format!("{what}#{source_ip}"), None).await
+        Self::start(deps, what, format!("{what}#{}", crate::throttle::source_key(source_ip)), None).await
     }
 
     async fn start(deps: &Deps, what: &'static str, pair_scope: String, account_scope: Option<String>) -> Result<Attempt> {
