@@ -16,6 +16,7 @@ mod fixtures;
 mod gates;
 mod granting;
 mod layout;
+mod least_privilege;
 mod list_users;
 mod mailer;
 mod org;

@@ -41,6 +41,8 @@ pub struct TestApp {
     pub table: String,
     pub endpoint: String,
     pub admin_cookie: String,
+    /// The IAM actions each function's calls needed so far, by function name (see `iam_used`).
+    iam: std::sync::Mutex<std::collections::BTreeMap<String, std::collections::BTreeSet<String>>>,
     _engine: Option<EmbeddedDynamo>,
     _s3: Option<EmbeddedS3>,
     _dir: tempfile::TempDir,
@@ -149,6 +151,7 @@ impl TestApp {
             table: table_name,
             endpoint,
             admin_cookie: String::new(),
+            iam: Default::default(),
             _engine: engine,
             _s3: s3,
             _dir: dir,
@@ -159,7 +162,24 @@ impl TestApp {
 
     /// Runs the mailer once: everything queued goes to the outbox.
     pub async fn deliver(&self) -> Delivered {
-        deliver_mail::deliver_pending(&self.app.deps, &self.outbox).await.expect("delivering")
+        let before = self.store.iam_actions().len();
+        let delivered = deliver_mail::deliver_pending(&self.app.deps, &self.outbox).await.expect("delivering");
+        self.note_iam("mailer", before);
+        delivered
+    }
+
+    /// Files the IAM actions made since `before` under `function`.
+    fn note_iam(&self, function: &str, before: usize) {
+        let made = self.store.iam_actions();
+        if let Ok(mut m) = self.iam.lock() {
+            m.entry(function.to_owned()).or_default().extend(made[before.min(made.len())..].iter().cloned());
+        }
+    }
+
+    /// The IAM actions each function's store calls have needed so far (requests sent one at a
+    /// time are filed under the function that served them; the mailer's under `mailer`).
+    pub fn iam_used(&self) -> std::collections::BTreeMap<String, std::collections::BTreeSet<String>> {
+        self.iam.lock().map(|m| m.clone()).unwrap_or_default()
     }
 
     /// Delivers, then the (subject, text) of every mail to `email`, oldest first.
@@ -239,7 +259,11 @@ impl TestApp {
     pub async fn send_from(&self, ip: &str, req: http::Request<Body>) -> Reply {
         // Time passes between requests, so events keep their order.
         self.clock.advance(jiff::SignedDuration::from_millis(1));
+        let function =
+            secboard_http::routes::match_route(req.method().as_str(), req.uri().path()).map_or("fallback", |m| m.route.function.name());
+        let before = self.store.iam_actions().len();
         let resp = self.functions.dispatch(to_gateway_request(req, ip)).await;
+        self.note_iam(function, before);
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
         let body = match resp.into_body() {

@@ -136,6 +136,10 @@ impl DynamoStore {
     pub fn operations(&self) -> Vec<String> {
         self.calls.operations()
     }
+    /// The IAM actions the calls so far needed ([`CallCounter::iam_actions`]).
+    pub fn iam_actions(&self) -> Vec<String> {
+        self.calls.iam_actions()
+    }
 
     fn put(&self, item: Item, condition: Option<&str>) -> Result<TransactWriteItem> {
         let p = Put::builder().table_name(&self.table).set_item(Some(item)).set_condition_expression(condition.map(str::to_owned));

@@ -1,0 +1,228 @@
+//! Least privilege that still works: every DynamoDB call a function makes, on a tour of every
+//! route, is allowed by that function's role in template.yaml. Transactions are authorised through
+//! their items' actions (PutItem, UpdateItem, DeleteItem, ConditionCheckItem), a Query of an index
+//! through the index's ARN. Permissions no recorded call needs are printed for a person to judge,
+//! never removed by a test.
+
+use secboard_tests::*;
+use serde_json::json;
+use serde_norway::Value as Yaml;
+use std::collections::{BTreeMap, BTreeSet};
+
+fn strings(v: &Yaml) -> Vec<&Yaml> {
+    match v {
+        Yaml::Sequence(s) => s.iter().collect(),
+        other => vec![other],
+    }
+}
+
+/// What a resource of a statement names: the table, an index of it, or something else.
+fn resource_kind(r: &Yaml) -> &'static str {
+    let text = match r {
+        Yaml::Tagged(t) => format!("{} {}", t.tag, t.value.as_str().unwrap_or_default()),
+        Yaml::String(s) => s.clone(),
+        _ => String::new(),
+    };
+    if text.contains("Table.Arn") && text.contains("/index/") {
+        "index"
+    } else if text.contains("Table.Arn") || text.contains("!GetAtt Table") {
+        "table"
+    } else {
+        "other"
+    }
+}
+
+/// The DynamoDB actions each function's role allows (with `@index` for an index resource).
+fn allowed() -> BTreeMap<String, BTreeSet<String>> {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../template.yaml")).unwrap();
+    let doc: Yaml = serde_norway::from_str(&text).unwrap();
+    let resources = doc["Resources"].as_mapping().unwrap();
+    let mut out = BTreeMap::new();
+    for (_, res) in resources {
+        if res["Type"].as_str() != Some("AWS::Serverless::Function") {
+            continue;
+        }
+        let binary = res["Metadata"]["BuildProperties"]["Binary"].as_str().unwrap().to_owned();
+        let mut allow = BTreeSet::new();
+        for policy in res["Properties"]["Policies"].as_sequence().into_iter().flatten() {
+            let statements = match policy {
+                Yaml::Tagged(t) => {
+                    let name = t.value.as_str().unwrap();
+                    doc["Resources"][name]["Properties"]["PolicyDocument"]["Statement"].clone()
+                }
+                other => other["Statement"].clone(),
+            };
+            for st in statements.as_sequence().into_iter().flatten() {
+                if st["Effect"].as_str() != Some("Allow") {
+                    continue;
+                }
+                let kinds: BTreeSet<&str> = strings(&st["Resource"]).into_iter().map(resource_kind).collect();
+                for a in strings(&st["Action"]) {
+                    let a = a.as_str().unwrap();
+                    if !a.starts_with("dynamodb:") {
+                        continue;
+                    }
+                    if kinds.contains("table") {
+                        allow.insert(a.to_owned());
+                    }
+                    if kinds.contains("index") {
+                        allow.insert(format!("{a}@index"));
+                    }
+                }
+            }
+        }
+        out.insert(binary, allow);
+    }
+    out
+}
+
+/// Every route once, as an administrator and as a user would, one request at a time.
+async fn tour(t: &TestApp) {
+    let ok = |r: &Reply, what: &str| assert!(r.status < 400, "{what}: {r:?}");
+    let c = t.company("Tour").await;
+    ok(&t.get("/api/org/companies").await, "companies");
+    ok(&t.get(&format!("/api/org/companies/{c}")).await, "company");
+    ok(&t.patch(&format!("/api/org/companies/{c}"), json!({ "name": "Tour Ltd", "version": 1 })).await, "rename");
+    ok(&t.get(&format!("/api/org/companies/{c}/settings")).await, "settings");
+    t.set_control_word(&c, "tour control word 2026").await;
+    let d = t.item(&c, "departments", "Ops").await;
+    ok(&t.get(&format!("/api/org/companies/{c}/departments")).await, "items");
+    ok(&t.patch(&format!("/api/org/companies/{c}/departments/{d}"), json!({ "name": "Operations", "version": 1 })).await, "item");
+    let g = t.group(Some(&c), "Readers", json!({ "view": true })).await;
+    let global = t.group(None, "Auditors", json!({ "view": true })).await;
+    ok(&t.get("/api/org/groups").await, "global groups");
+    ok(
+        &t.patch(
+            &format!("/api/org/groups/{global}"),
+            json!({ "version": 1, "permissions": { "users": { "view": true, "export": true } } }),
+        )
+        .await,
+        "group",
+    );
+    let role = t.post(&format!("/api/org/companies/{c}/roles"), json!({ "name": "Reader", "groups": [g] })).await.id();
+    let r = t
+        .user(json!({ "email": "tour@acme.test", "first_name": "Tou", "last_name": "Rist", "company_id": c, "department_id": d, "roles": [role], "apply_role_groups": true }))
+        .await;
+    ok(&r, "create");
+    let id = r.id();
+    ok(&t.get("/api/users").await, "list");
+    ok(&t.get(&format!("/api/users/{id}")).await, "get");
+    let v = t.get(&format!("/api/users/{id}")).await.body["profile"]["version"].as_u64().unwrap();
+    ok(&t.patch(&format!("/api/users/{id}"), json!({ "version": v, "phone": "+44 20 7946 0958" })).await, "edit");
+    ok(&t.upload(&format!("/api/users/{id}/avatar"), png(200, 200), "image/png", &t.admin_cookie.clone()).await, "photo");
+    ok(&t.delete(&format!("/api/users/{id}/avatar")).await, "photo removed");
+    ok(&t.post(&format!("/api/users/{id}/first-access-link"), json!({})).await, "first access");
+    let token = t.last_link("tour@acme.test").await;
+    ok(
+        &t.request(
+            "POST",
+            "/api/auth/password-reset/confirm",
+            Some(json!({ "token": token, "password": "violet canyon drift pebble 2026" })),
+            None,
+        )
+        .await,
+        "confirm",
+    );
+    ok(&t.post("/api/users/export", json!({})).await, "export");
+    ok(&t.get(&format!("/api/audit?user={id}")).await, "audit");
+
+    // The user's side.
+    let mut cookie = t.sign_in("tour@acme.test", "violet canyon drift pebble 2026").await;
+    ok(&t.step("POST", "/api/me/complete", Some(json!({})), &mut cookie).await, "complete");
+    ok(&t.request("GET", "/api/me", None, Some(&cookie)).await, "me");
+    let me = t.request("GET", "/api/me", None, Some(&cookie)).await;
+    let v = me.body["profile"]["version"].as_u64().unwrap_or_else(|| panic!("{me:?}"));
+    ok(&t.request("PATCH", "/api/me", Some(json!({ "version": v, "first_name": "Tour" })), Some(&cookie)).await, "me edit");
+    ok(&t.upload("/api/me/avatar", png(200, 200), "image/png", &cookie).await, "own photo");
+    ok(&t.request("DELETE", "/api/me/avatar", None, Some(&cookie)).await, "own photo removed");
+    let s = t.request("POST", "/api/me/totp/setup", Some(json!({})), Some(&cookie)).await;
+    ok(&s, "totp setup");
+    let key = data_encoding::BASE32_NOPAD.decode(s.body["secret"].as_str().unwrap().as_bytes()).unwrap();
+    let code = |t: &TestApp| format!("{:06}", secboard_domain::totp::code_at(&key, secboard_domain::totp::step_of(t.clock_now())));
+    ok(&t.step("POST", "/api/me/totp/confirm", Some(json!({ "code": code(t) })), &mut cookie).await, "totp on");
+    t.clock.advance(jiff::SignedDuration::from_secs(30));
+    ok(&t.request("POST", "/api/me/backup-codes", Some(json!({})), Some(&cookie)).await, "backup codes");
+    let mut second = t.sign_in("tour@acme.test", "violet canyon drift pebble 2026").await;
+    ok(&t.step("POST", "/api/auth/totp", Some(json!({ "code": code(t) })), &mut second).await, "second factor");
+    t.clock.advance(jiff::SignedDuration::from_secs(30));
+    ok(&t.request("DELETE", "/api/me/totp", Some(json!({ "code": code(t) })), Some(&cookie)).await, "totp off");
+    let body = json!({ "current": "violet canyon drift pebble 2026", "new": "amber lantern quiet harbour 2027" });
+    ok(&t.step("POST", "/api/me/password", Some(body), &mut cookie).await, "own password");
+    let other = t.sign_in("tour@acme.test", "amber lantern quiet harbour 2027").await;
+    let sessions = t.request("GET", "/api/me/sessions", None, Some(&cookie)).await;
+    ok(&sessions, "my sessions");
+    let sid =
+        sessions.body["sessions"].as_array().unwrap().iter().find(|s| s["current"] == false).unwrap()["id"].as_str().unwrap().to_owned();
+    ok(&t.request("DELETE", &format!("/api/me/sessions/{sid}"), None, Some(&cookie)).await, "end one");
+    ok(&t.request("DELETE", "/api/me/sessions", None, Some(&cookie)).await, "end others");
+    let _ = other;
+    let admin_view = t.get(&format!("/api/users/{id}/sessions")).await;
+    ok(&admin_view, "user's sessions");
+    let sid = admin_view.body["sessions"][0]["id"].as_str().unwrap().to_owned();
+    ok(&t.delete(&format!("/api/users/{id}/sessions/{sid}")).await, "admin ends one");
+    ok(&t.delete(&format!("/api/users/{id}/sessions")).await, "admin ends all");
+
+    // Anonymous flows.
+    t.clock.advance(jiff::SignedDuration::from_mins(2));
+    ok(&t.request("POST", "/api/auth/password-reset", Some(json!({ "email": "tour@acme.test" })), None).await, "reset");
+    ok(
+        &t.request(
+            "POST",
+            "/api/auth/first-login",
+            Some(json!({ "email": "tour@acme.test", "control_word": "tour control word 2026" })),
+            None,
+        )
+        .await,
+        "first login",
+    );
+    let magic = t.last_link("tour@acme.test").await;
+    let m = t.request("POST", "/api/auth/magic-link", Some(json!({ "token": magic })), None).await;
+    ok(&m, "magic link");
+    ok(&t.request("POST", "/api/auth/logout", None, m.cookie().as_deref()).await, "logout");
+    ok(&t.get("/api/health").await, "health");
+    assert_eq!(t.get("/api/nowhere").await.status, 404);
+
+    // And the end of it.
+    ok(&t.request("DELETE", &format!("/api/users/{id}"), Some(json!({ "confirm": true })), Some(&t.admin_cookie.clone())).await, "delete");
+    ok(&t.delete(&format!("/api/org/companies/{c}/roles/{role}")).await, "role deleted");
+    ok(&t.delete(&format!("/api/org/companies/{c}/groups/{g}")).await, "group deleted");
+    ok(&t.delete(&format!("/api/org/groups/{global}")).await, "global group deleted");
+    ok(&t.delete(&format!("/api/org/companies/{c}/departments/{d}")).await, "item deleted");
+    ok(&t.delete(&format!("/api/org/companies/{c}")).await, "company deleted");
+    t.deliver().await;
+}
+
+#[tokio::test]
+async fn every_call_a_function_makes_is_allowed_by_its_role_in_the_template() {
+    let t = TestApp::spawn().await;
+    tour(&t).await;
+    let used = t.iam_used();
+    let allowed = allowed();
+    let mut missing = vec![];
+    for (function, actions) in &used {
+        let role = allowed.get(function).unwrap_or_else(|| panic!("no function {function} in the template"));
+        for a in actions {
+            if !role.contains(a) {
+                missing.push(format!("{function}: {a}"));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "calls the template's roles do not allow:\n{}", missing.join("\n"));
+    // Every function was toured, so the comparison covers them all.
+    let toured: BTreeSet<&String> = used.keys().collect();
+    for f in allowed.keys() {
+        assert!(toured.contains(f), "the tour never reached {f}");
+    }
+    // For a person to judge: allowed, and needed by no call of the tour.
+    for (function, role) in &allowed {
+        // An index resource matters to Query and Scan alone; other actions on it are noise.
+        let unused: Vec<&String> = role
+            .iter()
+            .filter(|a| !a.ends_with("@index") || a.starts_with("dynamodb:Query") || a.starts_with("dynamodb:Scan"))
+            .filter(|a| !used.get(function).is_some_and(|u| u.contains(*a)))
+            .collect();
+        if !unused.is_empty() {
+            eprintln!("{function}: allowed but not needed on the tour: {unused:?}");
+        }
+    }
+}
