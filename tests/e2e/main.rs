@@ -18,6 +18,7 @@ mod granting;
 mod layout;
 mod least_privilege;
 mod list_users;
+mod mail_feedback;
 mod mailer;
 mod org;
 mod photos;

@@ -27,6 +27,8 @@ pub enum Purpose {
     Totp,
     /// Names what is throttled after an email as typed, so a count's key does not hold the email.
     Throttle,
+    /// Names an address mail no longer goes to (it bounced or complained), without holding it.
+    Suppression,
 }
 
 impl Purpose {
@@ -36,6 +38,7 @@ impl Purpose {
             Purpose::Mail => b"secboard/mail/v1",
             Purpose::Totp => b"secboard/totp/v1",
             Purpose::Throttle => b"secboard/throttle/v1",
+            Purpose::Suppression => b"secboard/suppression/v1",
         }
     }
 }

@@ -332,6 +332,13 @@ pub trait MailStore: Send + Sync {
     /// queue for a later round, or (`dead`) out of it for an administrator to see. False when
     /// that claim was lost (then nothing is written).
     async fn mail_failed(&self, id: &EventId, lease: &MailLease, attempts: u32, dead: bool, now: Timestamp) -> Result<bool>;
+    /// Mail no longer goes to the address named by `address_key` (a keyed digest of it): it
+    /// bounced for good or its owner complained. Saved with the audit event.
+    async fn suppress_address(&self, address_key: &str, reason: &str, at: Timestamp, audit: &AuditEvent) -> Result<()>;
+    /// Why and since when mail no longer goes to the address, if it does not.
+    async fn suppressed(&self, address_key: &str) -> Result<Option<(String, Timestamp)>>;
+    /// Lets mail go to the address again; whether it was suppressed.
+    async fn clear_suppression(&self, address_key: &str, audit: &AuditEvent) -> Result<bool>;
 }
 
 /// Where mail goes: the adapter renders the message (MIME, in the mail's language) and sends it

@@ -337,11 +337,15 @@ mod part_tests {
 #[derive(Clone)]
 pub struct Ses {
     client: aws_sdk_sesv2::Client,
+    /// The SES configuration set whose event destination reports bounces and complaints back
+    /// (`SECBOARD_SES_CONFIGURATION_SET`; template.yaml makes it).
+    configuration_set: Option<String>,
 }
 
 impl Ses {
     pub fn new(sdk: &aws_config::SdkConfig) -> Self {
-        Ses { client: aws_sdk_sesv2::Client::new(sdk) }
+        let configuration_set = std::env::var("SECBOARD_SES_CONFIGURATION_SET").ok().filter(|v| !v.trim().is_empty());
+        Ses { client: aws_sdk_sesv2::Client::new(sdk), configuration_set }
     }
     pub fn client(&self) -> &aws_sdk_sesv2::Client {
         &self.client
@@ -360,6 +364,7 @@ impl MailSender for Ses {
             .from_email_address(&mail.from)
             .destination(Destination::builder().to_addresses(&mail.to).build())
             .content(content)
+            .set_configuration_set_name(self.configuration_set.clone())
             .send()
             .await?;
         Ok(())

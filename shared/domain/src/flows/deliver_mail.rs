@@ -82,7 +82,19 @@ pub async fn deliver_pending(deps: &Deps, sender: &dyn MailSender) -> Result<Del
             continue;
         };
         let attempt = q.attempts + 1;
-        let outcome = match Mail::open(&deps.key, &q) {
+        let mail = Mail::open(&deps.key, &q);
+        // An address that bounced for good or complained gets nothing more (flows::mail_feedback):
+        // the mail is dead-lettered unsent, for an administrator to see.
+        if let Some(m) = &mail
+            && store.suppressed(&super::mail_feedback::address_key(deps, &m.to)).await?.is_some()
+        {
+            if store.mail_failed(&q.id, &lease, attempt, true, deps.now()).await? {
+                store.append(&event(deps, &q, "mail.suppressed", attempt)).await?;
+                done.dead += 1;
+            }
+            continue;
+        }
+        let outcome = match mail {
             Some(mail) => sender.send(&mail, q.id.as_str(), q.queued_at).await,
             None => Err(anyhow::anyhow!("the mail cannot be opened with this key")),
         };

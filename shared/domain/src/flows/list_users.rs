@@ -80,5 +80,7 @@ pub async fn get(deps: &Deps, blobs: &dyn BlobStore, p: &Principal, id: &str) ->
     let key = user.profile.as_ref().and_then(|p| p.avatar_key.as_deref());
     let mut view = AdminUserView::of(&user, deps.today());
     link_avatar(&mut view.user.profile, key, blobs).await?;
+    let address = super::mail_feedback::address_key(deps, user.account.email.as_str());
+    view.mail_suppressed = deps.store.suppressed(&address).await?.map(|(reason, _)| reason);
     Ok(view)
 }

@@ -13,6 +13,7 @@ pub mod export;
 pub mod first_login;
 pub mod list_users;
 pub mod login;
+pub mod mail_feedback;
 pub mod me;
 pub mod notices;
 pub mod org;

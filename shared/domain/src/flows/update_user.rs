@@ -66,6 +66,10 @@ pub struct UpdateUserInput {
     /// every session ends; with `require_2fa` still on, the next sign-in sets up a new device.
     #[serde(default)]
     pub reset_2fa: bool,
+    /// Lets mail go again to an address that bounced or complained (flows::mail_feedback), once
+    /// the user says it works.
+    #[serde(default)]
+    pub clear_mail_suppression: bool,
 }
 
 /// The user `id` if it is within the caller's reach for `action`; else 404.
@@ -316,6 +320,11 @@ pub async fn update_user(
         .await?;
 
     let mut after = after;
+    if input.clear_mail_suppression {
+        let address = super::mail_feedback::address_key(deps, account.email.as_str());
+        let audit = deps.event(Some(p.id()), "mail.address_cleared", AuditTarget::User(account.id.clone()), json!({}), Some(&p.source_ip));
+        deps.store.clear_suppression(&address, &audit).await?;
+    }
     if input.remove_avatar && current.avatar_key.is_some() {
         super::avatar::remove(deps, blobs, p, &account.id).await?;
         if let Some(pr) = after.profile.as_mut() {

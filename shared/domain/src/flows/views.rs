@@ -99,6 +99,10 @@ pub struct AdminUserView {
     pub totp_enrolled: bool,
     pub account_version: u64,
     pub created_at: Timestamp,
+    /// Why mail no longer goes to the user's address (`bounce`, `complaint`), when it does not
+    /// (the user's card; `clear_mail_suppression` in an edit lets it go again).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mail_suppressed: Option<String>,
 }
 
 impl UserView {
@@ -141,6 +145,7 @@ impl AdminUserView {
             totp_enrolled: a.totp_enrolled,
             account_version: a.version,
             created_at: a.created_at,
+            mail_suppressed: None,
         }
     }
 }

@@ -177,4 +177,35 @@ impl MailStore for DynamoStore {
         };
         self.update_if(held(id, lease, expr, "#s = :queued", values)).await
     }
+
+    async fn suppress_address(&self, address_key: &str, reason: &str, at: Timestamp, audit: &AuditEvent) -> Result<()> {
+        let mut item = key(suppression_pk(address_key), "MAIL");
+        item.insert("reason".into(), s(reason));
+        item.insert("at".into(), s(at.to_string()));
+        let items = vec![self.put(item, None)?, self.audit_put(audit)?];
+        match self.transact(items).await? {
+            TxOutcome::Done => Ok(()),
+            TxOutcome::Failed(_) => Err(Error::unexpected("suppressing an address was refused")),
+        }
+    }
+
+    async fn suppressed(&self, address_key: &str) -> Result<Option<(String, Timestamp)>> {
+        let Some(item) = self.get(suppression_pk(address_key), "MAIL").await? else { return Ok(None) };
+        let reason = item.get("reason").and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
+        let at = item.get("at").and_then(|v| v.as_s().ok()).and_then(|v| v.parse().ok()).unwrap_or_default();
+        Ok(Some((reason, at)))
+    }
+
+    async fn clear_suppression(&self, address_key: &str, audit: &AuditEvent) -> Result<bool> {
+        let items = vec![self.delete_item(suppression_pk(address_key), "MAIL", Some("attribute_exists(pk)"))?, self.audit_put(audit)?];
+        match self.transact(items).await? {
+            TxOutcome::Done => Ok(true),
+            TxOutcome::Failed(_) => Ok(false),
+        }
+    }
+}
+
+/// `SUPPRESSED#<keyed digest of the address>` / `MAIL`: mail no longer goes there.
+fn suppression_pk(address_key: &str) -> String {
+    format!("SUPPRESSED#{address_key}")
 }
