@@ -120,3 +120,38 @@ async fn every_post_put_and_patch_needs_a_media_type_a_cross_site_form_cannot_se
         }
     }
 }
+
+#[tokio::test]
+async fn every_problem_carries_a_stable_code_a_client_can_act_on() {
+    let t = TestApp::spawn().await;
+    let c = t.company("Acme").await;
+    let (id, member) = t.member(&c, "coded@acme.test", &[]).await;
+    let code = |r: &Reply| r.body["code"].as_str().unwrap_or_else(|| panic!("no code in {r:?}")).to_owned();
+    let bad = t.user(json!({ "email": "not an email", "first_name": "A", "last_name": "B", "company_id": c })).await;
+    assert_eq!(code(&bad), "invalid_input");
+    let taken = t.user(json!({ "email": "CODED@acme.test", "first_name": "A", "last_name": "B", "company_id": c })).await;
+    assert_eq!(code(&taken), "email_taken");
+    let stale = t.patch(&format!("/api/users/{id}"), json!({ "version": 999, "first_name": "X" })).await;
+    assert_eq!(code(&stale), "stale_version");
+    let right = t.request("GET", "/api/users", None, Some(&member)).await;
+    assert_eq!((right.status, code(&right)), (403, "missing_right".to_owned()));
+    let anonymous = t.request("GET", "/api/users", None, None).await;
+    assert_eq!(code(&anonymous), "unauthenticated");
+    let refused =
+        t.request("POST", "/api/auth/login", Some(json!({ "email": "coded@acme.test", "password": "wrong wrong wrong" })), None).await;
+    assert_eq!(code(&refused), "sign_in_refused");
+    let req = http::Request::builder()
+        .method("POST")
+        .uri("/api/org/companies")
+        .header("host", "127.0.0.1:3000")
+        .header("content-type", "application/json")
+        .header("cookie", &t.admin_cookie)
+        .header("sec-fetch-site", "cross-site")
+        .body(lambda_http::Body::Text(json!({ "name": "Evil" }).to_string()))
+        .unwrap();
+    assert_eq!(code(&t.send(req).await), "cross_site");
+    let me = t.get("/api/me").await.body["id"].as_str().unwrap().to_owned();
+    let own = t.request("DELETE", &format!("/api/users/{me}"), Some(json!({ "confirm": true })), Some(&t.admin_cookie.clone())).await;
+    assert_eq!(code(&own), "conflict");
+    assert_eq!(code(&t.get("/api/nowhere").await), "not_found");
+}

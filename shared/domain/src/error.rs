@@ -32,9 +32,10 @@ pub enum Error {
     /// both answer the same, naming the field.
     #[error("{field}: no such {what}")]
     UnknownId { field: &'static str, what: &'static str },
-    /// A duplicate, a stale version, or a delete of something still referenced.
+    /// A duplicate, a stale version, or a delete of something still referenced; `code` says which,
+    /// stably, for clients to act on (`stale_version`, `email_taken`, ...).
     #[error("{message}")]
-    Conflict { field: Option<String>, message: String },
+    Conflict { field: Option<String>, message: String, code: &'static str },
     /// A change that needs a recent sign-in, from a session older than that, without proof.
     #[error("this change needs a recent sign-in: send your current password (or an authenticator code)")]
     Reauthenticate,
@@ -54,29 +55,36 @@ impl Error {
         Error::Invalid { field: field.into(), message: message.into() }
     }
     pub fn conflict(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Error::Conflict { field: Some(field.into()), message: message.into() }
+        Error::Conflict { field: Some(field.into()), message: message.into(), code: "conflict" }
+    }
+    /// The same conflict with its stable code.
+    pub fn coded(self, code: &'static str) -> Self {
+        match self {
+            Error::Conflict { field, message, .. } => Error::Conflict { field, message, code },
+            other => other,
+        }
     }
     pub fn not_permitted(field: impl Into<String>, message: impl Into<String>) -> Self {
         Error::NotPermitted { field: field.into(), message: message.into() }
     }
     pub fn stale() -> Self {
-        Error::conflict("version", "the record changed since it was read; reload and try again")
+        Error::conflict("version", "the record changed since it was read; reload and try again").coded("stale_version")
     }
     /// Another write touched the same records at the same moment.
     pub fn concurrent_change() -> Self {
-        Error::conflict("version", "a concurrent change got there first; try again")
+        Error::conflict("version", "a concurrent change got there first; try again").coded("concurrent_change")
     }
     /// Emails are unique, whatever their case.
     pub fn email_taken() -> Self {
-        Error::conflict("email", "an account with this email already exists")
+        Error::conflict("email", "an account with this email already exists").coded("email_taken")
     }
     /// A new record under an id that is taken.
     pub fn already_exists(field: impl Into<String>) -> Self {
-        Error::conflict(field, "already exists")
+        Error::conflict(field, "already exists").coded("already_exists")
     }
     /// An access group whose version was read to compute rights changed before the write.
     pub fn group_changed(field: impl Into<String>) -> Self {
-        Error::conflict(field, "this access group changed or was deleted meanwhile; reload and try again")
+        Error::conflict(field, "this access group changed or was deleted meanwhile; reload and try again").coded("group_changed")
     }
     /// An organisation item named in the input was deleted before the write.
     pub fn gone_from_company(field: impl Into<String>) -> Self {
@@ -92,7 +100,11 @@ impl Error {
         if roles > 0 {
             by.push(format!("{roles} platform role(s)"));
         }
-        Error::Conflict { field: None, message: format!("this {what} is still referred to by {}", by.join(" and ")) }
+        Error::Conflict {
+            field: None,
+            message: format!("this {what} is still referred to by {}", by.join(" and ")),
+            code: "still_referred",
+        }
     }
     /// A company cannot be deleted while users or organisation items belong to it.
     pub fn company_not_empty(users: i64, children: i64) -> Self {
@@ -103,17 +115,17 @@ impl Error {
         if children > 0 {
             by.push(format!("{children} department(s), position(s), role(s), quiz(zes) or access group(s)"));
         }
-        Error::Conflict { field: None, message: format!("this company still has {}", by.join(" and ")) }
+        Error::Conflict { field: None, message: format!("this company still has {}", by.join(" and ")), code: "company_not_empty" }
     }
     /// Confirming an authenticator whose set-up is gone.
     pub fn totp_setup_gone() -> Self {
-        Error::conflict("code", "the set-up expired or was already confirmed: start it again")
+        Error::conflict("code", "the set-up expired or was already confirmed: start it again").coded("totp_setup_gone")
     }
     pub fn totp_already_on() -> Self {
-        Error::conflict("totp", "two-factor authentication is already on")
+        Error::conflict("totp", "two-factor authentication is already on").coded("totp_already_on")
     }
     pub fn totp_not_on() -> Self {
-        Error::conflict("totp", "two-factor authentication is not on")
+        Error::conflict("totp", "two-factor authentication is not on").coded("totp_not_on")
     }
     pub fn unexpected(message: impl std::fmt::Display) -> Self {
         Error::Unexpected(anyhow::anyhow!("{message}"))
@@ -133,7 +145,7 @@ mod tests {
 
     fn message(e: Error) -> (Option<String>, String) {
         match e {
-            Error::Conflict { field, message } => (field, message),
+            Error::Conflict { field, message, .. } => (field, message),
             Error::Invalid { field, message } => (Some(field), message),
             other => panic!("not a conflict or invalid: {other:?}"),
         }

@@ -33,7 +33,7 @@ pub fn only_superusers_change(field: &str) -> Error {
 
 /// The answer to a delete of the last superuser.
 pub fn last_superuser() -> Error {
-    Error::conflict("id", "this is the last superuser; make another one first")
+    Error::conflict("id", "this is the last superuser; make another one first").coded("last_superuser")
 }
 
 #[cfg(test)]

@@ -177,7 +177,11 @@ pub fn came_through_cloudfront(web: &WebConfig, req: &Request) -> Result<(), Pro
     }
     let sent = header(req, crate::app::ORIGIN_SECRET_HEADER).unwrap_or("").as_bytes();
     let known = web.origin_secrets.iter().fold(false, |ok, s| ok | bool::from(s.as_bytes().ct_eq(sent)));
-    if known { Ok(()) } else { Err(Problem::new(403, "Forbidden", "requests come through the console's address")) }
+    if known {
+        Ok(())
+    } else {
+        Err(Problem::new(403, "Forbidden", "requests come through the console's address").code("not_through_cloudfront"))
+    }
 }
 
 /// The origin a browser's request must come from: the configured one, else behind CloudFront the
@@ -195,7 +199,7 @@ fn our_origin(web: &WebConfig, req: &Request) -> Option<String> {
 /// State-changing requests from another site are refused: `Sec-Fetch-Site` must be same-origin
 /// (or absent, as from curl), and an `Origin` must be ours.
 fn check_csrf(web: &WebConfig, req: &Request) -> Result<(), Problem> {
-    let refuse = || Problem::new(403, "Forbidden", "cross-site requests may not change anything");
+    let refuse = || Problem::new(403, "Forbidden", "cross-site requests may not change anything").code("cross_site");
     if let Some(site) = header(req, "sec-fetch-site")
         && !matches!(site, "same-origin" | "none")
     {

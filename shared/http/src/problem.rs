@@ -8,6 +8,8 @@ use serde_json::{Value, json};
 pub struct Problem {
     pub status: u16,
     pub title: &'static str,
+    /// A stable name for what went wrong, for clients to act on (titles and details are words).
+    pub code: &'static str,
     pub detail: String,
     /// Extra members (`field`, `right`, `gate`).
     pub extra: Vec<(&'static str, Value)>,
@@ -16,7 +18,12 @@ pub struct Problem {
 
 impl Problem {
     pub fn new(status: u16, title: &'static str, detail: impl Into<String>) -> Self {
-        Problem { status, title, detail: detail.into(), extra: vec![], retry_after: None }
+        Problem { status, title, code: default_code(status), detail: detail.into(), extra: vec![], retry_after: None }
+    }
+    /// The same problem under a more precise code.
+    pub fn code(mut self, code: &'static str) -> Self {
+        self.code = code;
+        self
     }
     pub fn with(mut self, k: &'static str, v: impl Into<Value>) -> Self {
         self.extra.push((k, v.into()));
@@ -31,6 +38,7 @@ impl Problem {
             "type": "about:blank",
             "title": self.title,
             "status": self.status,
+            "code": self.code,
             "detail": self.detail,
         });
         for (k, v) in self.extra {
@@ -45,32 +53,52 @@ impl Problem {
     }
 }
 
+/// The code of a problem no more precise one was given for, by its status.
+fn default_code(status: u16) -> &'static str {
+    match status {
+        400 => "invalid_input",
+        401 => "unauthenticated",
+        403 => "forbidden",
+        404 => "not_found",
+        405 => "method_not_allowed",
+        409 => "conflict",
+        413 => "too_large",
+        415 => "unsupported_media_type",
+        429 => "throttled",
+        503 => "unavailable",
+        _ => "internal",
+    }
+}
+
 impl From<Error> for Problem {
     fn from(e: Error) -> Self {
         match e {
             Error::Invalid { field, message } => Problem::new(400, "Invalid input", format!("{field}: {message}")).with("field", field),
             Error::Unauthenticated => Problem::new(401, "Unauthorized", "sign in first"),
-            Error::SignInRefused => Problem::new(401, "Unauthorized", Error::SignInRefused.to_string()),
-            Error::Gated(g) => {
-                Problem::new(403, "Forbidden", format!("this session must first complete the {g} step")).with("gate", g.as_str())
-            }
+            Error::SignInRefused => Problem::new(401, "Unauthorized", Error::SignInRefused.to_string()).code("sign_in_refused"),
+            Error::Gated(g) => Problem::new(403, "Forbidden", format!("this session must first complete the {g} step"))
+                .code("gate_pending")
+                .with("gate", g.as_str()),
             Error::Forbidden { module, action } => {
                 let right = format!("{module}.{action}");
-                Problem::new(403, "Forbidden", format!("missing right {right}")).with("right", right)
+                Problem::new(403, "Forbidden", format!("missing right {right}")).code("missing_right").with("right", right)
             }
-            Error::NotPermitted { field, message } => Problem::new(403, "Forbidden", format!("{field}: {message}")).with("field", field),
+            Error::NotPermitted { field, message } => {
+                Problem::new(403, "Forbidden", format!("{field}: {message}")).code("not_permitted").with("field", field)
+            }
             Error::NotFound(what) => Problem::new(404, "Not Found", format!("{what} not found")),
             Error::UnknownId { field, what } => Problem::new(404, "Not Found", format!("{field}: no such {what}")).with("field", field),
-            Error::Conflict { field, message } => {
-                let p = Problem::new(409, "Conflict", message);
+            Error::Conflict { field, message, code } => {
+                let p = Problem::new(409, "Conflict", message).code(code);
                 match field {
                     Some(f) => p.with("field", f),
                     None => p,
                 }
             }
-            Error::Reauthenticate => {
-                Problem::new(403, "Forbidden", Error::Reauthenticate.to_string()).with("field", "password").with("reauthenticate", true)
-            }
+            Error::Reauthenticate => Problem::new(403, "Forbidden", Error::Reauthenticate.to_string())
+                .code("reauthenticate")
+                .with("field", "password")
+                .with("reauthenticate", true),
             Error::Throttled { retry_after_secs } => {
                 let mut p = Problem::new(429, "Too Many Requests", "too many attempts; wait before trying again");
                 p.retry_after = Some(retry_after_secs);

@@ -158,7 +158,7 @@ pub fn date(s: &str) -> Date {
 /// The field and message of a conflict (or of invalid input).
 pub fn conflict(e: Error) -> (Option<String>, String) {
     match e {
-        Error::Conflict { field, message } => (field, message),
+        Error::Conflict { field, message, .. } => (field, message),
         Error::Invalid { field, message } => (Some(field), message),
         other => panic!("expected a conflict, got {other:?}"),
     }
