@@ -181,10 +181,8 @@ async fn s27_passing_the_second_factor_gives_a_new_secret() {
     let t = TestApp::spawn().await;
     let c = t.company("Acme").await;
     let (_, mut cookie) = t.member(&c, "tf@acme.test", &[]).await;
-    let s = t.request("POST", "/api/me/totp/setup", Some(json!({})), Some(&cookie)).await;
-    let key = data_encoding::BASE32_NOPAD.decode(s.body["secret"].as_str().unwrap().as_bytes()).unwrap();
-    let code = |t: &TestApp| format!("{:06}", secboard_domain::totp::code_at(&key, secboard_domain::totp::step_of(t.clock_now())));
-    assert_eq!(t.step("POST", "/api/me/totp/confirm", Some(json!({ "code": code(&t) })), &mut cookie).await.status, 200);
+    let key = t.enrol_totp(&mut cookie).await;
+    let code = |t: &TestApp| t.totp_code(&key);
     t.clock.advance(jiff::SignedDuration::from_secs(30));
     let gated = t.sign_in("tf@acme.test", "member password 1").await;
     let mut passed = gated.clone();
@@ -325,10 +323,7 @@ async fn s16_a_reset_neither_signs_in_nor_passes_the_second_factor() {
     let t = TestApp::spawn().await;
     let c = t.company("Acme").await;
     let (_, mut cookie) = t.member(&c, "twofa@acme.test", &[]).await;
-    let s = t.request("POST", "/api/me/totp/setup", Some(json!({})), Some(&cookie)).await;
-    let key = data_encoding::BASE32_NOPAD.decode(s.body["secret"].as_str().unwrap().as_bytes()).unwrap();
-    let code = format!("{:06}", secboard_domain::totp::code_at(&key, secboard_domain::totp::step_of(t.clock_now())));
-    assert_eq!(t.step("POST", "/api/me/totp/confirm", Some(json!({ "code": code })), &mut cookie).await.status, 200);
+    t.enrol_totp(&mut cookie).await;
     assert_eq!(t.request("POST", "/api/auth/password-reset", Some(json!({ "email": "twofa@acme.test" })), None).await.status, 202);
     let token = t.last_link("twofa@acme.test").await;
     let r = t

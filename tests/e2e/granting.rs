@@ -4,7 +4,6 @@
 
 use secboard_domain::flows::{break_glass, create_user};
 use secboard_domain::password::Password;
-use secboard_domain::totp;
 use secboard_tests::*;
 use serde_json::{Value, json};
 
@@ -217,12 +216,7 @@ async fn break_glass_resets_two_factor_and_sets_a_superusers_password() {
     let t = TestApp::spawn().await;
     let c = t.company("Acme").await;
     let (id, mut cookie) = t.member(&c, "m@acme.test", &[]).await;
-    let s = t.request("POST", "/api/me/totp/setup", Some(json!({})), Some(&cookie)).await;
-    assert_eq!(s.status, 201, "{s:?}");
-    let key = data_encoding::BASE32_NOPAD.decode(s.body["secret"].as_str().unwrap().as_bytes()).unwrap();
-    let code = format!("{:06}", totp::code_at(&key, totp::step_of(t.clock_now())));
-    let r = t.step("POST", "/api/me/totp/confirm", Some(json!({ "code": code })), &mut cookie).await;
-    assert_eq!(r.status, 200, "{r:?}");
+    t.enrol_totp(&mut cookie).await;
     break_glass::reset_two_factor(&t.app.deps, &t.app.mail, "M@acme.test").await.unwrap();
     let got = t.get(&format!("/api/users/{id}")).await.body;
     assert_eq!(got["totp_enrolled"], false, "{got}");

@@ -135,11 +135,8 @@ async fn tour(t: &TestApp) {
     ok(&t.request("PATCH", "/api/me", Some(json!({ "version": v, "first_name": "Tour" })), Some(&cookie)).await, "me edit");
     ok(&t.upload("/api/me/avatar", png(200, 200), "image/png", &cookie).await, "own photo");
     ok(&t.request("DELETE", "/api/me/avatar", None, Some(&cookie)).await, "own photo removed");
-    let s = t.request("POST", "/api/me/totp/setup", Some(json!({})), Some(&cookie)).await;
-    ok(&s, "totp setup");
-    let key = data_encoding::BASE32_NOPAD.decode(s.body["secret"].as_str().unwrap().as_bytes()).unwrap();
-    let code = |t: &TestApp| format!("{:06}", secboard_domain::totp::code_at(&key, secboard_domain::totp::step_of(t.clock_now())));
-    ok(&t.step("POST", "/api/me/totp/confirm", Some(json!({ "code": code(t) })), &mut cookie).await, "totp on");
+    let key = t.enrol_totp(&mut cookie).await;
+    let code = |t: &TestApp| t.totp_code(&key);
     t.clock.advance(jiff::SignedDuration::from_secs(30));
     ok(&t.request("POST", "/api/me/backup-codes", Some(json!({})), Some(&cookie)).await, "backup codes");
     let mut second = t.sign_in("tour@acme.test", "violet canyon drift pebble 2026").await;

@@ -419,12 +419,7 @@ async fn a_session_at_a_gate_cannot_use_the_session_endpoints() {
     let c = t.company("Acme").await;
     let (id, mut cookie) = t.member(&c, "ada@example.com", &[]).await;
     // 2FA on: the next sign-in stops at the totp gate.
-    let s = t.request("POST", "/api/me/totp/setup", Some(json!({})), Some(&cookie)).await;
-    assert_eq!(s.status, 201, "{s:?}");
-    let key = data_encoding::BASE32_NOPAD.decode(s.body["secret"].as_str().unwrap().as_bytes()).unwrap();
-    let code = format!("{:06}", secboard_domain::totp::code_at(&key, secboard_domain::totp::step_of(t.clock_now())));
-    let on = t.step("POST", "/api/me/totp/confirm", Some(json!({ "code": code })), &mut cookie).await;
-    assert_eq!(on.status, 200, "{on:?}");
+    t.enrol_totp(&mut cookie).await;
     let login = t
         .request_with(
             "203.0.113.66",

@@ -372,6 +372,22 @@ impl TestApp {
         (id, cookie)
     }
 
+    /// Sets up and confirms 2FA for the session's user (keeping `cookie` as a browser would if the
+    /// session moves on); answers the authenticator's key, for [`TestApp::totp_code`].
+    pub async fn enrol_totp(&self, cookie: &mut String) -> Vec<u8> {
+        let s = self.request("POST", "/api/me/totp/setup", Some(json!({})), Some(cookie.as_str())).await;
+        assert_eq!(s.status, 201, "{s:?}");
+        let key = data_encoding::BASE32_NOPAD.decode(s.body["secret"].as_str().unwrap().as_bytes()).unwrap();
+        let on = self.step("POST", "/api/me/totp/confirm", Some(json!({ "code": self.totp_code(&key) })), cookie).await;
+        assert_eq!(on.status, 200, "{on:?}");
+        key
+    }
+
+    /// The code an authenticator with `key` shows now.
+    pub fn totp_code(&self, key: &[u8]) -> String {
+        format!("{:06}", secboard_domain::totp::code_at(key, secboard_domain::totp::step_of(self.clock_now())))
+    }
+
     /// A step of sign-in (a gate's endpoint): a session that moves on does so under a new secret,
     /// so `cookie` becomes the one the answer sets, as a browser's would.
     pub async fn step(&self, method: &str, path: &str, body: Option<Value>, cookie: &mut String) -> Reply {
