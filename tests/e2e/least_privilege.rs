@@ -1,5 +1,6 @@
-//! Least privilege that still works: every DynamoDB call a function makes, on a tour of every
-//! route, is allowed by that function's role in template.yaml. Transactions are authorised through
+//! Least privilege that still works: every DynamoDB and S3 call a function makes, on a tour of
+//! every route, is allowed by that function's role in template.yaml (an S3 action by the folder of
+//! the data bucket it touches; a presigned link by its signer's `s3:GetObject`). Transactions are authorised through
 //! their items' actions (PutItem, UpdateItem, DeleteItem, ConditionCheckItem), a Query of an index
 //! through the index's ARN. Permissions no recorded call needs are printed for a person to judge,
 //! never removed by a test.
@@ -14,6 +15,16 @@ fn strings(v: &Yaml) -> Vec<&Yaml> {
         Yaml::Sequence(s) => s.iter().collect(),
         other => vec![other],
     }
+}
+
+/// The data bucket's folder a resource names (`${DataBucket.Arn}/avatars/*` is `avatars/`).
+fn bucket_folder(r: &Yaml) -> Option<String> {
+    let text = match r {
+        Yaml::Tagged(t) => t.value.as_str().unwrap_or_default().to_owned(),
+        _ => return None,
+    };
+    let rest = text.strip_prefix("${DataBucket.Arn}/")?;
+    Some(rest.trim_end_matches('*').to_owned())
 }
 
 /// What a resource of a statement names: the table, an index of it, or something else.
@@ -59,6 +70,12 @@ fn allowed() -> BTreeMap<String, BTreeSet<String>> {
                 let kinds: BTreeSet<&str> = strings(&st["Resource"]).into_iter().map(resource_kind).collect();
                 for a in strings(&st["Action"]) {
                     let a = a.as_str().unwrap();
+                    if a.starts_with("s3:") {
+                        for folder in strings(&st["Resource"]).into_iter().filter_map(bucket_folder) {
+                            allow.insert(format!("{a}@{folder}"));
+                        }
+                        continue;
+                    }
                     if !a.starts_with("dynamodb:") {
                         continue;
                     }

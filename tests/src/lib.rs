@@ -162,17 +162,24 @@ impl TestApp {
 
     /// Runs the mailer once: everything queued goes to the outbox.
     pub async fn deliver(&self) -> Delivered {
-        let before = self.store.iam_actions().len();
+        let before = self.iam_made();
         let delivered = deliver_mail::deliver_pending(&self.app.deps, &self.outbox).await.expect("delivering");
         self.note_iam("mailer", before);
         delivered
     }
 
+    /// How many IAM actions the store and the blob store have made so far.
+    fn iam_made(&self) -> (usize, usize) {
+        (self.store.iam_actions().len(), self.blobs.iam_actions().len())
+    }
+
     /// Files the IAM actions made since `before` under `function`.
-    fn note_iam(&self, function: &str, before: usize) {
-        let made = self.store.iam_actions();
+    fn note_iam(&self, function: &str, before: (usize, usize)) {
+        let (store, blobs) = (self.store.iam_actions(), self.blobs.iam_actions());
         if let Ok(mut m) = self.iam.lock() {
-            m.entry(function.to_owned()).or_default().extend(made[before.min(made.len())..].iter().cloned());
+            let e = m.entry(function.to_owned()).or_default();
+            e.extend(store[before.0.min(store.len())..].iter().cloned());
+            e.extend(blobs[before.1.min(blobs.len())..].iter().cloned());
         }
     }
 
@@ -261,7 +268,7 @@ impl TestApp {
         self.clock.advance(jiff::SignedDuration::from_millis(1));
         let function =
             secboard_http::routes::match_route(req.method().as_str(), req.uri().path()).map_or("fallback", |m| m.route.function.name());
-        let before = self.store.iam_actions().len();
+        let before = self.iam_made();
         let resp = self.functions.dispatch(to_gateway_request(req, ip)).await;
         self.note_iam(function, before);
         let status = resp.status().as_u16();

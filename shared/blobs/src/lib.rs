@@ -16,6 +16,8 @@ pub struct S3Blobs {
     bucket: String,
     /// Links are signed this long before now (zero but in tests, which watch links expire).
     signing_lag: std::time::Duration,
+    /// The IAM actions made so far (`s3:PutObject@avatars/`), for the least-privilege test.
+    actions: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 fn fault<E: std::error::Error + Send + Sync + 'static>(what: &'static str) -> impl FnOnce(E) -> Error {
@@ -27,7 +29,25 @@ impl S3Blobs {
     /// bucket's own host name, which the console's CSP names.
     pub fn new(sdk: &aws_config::SdkConfig, bucket: impl Into<String>) -> Self {
         let conf = aws_sdk_s3::config::Builder::from(sdk).force_path_style(sdk.endpoint_url().is_some()).build();
-        S3Blobs { client: Client::from_conf(conf), bucket: bucket.into(), signing_lag: std::time::Duration::ZERO }
+        S3Blobs {
+            client: Client::from_conf(conf),
+            bucket: bucket.into(),
+            signing_lag: std::time::Duration::ZERO,
+            actions: Default::default(),
+        }
+    }
+
+    /// The IAM actions the calls so far needed, with the key's folder (`s3:GetObject@exports/`):
+    /// a presigned link needs `s3:GetObject` of its signer, though nothing goes on the wire.
+    pub fn iam_actions(&self) -> Vec<String> {
+        self.actions.lock().map(|v| v.clone()).unwrap_or_default()
+    }
+
+    fn note(&self, action: &str, key: &str) {
+        let folder = key.split_once('/').map_or("", |(f, _)| f);
+        if let Ok(mut v) = self.actions.lock() {
+            v.push(format!("s3:{action}@{folder}/"));
+        }
     }
 
     /// The same store, signing every link as if `lag` ago: a test sees a flow's own link expire
@@ -69,6 +89,7 @@ impl S3Blobs {
 #[async_trait]
 impl BlobStore for S3Blobs {
     async fn put(&self, key: &str, bytes: Vec<u8>, content_type: &str, disposition: Option<&str>) -> Result<()> {
+        self.note("PutObject", key);
         self.client
             .put_object()
             .bucket(&self.bucket)
@@ -83,11 +104,13 @@ impl BlobStore for S3Blobs {
     }
 
     async fn delete(&self, key: &str) -> Result<()> {
+        self.note("DeleteObject", key);
         self.client.delete_object().bucket(&self.bucket).key(key).send().await.map_err(fault("deleting an object"))?;
         Ok(())
     }
 
     async fn presign_get(&self, key: &str, valid_for: SignedDuration) -> Result<String> {
+        self.note("GetObject", key);
         self.presign_get_at(key, std::time::SystemTime::now() - self.signing_lag, valid_for).await
     }
 }
