@@ -99,14 +99,7 @@ async fn s18_opening_a_link_spends_nothing_only_the_post_does() {
         let r = t.request("GET", &format!("{path}?token={token}"), None, None).await;
         assert!(r.status == 404 || r.status == 405, "GET {path}: {r:?}");
     }
-    let r = t
-        .request(
-            "POST",
-            "/api/auth/password-reset/confirm",
-            Some(json!({ "token": token, "password": "violet canyon drift pebble 2026" })),
-            None,
-        )
-        .await;
+    let r = t.confirm_link(token, "violet canyon drift pebble 2026").await;
     assert_eq!(r.status, 200, "the link still works after every GET: {r:?}");
 }
 
@@ -289,14 +282,7 @@ async fn s12_s34_no_password_token_or_link_is_logged_or_stored_in_the_clear() {
         assert_eq!(t.request("POST", "/api/auth/password-reset", Some(json!({ "email": "quiet@acme.test" })), None).await.status, 202);
         let token = t.last_link("quiet@acme.test").await;
         secrets.push(token.split_once('.').unwrap().1.to_owned());
-        let r = t
-            .request(
-                "POST",
-                "/api/auth/password-reset/confirm",
-                Some(json!({ "token": token, "password": "violet canyon drift pebble 2026" })),
-                None,
-            )
-            .await;
+        let r = t.confirm_link(&token, "violet canyon drift pebble 2026").await;
         assert_eq!(r.status, 200, "{r:?}");
         secrets.push("violet canyon drift pebble 2026".into());
         let r = t.magic_sign_in("quiet@acme.test", "acme onboarding 2026").await;
@@ -326,14 +312,7 @@ async fn s16_a_reset_neither_signs_in_nor_passes_the_second_factor() {
     t.enrol_totp(&mut cookie).await;
     assert_eq!(t.request("POST", "/api/auth/password-reset", Some(json!({ "email": "twofa@acme.test" })), None).await.status, 202);
     let token = t.last_link("twofa@acme.test").await;
-    let r = t
-        .request(
-            "POST",
-            "/api/auth/password-reset/confirm",
-            Some(json!({ "token": token, "password": "violet canyon drift pebble 2026" })),
-            None,
-        )
-        .await;
+    let r = t.confirm_link(&token, "violet canyon drift pebble 2026").await;
     assert_eq!(r.status, 200, "{r:?}");
     assert!(r.cookie().is_none(), "no sign-in by a reset");
     let r = login(&t, TEST_IP, "twofa@acme.test", "violet canyon drift pebble 2026").await;

@@ -116,12 +116,7 @@ async fn only_a_superuser_changes_a_superuser() {
     let t = TestApp::spawn().await;
     let c = t.company("Acme").await;
     let (_, boss, _) = company_admin(&t, &c).await;
-    let id = create_user::create_account(&t.app.deps, "root2@acme.test", Some(&Password::new("root two long password")), true, "test")
-        .await
-        .unwrap()
-        .to_string();
-    let r = t.user(json!({ "mode": "existing", "user_id": id, "first_name": "Root", "last_name": "Two", "company_id": c })).await;
-    assert_eq!(r.status, 201, "{r:?}");
+    let id = second_superuser(&t, &c).await;
     let path = format!("/api/users/{id}");
     assert_eq!(t.request("GET", &path, None, Some(&boss)).await.status, 200, "a superuser is visible to a company admin");
     for change in [
@@ -145,15 +140,21 @@ async fn only_a_superuser_changes_a_superuser() {
     assert_eq!(r.status, 200, "{r:?}");
 }
 
-/// Two superusers, each signed in, as a (id, cookie) pair each.
-async fn two_superusers(t: &TestApp) -> [(String, String); 2] {
-    let c = t.company("Root").await;
+/// A second superuser (made by the admin tool, wrapped in `c`): its id.
+async fn second_superuser(t: &TestApp, c: &str) -> String {
     let id = create_user::create_account(&t.app.deps, "root2@acme.test", Some(&Password::new("root two long password")), true, "test")
         .await
         .unwrap()
         .to_string();
     let r = t.user(json!({ "mode": "existing", "user_id": id, "first_name": "Root", "last_name": "Two", "company_id": c })).await;
     assert_eq!(r.status, 201, "{r:?}");
+    id
+}
+
+/// Two superusers, each signed in, as a (id, cookie) pair each.
+async fn two_superusers(t: &TestApp) -> [(String, String); 2] {
+    let c = t.company("Root").await;
+    let id = second_superuser(t, &c).await;
     let mut second = t.sign_in("root2@acme.test", "root two long password").await;
     let done = t.step("POST", "/api/me/complete", Some(json!({})), &mut second).await;
     assert_eq!(done.status, 200, "{done:?}");

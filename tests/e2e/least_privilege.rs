@@ -130,16 +130,7 @@ async fn tour(t: &TestApp) {
     ok(&t.delete(&format!("/api/users/{id}/avatar")).await, "photo removed");
     ok(&t.post(&format!("/api/users/{id}/first-access-link"), json!({})).await, "first access");
     let token = t.last_link("tour@acme.test").await;
-    ok(
-        &t.request(
-            "POST",
-            "/api/auth/password-reset/confirm",
-            Some(json!({ "token": token, "password": "violet canyon drift pebble 2026" })),
-            None,
-        )
-        .await,
-        "confirm",
-    );
+    ok(&t.confirm_link(&token, "violet canyon drift pebble 2026").await, "confirm");
     ok(&t.post("/api/users/export", json!({})).await, "export");
     ok(&t.get(&format!("/api/audit?user={id}")).await, "audit");
 

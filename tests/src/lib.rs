@@ -379,6 +379,11 @@ impl TestApp {
         (id, cookie)
     }
 
+    /// Spends a reset or first-access link's `token`, setting `password` (anonymous, as from the page).
+    pub async fn confirm_link(&self, token: &str, password: &str) -> Reply {
+        self.request("POST", "/api/auth/password-reset/confirm", Some(json!({ "token": token, "password": password })), None).await
+    }
+
     /// Sets up and confirms 2FA for the session's user (keeping `cookie` as a browser would if the
     /// session moves on); answers the authenticator's key, for [`TestApp::totp_code`].
     pub async fn enrol_totp(&self, cookie: &mut String) -> Vec<u8> {

@@ -16,8 +16,7 @@ use serde_json::json;
 
 async fn user_by_email(deps: &Deps, email: &str) -> Result<User> {
     let email = Email::parse("email", email)?;
-    let id = deps.store.user_id_by_email(&email).await?.ok_or_else(|| Error::invalid("email", "no account has this email"))?;
-    deps.store.get_user(&id).await?.ok_or_else(|| Error::invalid("email", "no account has this email"))
+    super::login::read_by_email(deps, &email).await?.ok_or_else(|| Error::invalid("email", "no account has this email"))
 }
 
 /// Resets the 2FA of the account with `email` (a lost device when no administrator can): the
