@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Every test, from a clean checkout, on a fresh Debian machine with the Rust toolchain:
 #   1. installs what the tests need (cargo-nextest, clippy/rustfmt, and in one Python venv
-#      moto server, cfn-lint and the SAM CLI, pinned in infra/requirements-tools.txt);
+#      moto server, schemathesis, cfn-lint and the SAM CLI, pinned in infra/requirements-tools.txt);
 #   2. cargo fmt --check and clippy -D warnings;
 #   3. the whole suite (unit, contract, end-to-end) against the embedded dynoxide engine;
 #   4. the store and flow tests again against moto server (DynamoDB, S3 and SES), started here on a free port;
 #   5. the README's curl walk-through against a fresh local server;
-#   6. cfn-lint and sam validate --lint on template.yaml.
+#   6. schemathesis over every route of docs/openapi.json against a fresh local server (the
+#      document itself checked by openapi-spec-validator; secboard-openapi's tests hold it equal
+#      to the code);
+#   7. cfn-lint and sam validate --lint on template.yaml.
 # Any step that fails stops the run with a non-zero exit. Missing tools are installed, never skipped.
 set -euo pipefail
 
@@ -71,6 +74,10 @@ SECBOARD_TEST_DYNAMODB="http://127.0.0.1:$port" SECBOARD_TEST_S3="http://127.0.0
 
 step "the README walk-through, as written, against a fresh local server"
 bash infra/walkthrough.sh
+
+step "schemathesis over every route of the OpenAPI document, against a fresh local server"
+"$venv/bin/openapi-spec-validator" docs/openapi.json
+SECBOARD_TOOLS="$tools" bash infra/schemathesis.sh
 
 step "template: cfn-lint and sam validate --lint"
 SECBOARD_TOOLS="$tools" bash infra/lint.sh

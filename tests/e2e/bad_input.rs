@@ -25,6 +25,14 @@ async fn malformed_json_and_wrong_types_get_a_400_naming_the_field() {
     assert_eq!((r.status, r.field()), (400, Some("owner")));
     let r = t.send(raw(r#"[]"#)).await;
     assert_eq!(r.status, 400);
+    // serde alone reads a struct from an array by position (schemathesis found it): refused.
+    let r = t.send(raw(r#"["Array Ltd"]"#)).await;
+    assert_eq!((r.status, r.field()), (400, Some("body")), "{}", r.body);
+    let company = t.post("/api/org/companies", json!({ "name": "Settings Ltd" })).await.body["id"].as_str().unwrap().to_owned();
+    let r = t
+        .request("PUT", &format!("/api/org/companies/{company}/settings"), Some(json!({ "senders": [null, null] })), Some(&t.admin_cookie))
+        .await;
+    assert_eq!((r.status, r.field()), (400, Some("senders")), "{}", r.body);
     let r = t.send(raw(&format!(r#"{{"name": "{}"}}"#, "x".repeat(70_000)))).await;
     assert_eq!(r.status, 413);
     let r = t.post("/api/org/companies", json!({ "name": "x".repeat(151) })).await;
@@ -38,7 +46,12 @@ async fn an_unknown_route_is_a_404_problem_and_a_wrong_method_a_405() {
     assert_eq!(r.status, 404);
     assert_eq!(r.headers["content-type"], "application/problem+json");
     assert_eq!(r.body["status"], 404);
-    assert_eq!(t.request("PUT", "/api/me", Some(json!({})), Some(&t.admin_cookie)).await.status, 405);
+    let r = t.request("PUT", "/api/me", Some(json!({})), Some(&t.admin_cookie)).await;
+    assert_eq!(r.status, 405);
+    // RFC 9110: a 405 says what the path does answer (schemathesis found it missing).
+    assert_eq!(r.headers["allow"], "GET, PATCH");
+    let r = t.request("TRACE", "/api/audit", None, Some(&t.admin_cookie)).await;
+    assert_eq!((r.status, r.headers.get("allow").and_then(|v| v.to_str().ok())), (405, Some("GET")));
     assert_eq!(t.get("/api/org/companies/not-an-id").await.status, 404);
     assert_eq!(t.get("/api/org/companies/01J00000000000000000000000/planets").await.status, 404);
     assert_eq!(t.get("/api/users/garbage").await.status, 404);

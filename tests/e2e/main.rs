@@ -20,6 +20,7 @@ mod least_privilege;
 mod list_users;
 mod mail_feedback;
 mod mailer;
+mod openapi;
 mod org;
 mod photos;
 mod reset;

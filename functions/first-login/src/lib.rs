@@ -21,5 +21,5 @@ async fn route(ctx: &Context, req: Request) -> Result<Response<Body>, Problem> {
     let app = &ctx.app;
     let call = Call::from_request(&ctx.web, req, Function::FirstLogin)?;
     first_login::first_login(&app.deps, &app.mail, call.json()?, &call.source_ip).await?;
-    json(202, &serde_json::json!({ "detail": "if the email and the control word match, a sign-in link is on its way" }))
+    json(202, &secboard_domain::flows::replies::Notice { detail: "if the email and the control word match, a sign-in link is on its way" })
 }

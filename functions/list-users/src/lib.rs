@@ -5,6 +5,7 @@
 
 use secboard_blobs::S3Blobs;
 use secboard_domain::filter::RawFilter;
+use secboard_domain::flows::replies::AuditLog;
 use secboard_domain::flows::{audit, list_users, sessions};
 use secboard_http::routes::Function;
 use secboard_http::{Body, Call, Problem, Request, Response, json, respond};
@@ -46,7 +47,7 @@ async fn route(ctx: &Context, req: Request) -> Result<Response<Body>, Problem> {
         }
         "GET /api/users/{id}" => json(200, &list_users::get(&app.deps, &app.blobs, &p, call.param("id")).await?),
         "GET /api/users/{id}/sessions" => json(200, &sessions::list_of(&app.deps, &p, call.param("id")).await?),
-        "GET /api/audit" => json(200, &serde_json::json!({ "events": audit::for_user(&app.deps, &p, call.query("user")).await? })),
+        "GET /api/audit" => json(200, &AuditLog { events: audit::for_user(&app.deps, &p, call.query("user")).await? }),
         _ => Err(Problem::not_found()),
     }
 }

@@ -22,12 +22,12 @@ async fn route(ctx: &Context, req: Request) -> Result<Response<Body>, Problem> {
     match call.key() {
         "POST /api/auth/login" => {
             let signed_in = login::login(&app.deps, call.json()?, &call.source_ip, call.user_agent.as_deref()).await?;
-            let resp = json(200, &serde_json::json!({ "next": signed_in.next }))?;
+            let resp = json(200, &secboard_domain::flows::replies::Next { next: signed_in.next })?;
             Ok(with_cookie(resp, &ctx.web, Some(&signed_in.token)))
         }
         "POST /api/auth/setup" => {
             let id = bootstrap::redeem_setup(&app.deps, call.json()?).await?;
-            json(201, &serde_json::json!({ "id": id }))
+            json(201, &secboard_domain::flows::replies::SetupDone { id })
         }
         _ => Err(Problem::not_found()),
     }

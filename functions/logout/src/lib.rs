@@ -27,7 +27,9 @@ async fn route(ctx: &Context, req: Request) -> Result<Response<Body>, Problem> {
     let p = call.principal(&app.deps).await?;
     match call.key() {
         "GET /api/me/sessions" => json(200, &sessions::list_own(&app.deps, &p).await?),
-        "DELETE /api/me/sessions" => json(200, &serde_json::json!({ "ended": sessions::end_own_others(&app.deps, &p).await? })),
+        "DELETE /api/me/sessions" => {
+            json(200, &secboard_domain::flows::replies::SessionsEnded { ended: sessions::end_own_others(&app.deps, &p).await? })
+        }
         "DELETE /api/me/sessions/{id}" => {
             let ended = sessions::end_own(&app.deps, &p, call.param("id")).await?;
             // Ending this very session signs out: the cookie goes too.

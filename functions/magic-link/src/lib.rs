@@ -20,6 +20,6 @@ async fn route(ctx: &Context, req: Request) -> Result<Response<Body>, Problem> {
     let app = &ctx.app;
     let call = Call::from_request(&ctx.web, req, Function::MagicLink)?;
     let signed_in = first_login::spend_magic(&app.deps, call.json()?, &call.source_ip, call.user_agent.as_deref()).await?;
-    let resp = json(200, &serde_json::json!({ "next": signed_in.next }))?;
+    let resp = json(200, &secboard_domain::flows::replies::Next { next: signed_in.next })?;
     Ok(with_cookie(resp, &ctx.web, Some(&signed_in.token)))
 }

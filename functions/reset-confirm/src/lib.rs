@@ -21,5 +21,5 @@ async fn route(ctx: &Context, req: Request) -> Result<Response<Body>, Problem> {
     let app = &ctx.app;
     let call = Call::from_request(&ctx.web, req, Function::ResetConfirm)?;
     reset::confirm_reset(&app.deps, &app.mail, &Zxcvbn, call.json()?, &call.source_ip).await?;
-    json(200, &serde_json::json!({ "detail": "your password is set; sign in with it" }))
+    json(200, &secboard_domain::flows::replies::Notice { detail: "your password is set; sign in with it" })
 }

@@ -21,5 +21,10 @@ async fn route(ctx: &Context, req: Request) -> Result<Response<Body>, Problem> {
     let app = &ctx.app;
     let call = Call::from_request(&ctx.web, req, Function::ResetRequest)?;
     reset::request_reset(&app.deps, &app.mail, call.json()?, &call.source_ip).await?;
-    json(202, &serde_json::json!({ "detail": "if this email belongs to an account that may reset its password, a link is on its way" }))
+    json(
+        202,
+        &secboard_domain::flows::replies::Notice {
+            detail: "if this email belongs to an account that may reset its password, a link is on its way",
+        },
+    )
 }

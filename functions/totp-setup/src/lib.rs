@@ -5,7 +5,7 @@
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use qrcode::{EcLevel, QrCode};
-use secboard_domain::flows::two_factor;
+use secboard_domain::flows::{replies, two_factor};
 use secboard_http::routes::Function;
 use secboard_http::{Body, Call, Problem, Request, Response, json, no_content, respond, with_cookie};
 use secboard_wiring::App;
@@ -42,13 +42,13 @@ async fn route(ctx: &Context, req: Request) -> Result<Response<Body>, Problem> {
             let (svg, png) = qr_codes(&setup.otpauth_uri).map_err(|e| Problem::from(secboard_domain::Error::Unexpected(e)))?;
             json(
                 201,
-                &serde_json::json!({
-                    "secret": setup.secret,
-                    "otpauth_uri": setup.otpauth_uri,
-                    "qr_svg": svg,
-                    "qr_png": png,
-                    "expires_at": setup.expires_at,
-                }),
+                &replies::TotpSetup {
+                    secret: setup.secret,
+                    otpauth_uri: setup.otpauth_uri,
+                    qr_svg: svg,
+                    qr_png: png,
+                    expires_at: setup.expires_at,
+                },
             )
         }
         "POST /api/me/totp/confirm" => {
@@ -65,7 +65,7 @@ async fn route(ctx: &Context, req: Request) -> Result<Response<Body>, Problem> {
         }
         "POST /api/me/backup-codes" => {
             let codes = two_factor::regenerate_backup_codes(d, &app.mail, &p, call.json()?).await?;
-            json(200, &serde_json::json!({ "backup_codes": codes }))
+            json(200, &replies::BackupCodes { backup_codes: codes })
         }
         _ => Err(Problem::not_found()),
     }

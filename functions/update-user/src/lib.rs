@@ -36,14 +36,14 @@ async fn route(ctx: &Context, req: Request) -> Result<Response<Body>, Problem> {
         }
         "POST /api/users/{id}/first-access-link" => {
             let expires_at = update_user::send_first_access(d, &app.mail, &p, call.param("id")).await?;
-            json(202, &serde_json::json!({ "expires_at": expires_at }))
+            json(202, &secboard_domain::flows::replies::LinkSent { expires_at })
         }
         "DELETE /api/users/{id}/avatar" => {
             update_user::remove_photo(d, &app.blobs, &p, call.param("id")).await?;
             no_content()
         }
         "DELETE /api/users/{id}/sessions" => {
-            json(200, &serde_json::json!({ "ended": sessions::end_all_of(d, &p, call.param("id")).await? }))
+            json(200, &secboard_domain::flows::replies::SessionsEnded { ended: sessions::end_all_of(d, &p, call.param("id")).await? })
         }
         "DELETE /api/users/{id}/sessions/{sid}" => {
             let ended = sessions::end_of(d, &p, call.param("id"), call.param("sid")).await?;

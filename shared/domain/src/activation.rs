@@ -7,6 +7,7 @@ use serde::Serialize;
 
 /// The effective status of an account, as the export and the audit log name it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Activation {
     Active,

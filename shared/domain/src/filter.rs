@@ -16,6 +16,7 @@ use std::collections::BTreeMap;
 pub const SEARCH_MAX: usize = 100;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Hash)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     Active,
@@ -47,6 +48,7 @@ pub struct UserFilter {
 
 /// The filter as it comes in (query string values or JSON strings), before parsing.
 #[derive(Debug, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RawFilter {
     pub search: Option<String>,

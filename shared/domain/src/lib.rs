@@ -18,6 +18,8 @@ pub mod permissions;
 pub mod phone;
 pub mod photo;
 pub mod ports;
+#[cfg(feature = "openapi")]
+mod schema;
 pub mod session;
 pub mod superusers;
 pub mod text;

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 /// Where an account comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Source {
     Local,
@@ -90,12 +91,14 @@ impl Account {
 /// A reference to an organisation item with its name, as the profile keeps it (the names an
 /// export needs are denormalised so a listing needs no read per row).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema), schemars(rename = "{I}Ref"))]
 pub struct Ref<I> {
     pub id: I,
     pub name: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct GroupRef {
     pub id: GroupId,
     pub name: String,
@@ -169,6 +172,7 @@ pub struct Company {
 
 /// The kinds of item that belong to one company.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ItemKind {
     Department,
@@ -225,6 +229,7 @@ pub struct AccessGroup {
 
 /// Sender addresses per feature.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, default)]
 pub struct Senders {
     pub reset: Option<Email>,
@@ -246,6 +251,7 @@ pub struct CabinetSettings {
 
 /// Whose history an audit event belongs to.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(tag = "kind", content = "id", rename_all = "snake_case")]
 pub enum AuditTarget {
     User(UserId),
@@ -257,6 +263,7 @@ pub enum AuditTarget {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct AuditEvent {
     pub id: EventId,
     pub at: Timestamp,

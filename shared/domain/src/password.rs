@@ -49,6 +49,7 @@ impl PasswordHashString {
 
 /// A password as typed, kept out of Debug output.
 #[derive(Clone, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct Password(String);
 

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Module {
     /// User management: the directory, creation, editing, deletion, export.
@@ -35,6 +36,7 @@ impl fmt::Display for Module {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
     View,
@@ -65,6 +67,7 @@ impl fmt::Display for Action {
 
 /// One module's permission set on an access group.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, default)]
 pub struct ModuleRights {
     pub view: bool,
@@ -93,6 +96,7 @@ pub type Permissions = BTreeMap<Module, ModuleRights>;
 
 /// Where a right applies.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Scope {
     /// The holder's own company.
@@ -103,6 +107,7 @@ pub enum Scope {
 
 /// Effective rights of a user: `"users.view" -> All | Company`, the widest scope winning.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Rights(pub BTreeMap<String, Scope>);
 
 impl Rights {

@@ -36,6 +36,7 @@ pub const RECENT_SIGN_IN: SignedDuration = SignedDuration::from_mins(15);
 /// The steps of sign-in, in order of precedence. Until `done`, a session reaches only the
 /// endpoints of its gate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Gate {
     Totp,
@@ -154,6 +155,7 @@ pub const USER_AGENT_MAX: usize = 256;
 
 /// How a session was signed in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SignInMethod {
     /// Email and password (`POST /api/auth/login`).

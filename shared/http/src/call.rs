@@ -44,11 +44,7 @@ impl Call {
         let path = req.uri().path().to_owned();
         let matched = routes::match_route(&method, &path).filter(|m| m.route.function == function);
         let Some(matched) = matched else {
-            return Err(if routes::path_exists(&path) {
-                Problem::new(405, "Method Not Allowed", format!("{method} is not allowed on {path}"))
-            } else {
-                Problem::not_found()
-            });
+            return Err(Problem::no_route(&method, &path));
         };
 
         came_through_cloudfront(web, &req)?;
@@ -142,30 +138,40 @@ impl Call {
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, Problem> {
         let body: &[u8] = if self.body.iter().all(u8::is_ascii_whitespace) { b"{}" } else { &self.body };
         let de = &mut serde_json::Deserializer::from_slice(body);
-        serde_path_to_error::deserialize(de).map_err(|e| {
-            let path = e.path().to_string();
-            let inner = e.into_inner();
-            let msg = inner.to_string();
-            let field = if let Some(rest) = msg.strip_prefix("unknown field `") {
-                rest.split('`').next().unwrap_or("body").to_owned()
-            } else if let Some(rest) = msg.strip_prefix("missing field `") {
-                let name = rest.split('`').next().unwrap_or("body");
-                if path == "." || path.is_empty() { name.to_owned() } else { format!("{path}.{name}") }
-            } else if inner.is_syntax() || inner.is_eof() || path == "." || path.is_empty() {
-                "body".to_owned()
-            } else {
-                path
-            };
-            // serde's message names the problem; the position suffix is noise to a client.
-            let clean = msg.split(" at line ").next().unwrap_or(&msg).to_owned();
-            Problem::new(400, "Invalid input", format!("{field}: {clean}")).with("field", field)
-        })
+        let value: T = serde_path_to_error::deserialize(de).map_err(bad_body)?;
+        // serde alone reads an array where a struct belongs, by position: refused (strict.rs).
+        if body.contains(&b'[') {
+            let parsed: serde_json::Value =
+                serde_json::from_slice(body).map_err(|_| Problem::new(400, "Invalid input", "body: not JSON").with("field", "body"))?;
+            let _: T = serde_path_to_error::deserialize(crate::strict::Strict(&parsed)).map_err(bad_body)?;
+        }
+        Ok(value)
     }
 
     /// Authorises the caller for this route (one store round trip).
     pub async fn principal(&self, deps: &Deps) -> Result<Principal, Problem> {
         Ok(authorize(deps, self.token.as_ref(), self.route.access, &self.source_ip).await?)
     }
+}
+
+/// A body serde could not read, as a 400 naming the field at fault.
+fn bad_body(e: serde_path_to_error::Error<serde_json::Error>) -> Problem {
+    let path = e.path().to_string();
+    let inner = e.into_inner();
+    let msg = inner.to_string();
+    let field = if let Some(rest) = msg.strip_prefix("unknown field `") {
+        rest.split('`').next().unwrap_or("body").to_owned()
+    } else if let Some(rest) = msg.strip_prefix("missing field `") {
+        let name = rest.split('`').next().unwrap_or("body");
+        if path == "." || path.is_empty() { name.to_owned() } else { format!("{path}.{name}") }
+    } else if inner.is_syntax() || inner.is_eof() || path == "." || path.is_empty() {
+        "body".to_owned()
+    } else {
+        path
+    };
+    // serde's message names the problem; the position suffix is noise to a client.
+    let clean = msg.split(" at line ").next().unwrap_or(&msg).to_owned();
+    Problem::new(400, "Invalid input", format!("{field}: {clean}")).with("field", field)
 }
 
 /// Behind CloudFront, a request without the origin secret did not come through the distribution
@@ -272,7 +278,7 @@ pub fn with_cookie(mut resp: Response<Body>, web: &WebConfig, token: Option<&Ses
 /// The answer to a step of sign-in: `{"next": gate}`, with the session's new cookie when it
 /// moved on (the cookie sent with the request no longer works).
 pub fn stepped(web: &WebConfig, step: secboard_domain::flows::authorize::Step) -> Result<Response<Body>, Problem> {
-    let resp = json(200, &serde_json::json!({ "next": step.next }))?;
+    let resp = json(200, &secboard_domain::flows::replies::Next { next: step.next })?;
     Ok(match &step.token {
         Some(token) => with_cookie(resp, web, Some(token)),
         None => resp,

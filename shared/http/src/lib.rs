@@ -7,6 +7,7 @@ mod call;
 pub mod headers;
 mod problem;
 pub mod routes;
+mod strict;
 
 pub use app::{Context, ORIGIN_SECRET_HEADER, VIEWER_HOST_HEADER, WebConfig};
 pub use call::{Call, came_through_cloudfront, json, no_content, stepped, with_cookie};

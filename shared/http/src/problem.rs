@@ -14,11 +14,13 @@ pub struct Problem {
     /// Extra members (`field`, `right`, `gate`).
     pub extra: Vec<(&'static str, Value)>,
     pub retry_after: Option<u64>,
+    /// The methods a path does answer, for a 405 (RFC 9110 requires `Allow` there).
+    pub allow: Option<Box<str>>,
 }
 
 impl Problem {
     pub fn new(status: u16, title: &'static str, detail: impl Into<String>) -> Self {
-        Problem { status, title, code: default_code(status), detail: detail.into(), extra: vec![], retry_after: None }
+        Problem { status, title, code: default_code(status), detail: detail.into(), extra: vec![], retry_after: None, allow: None }
     }
     /// The same problem under a more precise code.
     pub fn code(mut self, code: &'static str) -> Self {
@@ -31,6 +33,16 @@ impl Problem {
     }
     pub fn not_found() -> Self {
         Problem::new(404, "Not Found", "no such route")
+    }
+    /// 404 for a path no route has; 405 with `Allow` for a method the path does not answer.
+    pub fn no_route(method: &str, path: &str) -> Self {
+        let allowed = crate::routes::allowed_methods(path);
+        if allowed.is_empty() {
+            return Problem::not_found();
+        }
+        let mut p = Problem::new(405, "Method Not Allowed", format!("{method} is not allowed on {path}"));
+        p.allow = Some(allowed.join(", ").into());
+        p
     }
 
     pub fn into_response(self) -> Response<Body> {
@@ -48,6 +60,9 @@ impl Problem {
             Response::builder().status(self.status).header("content-type", "application/problem+json").header("cache-control", "no-store");
         if let Some(s) = self.retry_after {
             b = b.header("retry-after", s.to_string());
+        }
+        if let Some(methods) = &self.allow {
+            b = b.header("allow", &**methods);
         }
         b.body(Body::Text(body.to_string())).unwrap_or_else(|_| Response::new(Body::Empty))
     }

@@ -112,6 +112,7 @@ macro_rules! routes {
 
 routes! {
     "GET /api/health" => Fallback, Anyone;
+    "GET /api/openapi.json" => Fallback, Anyone;
     "POST /api/auth/login" => Login, Anyone;
     "POST /api/auth/setup" => Login, Anyone;
     "POST /api/auth/logout" => Logout, Anyone;
@@ -173,6 +174,11 @@ pub struct Matched {
 /// Finds the route for a method and a raw path, as API Gateway would: a literal segment beats a
 /// parameter at the same position. `None` means API Gateway's `$default` (404).
 pub fn match_route(method: &str, path: &str) -> Option<Matched> {
+    best_match(method, path).map(|(_, m)| m)
+}
+
+/// The route for a method and path, with how many literal segments it matched.
+fn best_match(method: &str, path: &str) -> Option<(usize, Matched)> {
     let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
     let mut best: Option<(usize, Matched)> = None;
     for route in ROUTES.iter().filter(|r| r.method() == method) {
@@ -201,12 +207,24 @@ pub fn match_route(method: &str, path: &str) -> Option<Matched> {
             best = Some((literals, Matched { route, params }));
         }
     }
-    best.map(|(_, m)| m)
+    best
 }
 
 /// Whether any route has this path (to tell 405 from 404).
 pub fn path_exists(path: &str) -> bool {
-    ["GET", "POST", "PUT", "PATCH", "DELETE"].iter().any(|m| match_route(m, path).is_some())
+    !allowed_methods(path).is_empty()
+}
+
+/// The methods this path's own resource answers (a 405's `Allow`): those whose route is the most
+/// specific template the path matches. (`/api/users/export` is the export's, answering POST,
+/// though `GET /api/users/{id}` would also take it.)
+pub fn allowed_methods(path: &str) -> Vec<&'static str> {
+    let found: Vec<(&'static str, usize, &'static str)> = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+        .into_iter()
+        .filter_map(|m| best_match(m, path).map(|(literals, matched)| (m, literals, matched.route.path())))
+        .collect();
+    let Some(&(_, literals, template)) = found.iter().max_by_key(|(_, l, _)| *l) else { return vec![] };
+    found.iter().filter(|(_, l, t)| *l == literals && *t == template).map(|(m, _, _)| *m).collect()
 }
 
 fn decode(segment: &str) -> String {
@@ -232,6 +250,10 @@ mod tests {
         assert!(match_route("GET", "/api/nope").is_none());
         assert!(match_route("DELETE", "/api/me").is_none());
         assert!(path_exists("/api/me"));
+        assert_eq!(allowed_methods("/api/me"), ["GET", "PATCH"]);
+        assert_eq!(allowed_methods("/api/users/export"), ["POST"]);
+        assert_eq!(allowed_methods("/api/org/companies/c1/settings"), ["GET", "PUT"]);
+        assert_eq!(allowed_methods("/api/org/companies/c1/roles"), ["GET", "POST"]);
         assert!(match_route("GET", "/api/users//").is_some_and(|m| m.route.key == "GET /api/users"));
     }
 

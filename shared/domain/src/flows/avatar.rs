@@ -15,6 +15,7 @@ use serde::Serialize;
 use serde_json::json;
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct AvatarView {
     pub avatar_url: String,
     pub expires_at: Timestamp,

@@ -23,6 +23,7 @@ pub const SETUP_LINK_LIFETIME: SignedDuration = SignedDuration::from_hours(24);
 pub const DEFAULT_ADMIN_COMPANY: &str = "Administration";
 
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct FirstAdmin {
     pub email: String,
@@ -103,6 +104,7 @@ pub async fn issue_setup_token(deps: &Deps) -> Result<Option<String>> {
 }
 
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RedeemSetup {
     pub token: String,

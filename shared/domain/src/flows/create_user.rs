@@ -26,6 +26,7 @@ pub const GROUPS_MAX: usize = 20;
 pub const QUIZZES_MAX: usize = 10;
 
 #[derive(Debug, Default, Deserialize, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Mode {
     /// Create New User: a new account and its profile.
@@ -36,6 +37,7 @@ pub enum Mode {
 }
 
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CreateUserInput {
     #[serde(default)]

@@ -14,6 +14,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 #[derive(Debug, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DeleteInput {
     pub confirm: Option<bool>,

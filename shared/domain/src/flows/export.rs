@@ -93,6 +93,7 @@ pub fn row_of(l: &Listed, today: Date) -> ExportRow {
 }
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ExportLink {
     pub url: String,
     pub expires_at: Timestamp,

@@ -16,6 +16,7 @@ use crate::{Error, Result};
 use serde::Serialize;
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct UserPage {
     pub users: Vec<UserView>,
     /// Pass back as `cursor` for the next page; absent on the last one.

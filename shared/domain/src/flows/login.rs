@@ -17,6 +17,7 @@ use crate::{Error, Result};
 use serde_json::json;
 
 #[derive(Debug, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct LoginInput {
     pub email: String,

@@ -25,6 +25,7 @@ pub async fn me(deps: &Deps, p: &Principal, blobs: &dyn BlobStore) -> Result<MeA
 
 /// What `GET /api/me` answers.
 #[derive(Debug, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 pub enum MeAnswer {
     BeforeSecondFactor { gate: crate::session::Gate, email: String },
@@ -49,6 +50,7 @@ async fn view(deps: &Deps, p: &Principal, user: &crate::model::User, blobs: &dyn
 /// What users change themselves in the personal cabinet. Company, department and position are
 /// shown read-only: a request that tries to change them is refused naming the field.
 #[derive(Debug, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct MeInput {
     /// The profile's version as read.
@@ -109,6 +111,7 @@ pub async fn update_me(deps: &Deps, p: &Principal, input: MeInput, blobs: &dyn B
 /// What a user may correct while completing the profile; company, department and position
 /// stay as the administrator set them.
 #[derive(Debug, Default, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CompleteInput {
     pub first_name: Option<String>,

@@ -19,6 +19,7 @@ pub mod notices;
 pub mod org;
 pub mod own_password;
 pub mod patch;
+pub mod replies;
 pub mod reset;
 pub mod sessions;
 pub mod throttling;

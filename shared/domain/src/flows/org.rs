@@ -56,12 +56,14 @@ fn event(deps: &Deps, p: &Principal, action: &str, target: AuditTarget, detail: 
 // ---- companies ----
 
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NameInput {
     pub name: String,
 }
 
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RenameInput {
     pub name: String,
@@ -114,6 +116,7 @@ pub async fn delete_company(deps: &Deps, p: &Principal, id: &CompanyId) -> Resul
 // ---- departments, positions, platform roles, quizzes ----
 
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ItemInput {
     pub name: String,
@@ -123,6 +126,7 @@ pub struct ItemInput {
 }
 
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ItemPatch {
     pub name: Option<String>,
@@ -266,6 +270,7 @@ pub async fn delete_item(deps: &Deps, p: &Principal, company_id: &CompanyId, kin
 // ---- access groups ----
 
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct GroupInput {
     pub name: String,
@@ -274,6 +279,7 @@ pub struct GroupInput {
 }
 
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct GroupPatch {
     pub name: Option<String>,
@@ -364,6 +370,7 @@ pub async fn delete_group(deps: &Deps, p: &Principal, company_id: Option<&Compan
 // ---- cabinet settings ----
 
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SettingsInput {
     /// A new control word; `""` clears it; absent leaves it as it is.

@@ -28,6 +28,7 @@ const END_ALL_ROUNDS: usize = 3;
 
 /// A session as its owner, or an administrator, sees it.
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct SessionView {
     /// What ends it; `null` for a session signed in before ids were kept ("end all" ends it).
     pub id: Option<SessionId>,
@@ -46,6 +47,7 @@ pub struct SessionView {
 }
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct SessionList {
     pub sessions: Vec<SessionView>,
 }

@@ -37,6 +37,7 @@ pub const ISSUER: &str = "SecBoard";
 
 /// Proof of identity for a change that needs a recent sign-in: the password or a current code.
 #[derive(Debug, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Reauth {
     pub password: Option<Password>,
@@ -44,6 +45,7 @@ pub struct Reauth {
 }
 
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ConfirmInput {
     pub code: String,
@@ -51,6 +53,7 @@ pub struct ConfirmInput {
 
 /// The challenge's answer: exactly one of the two.
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ChallengeInput {
     pub code: Option<String>,
@@ -59,6 +62,7 @@ pub struct ChallengeInput {
 
 /// A set-up under way: what the authenticator app needs, shown once.
 #[derive(Debug, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Setup {
     /// Base32, for typing in by hand.
     pub secret: String,
@@ -67,6 +71,7 @@ pub struct Setup {
 }
 
 #[derive(Debug, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Confirmed {
     pub backup_codes: Vec<String>,
     pub next: Gate,

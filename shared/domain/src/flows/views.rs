@@ -12,6 +12,7 @@ use jiff::civil::Date;
 use serde::Serialize;
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct UserView {
     pub id: UserId,
     pub email: String,
@@ -25,6 +26,7 @@ pub struct UserView {
 }
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ProfileView {
     pub first_name: String,
     pub last_name: String,
@@ -48,6 +50,7 @@ pub struct ProfileView {
 }
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Task {
     pub kind: &'static str,
     pub id: OrgItemId,
@@ -91,6 +94,7 @@ pub async fn link_avatar(view: &mut Option<ProfileView>, key: Option<&str>, blob
 
 /// The account's extra flags an administrator sees.
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct AdminUserView {
     #[serde(flatten)]
     pub user: UserView,
@@ -152,6 +156,7 @@ impl AdminUserView {
 
 /// `GET /api/me`: who is signed in, and the gate the session is at.
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct MeView {
     #[serde(flatten)]
     pub user: UserView,
@@ -165,6 +170,7 @@ pub struct MeView {
 }
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct CompanyView {
     pub id: CompanyId,
     pub name: String,
@@ -179,6 +185,7 @@ impl From<&Company> for CompanyView {
 }
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ItemView {
     pub id: OrgItemId,
     pub company_id: CompanyId,
@@ -203,6 +210,7 @@ impl From<&OrgItem> for ItemView {
 }
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct GroupView {
     pub id: GroupId,
     pub company_id: Option<CompanyId>,
@@ -227,6 +235,7 @@ impl From<&AccessGroup> for GroupView {
 
 /// Cabinet settings as shown: whether a control word is set, never the word or its hash.
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct SettingsView {
     pub company_id: CompanyId,
     pub control_word_set: bool,

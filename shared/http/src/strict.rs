@@ -1,0 +1,148 @@
+//! JSON bodies read strictly. serde's derive also reads a struct from a JSON array, by position
+//! (`{"senders": [null, null]}` for an object of senders): no client means that, the OpenAPI
+//! document does not allow it, and it lets two spellings of one request through. [`Strict`] reads
+//! a parsed body as serde would, but refuses an array where a struct is expected.
+
+use serde::de::value::BorrowedStrDeserializer;
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Unexpected, Visitor};
+use serde_json::Value;
+
+pub struct Strict<'de>(pub &'de Value);
+
+fn unexpected(v: &Value) -> Unexpected<'_> {
+    match v {
+        Value::Null => Unexpected::Unit,
+        Value::Bool(b) => Unexpected::Bool(*b),
+        Value::Number(_) => Unexpected::Other("a number"),
+        Value::String(s) => Unexpected::Str(s),
+        Value::Array(_) => Unexpected::Seq,
+        Value::Object(_) => Unexpected::Map,
+    }
+}
+
+impl<'de> Deserializer<'de> for Strict<'de> {
+    type Error = serde_json::Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        match self.0 {
+            Value::Array(items) => visitor.visit_seq(Seq(items.iter())),
+            Value::Object(map) => visitor.visit_map(Map { iter: map.iter(), value: None }),
+            scalar => scalar.deserialize_any(visitor),
+        }
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        match self.0 {
+            Value::Null => visitor.visit_none(),
+            _ => visitor.visit_some(self),
+        }
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        match self.0 {
+            Value::Object(_) => self.deserialize_any(visitor),
+            other => Err(de::Error::invalid_type(unexpected(other), &"an object")),
+        }
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(self, _name: &'static str, visitor: V) -> Result<V::Value, Self::Error> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        self.0.deserialize_enum(name, variants, visitor)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf unit
+        unit_struct seq tuple tuple_struct map identifier ignored_any
+    }
+}
+
+struct Seq<'de>(std::slice::Iter<'de, Value>);
+
+impl<'de> SeqAccess<'de> for Seq<'de> {
+    type Error = serde_json::Error;
+    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, Self::Error> {
+        self.0.next().map(|v| seed.deserialize(Strict(v))).transpose()
+    }
+    fn size_hint(&self) -> Option<usize> {
+        Some(self.0.len())
+    }
+}
+
+struct Map<'de> {
+    iter: serde_json::map::Iter<'de>,
+    value: Option<&'de Value>,
+}
+
+impl<'de> MapAccess<'de> for Map<'de> {
+    type Error = serde_json::Error;
+    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, Self::Error> {
+        match self.iter.next() {
+            Some((k, v)) => {
+                self.value = Some(v);
+                seed.deserialize(BorrowedStrDeserializer::new(k.as_str())).map(Some)
+            }
+            None => Ok(None),
+        }
+    }
+    fn next_value_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<T::Value, Self::Error> {
+        let v = self.value.take().ok_or_else(|| de::Error::custom("a value without its key"))?;
+        seed.deserialize(Strict(v))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    struct Inner {
+        a: Option<String>,
+        b: Option<String>,
+    }
+    #[derive(Debug, Deserialize, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    struct Outer {
+        inner: Option<Inner>,
+        #[serde(default)]
+        list: Vec<Inner>,
+        n: Option<u64>,
+    }
+
+    fn strict(j: &str) -> Result<Outer, String> {
+        let v: Value = serde_json::from_str(j).unwrap();
+        Outer::deserialize(Strict(&v)).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn an_array_is_never_read_as_a_struct() {
+        // What serde alone accepts:
+        assert!(serde_json::from_str::<Outer>(r#"{"inner": [null, "x"]}"#).is_ok());
+        assert!(strict(r#"{"inner": [null, "x"]}"#).unwrap_err().contains("expected an object"));
+        assert!(strict(r#"[null, [], 1]"#).is_err());
+        assert!(strict(r#"{"list": [[null, null]]}"#).is_err());
+    }
+
+    #[test]
+    fn everything_else_reads_as_serde_reads_it() {
+        let ok = strict(r#"{"inner": {"a": "x", "b": null}, "list": [{"a": null, "b": "y"}], "n": 3}"#).unwrap();
+        assert_eq!(ok, serde_json::from_str(r#"{"inner": {"a": "x", "b": null}, "list": [{"a": null, "b": "y"}], "n": 3}"#).unwrap());
+        assert_eq!(strict(r#"{"inner": null}"#).unwrap().inner, None);
+        assert!(strict(r#"{"n": -1}"#).is_err());
+        assert!(strict(r#"{"other": 1}"#).unwrap_err().contains("unknown field"));
+    }
+}
