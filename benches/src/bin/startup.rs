@@ -5,8 +5,12 @@
 //!
 //! Usage: startup RUNS BINARY [BINARY ...]   (prints median, p90, min, max and the status per binary)
 //!
-//! Every function gets the environment the template gives it (table, bucket, console URL, sender,
-//! key file) and endpoints on a closed loopback port, so nothing leaves the machine.
+//! Every function gets the environment the template gives it (table, bucket, sender, the SSM
+//! parameters of the deployment key and the console URL) and endpoints on a closed loopback port,
+//! so nothing leaves the machine. With `SECBOARD_BENCH_SSM=http://HOST:PORT` (a moto server) the
+//! parameters are put there first and every function reads them through SSM at its start, as on
+//! Lambda, so the fetch's real cost is in the figure; without it, a 0600 key file and the URL in the
+//! environment stand in.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -188,6 +192,26 @@ fn tempfile_path(binary: &str) -> std::path::PathBuf {
     std::env::temp_dir().join(format!("secboard-startup-{}-{name}.log", std::process::id()))
 }
 
+/// Puts a parameter into an SSM stand-in (moto, which does not check signatures) with one raw
+/// `AmazonSSM.PutParameter` call.
+fn put_parameter(endpoint: &str, name: &str, value: &str, secure: bool) -> anyhow::Result<()> {
+    let host = endpoint.trim_start_matches("http://").trim_end_matches('/');
+    let body = serde_json::json!({ "Name": name, "Value": value, "Type": if secure { "SecureString" } else { "String" }, "Overwrite": true })
+        .to_string();
+    let mut s = TcpStream::connect(host)?;
+    write!(
+        s,
+        "POST / HTTP/1.1\r\nhost: {host}\r\ncontent-type: application/x-amz-json-1.1\r\nx-amz-target: AmazonSSM.PutParameter\r\n\
+         authorization: AWS4-HMAC-SHA256 Credential=bench/20261201/us-east-1/ssm/aws4_request, SignedHeaders=host, Signature=0\r\n\
+         content-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    )?;
+    let mut answer = String::new();
+    s.read_to_string(&mut answer)?;
+    anyhow::ensure!(answer.starts_with("HTTP/1.1 200"), "the SSM stand-in at {endpoint} refused PutParameter {name}: {answer}");
+    Ok(())
+}
+
 fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
     let runs: usize = args.next().ok_or_else(|| anyhow::anyhow!("usage: startup RUNS BINARY..."))?.parse()?;
@@ -210,10 +234,22 @@ fn main() -> anyhow::Result<()> {
         ("AWS_ENDPOINT_URL", "http://127.0.0.1:9".into()),
         ("TABLE_NAME", "bench".into()),
         ("BUCKET_NAME", "bench".into()),
-        ("SECBOARD_CONSOLE_URL", "https://console.example.com".into()),
         ("SECBOARD_DEFAULT_SENDER", "no-reply@example.com".into()),
-        ("SECBOARD_KEY_FILE", key.to_string_lossy().into_owned()),
     ];
+    let mut env = env;
+    match std::env::var("SECBOARD_BENCH_SSM") {
+        Ok(ssm) => {
+            put_parameter(&ssm, "/bench/key", &"00".repeat(32), true)?;
+            put_parameter(&ssm, "/bench/console-url", "https://console.example.com", false)?;
+            env.push(("AWS_ENDPOINT_URL_SSM", ssm));
+            env.push(("SECBOARD_KEY_PARAMETER", "/bench/key".into()));
+            env.push(("SECBOARD_CONSOLE_URL_PARAMETER", "/bench/console-url".into()));
+        }
+        Err(_) => {
+            env.push(("SECBOARD_CONSOLE_URL", "https://console.example.com".into()));
+            env.push(("SECBOARD_KEY_FILE", key.to_string_lossy().into_owned()));
+        }
+    }
     println!(
         "{:<20} {:>9} {:>9} {:>9} {:>9}  {:>6}  (exec to the answer to the first event, {runs} runs)",
         "binary", "median", "p90", "min", "max", "answer"
