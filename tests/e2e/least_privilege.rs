@@ -1,4 +1,6 @@
-//! Least privilege that still works: every DynamoDB and S3 call a function makes, on a tour of
+//! Least privilege that still works. Every SSM, KMS and SES call a function makes as it starts
+//! (and the mailer as it sends), against a recording stand-in, is allowed by its role; and every
+//! DynamoDB and S3 call a function makes, on a tour of
 //! every route, is allowed by that function's role in template.yaml (an S3 action by the folder of
 //! the data bucket it touches; a presigned link by its signer's `s3:GetObject`). Transactions are authorised through
 //! their items' actions (PutItem, UpdateItem, DeleteItem, ConditionCheckItem), a Query of an index
@@ -74,6 +76,10 @@ fn allowed() -> BTreeMap<String, BTreeSet<String>> {
                         for folder in strings(&st["Resource"]).into_iter().filter_map(bucket_folder) {
                             allow.insert(format!("{a}@{folder}"));
                         }
+                        continue;
+                    }
+                    if a.starts_with("ssm:") || a.starts_with("kms:") || a.starts_with("ses:") {
+                        allow.insert(a.to_owned());
                         continue;
                     }
                     if !a.starts_with("dynamodb:") {
@@ -224,10 +230,174 @@ async fn every_call_a_function_makes_is_allowed_by_its_role_in_the_template() {
         let unused: Vec<&String> = role
             .iter()
             .filter(|a| !a.ends_with("@index") || a.starts_with("dynamodb:Query") || a.starts_with("dynamodb:Scan"))
+            // What a function does as it starts (SSM, KMS) and sends (SES) is the next test's.
+            .filter(|a| a.starts_with("dynamodb:") || a.starts_with("s3:"))
             .filter(|a| !used.get(function).is_some_and(|u| u.contains(*a)))
             .collect();
         if !unused.is_empty() {
             eprintln!("{function}: allowed but not needed on the tour: {unused:?}");
+        }
+    }
+}
+
+/// An AWS stand-in on loopback for what a function does as it starts: records each call's IAM
+/// action (`X-Amz-Target` `AmazonSSM.GetParameters` is `ssm:GetParameters`; a decrypting read
+/// also needs `kms:Decrypt` on the parameter's key) and answers GetParameters with a value for
+/// every name.
+async fn start_standin() -> (String, std::sync::Arc<std::sync::Mutex<BTreeSet<String>>>) {
+    use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let calls = std::sync::Arc::new(std::sync::Mutex::new(BTreeSet::new()));
+    let recorded = calls.clone();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let calls = recorded.clone();
+            tokio::spawn(async move {
+                let mut reader = BufReader::new(stream);
+                loop {
+                    let (mut target, mut length) = (String::new(), 0usize);
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).await.unwrap_or(0) == 0 {
+                        return;
+                    }
+                    loop {
+                        let mut h = String::new();
+                        reader.read_line(&mut h).await.unwrap();
+                        if h.trim().is_empty() {
+                            break;
+                        }
+                        let (k, v) = h.split_once(':').unwrap_or((&h, ""));
+                        match k.to_ascii_lowercase().as_str() {
+                            "x-amz-target" => target = v.trim().to_owned(),
+                            "content-length" => length = v.trim().parse().unwrap_or(0),
+                            _ => {}
+                        }
+                    }
+                    let mut body = vec![0; length];
+                    reader.read_exact(&mut body).await.unwrap();
+                    let request: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+                    let action = match target.split_once('.') {
+                        Some(("AmazonSSM", op)) => format!("ssm:{op}"),
+                        Some((service, op)) => format!("{}:{op}", service.split('_').next().unwrap_or(service).to_ascii_lowercase()),
+                        // SES v2 is REST: its one call here is the mailer's send.
+                        None if line.starts_with("POST /v2/email/outbound-emails") => "ses:SendEmail".to_owned(),
+                        None => format!("unknown:{line}"),
+                    };
+                    let answer = if action == "ssm:GetParameters" {
+                        if request["WithDecryption"] == true {
+                            calls.lock().unwrap().insert("kms:Decrypt".to_owned());
+                        }
+                        let parameters: Vec<serde_json::Value> = request["Names"]
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                            .map(|n| {
+                                let value = if n.as_str().unwrap_or("").ends_with("key") {
+                                    "00".repeat(32)
+                                } else {
+                                    "https://console.example.com".into()
+                                };
+                                json!({ "Name": n, "Value": value, "Type": "String", "Version": 1 })
+                            })
+                            .collect();
+                        json!({ "Parameters": parameters, "InvalidParameters": [] }).to_string()
+                    } else if action == "ses:SendEmail" {
+                        json!({ "MessageId": "standin-1" }).to_string()
+                    } else {
+                        "{}".to_owned()
+                    };
+                    calls.lock().unwrap().insert(action);
+                    let head =
+                        format!("HTTP/1.1 200 OK\r\ncontent-type: application/x-amz-json-1.1\r\ncontent-length: {}\r\n\r\n", answer.len());
+                    let stream = reader.get_mut();
+                    if stream.write_all(head.as_bytes()).await.is_err() || stream.write_all(answer.as_bytes()).await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    (url, calls)
+}
+
+/// What each function does as it starts on Lambda (its `context()`, with the environment the
+/// template gives it) is allowed by its role: reading the deployment key and the console's address
+/// from SSM in one decrypting GetParameters; and the mailer's one SES call, a send. The fallback
+/// reads nothing. Permissions no start needed are printed for a person to judge.
+#[tokio::test]
+async fn what_each_function_does_as_it_starts_is_allowed_by_its_role() {
+    let (url, calls) = start_standin().await;
+    // This test runs in its own process (nextest), so the environment is its own.
+    for (k, v) in [
+        ("AWS_REGION", "us-east-1"),
+        ("AWS_ACCESS_KEY_ID", "test"),
+        ("AWS_SECRET_ACCESS_KEY", "test"),
+        ("AWS_SESSION_TOKEN", "test"),
+        ("AWS_ENDPOINT_URL", url.as_str()),
+        ("TABLE_NAME", "secboard"),
+        ("BUCKET_NAME", "secboard-data"),
+        ("SECBOARD_DEFAULT_SENDER", "no-reply@example.com"),
+        ("SECBOARD_KEY_PARAMETER", "/secboard/key"),
+        ("SECBOARD_CONSOLE_URL_PARAMETER", "/secboard/console-url"),
+    ] {
+        // SAFETY: set before any other thread of this test reads the environment.
+        unsafe { std::env::set_var(k, v) };
+    }
+    macro_rules! started {
+        ($($name:literal => $krate:ident,)*) => {{
+            let mut out = BTreeMap::new();
+            $(
+                calls.lock().unwrap().clear();
+                if let Err(e) = $krate::context().await {
+                    panic!("{} did not start: {e:#}", $name);
+                }
+                out.insert($name.to_owned(), calls.lock().unwrap().clone());
+            )*
+            out
+        }};
+    }
+    let used: BTreeMap<String, BTreeSet<String>> = started! {
+        "login" => login, "logout" => logout, "profile" => profile, "org" => org, "create-user" => create_user,
+        "list-users" => list_users, "update-user" => update_user, "delete-user" => delete_user, "export-users" => export_users,
+        "reset-request" => reset_request, "reset-confirm" => reset_confirm, "first-login" => first_login, "magic-link" => magic_link,
+        "totp-setup" => totp_setup, "totp-verify" => totp_verify, "fallback" => fallback,
+    };
+    let mut used = used;
+    calls.lock().unwrap().clear();
+    let ctx = mailer::context().await.unwrap_or_else(|e| panic!("mailer did not start: {e:#}"));
+    let mail = secboard_domain::mail::Mail {
+        to: "ada@example.com".into(),
+        from: "no-reply@example.com".into(),
+        language: Default::default(),
+        first_name: "Ada".into(),
+        kind: secboard_domain::mail::MailKind::PasswordChanged,
+    };
+    ctx.sender.send(&mail, "least-privilege", jiff::Timestamp::UNIX_EPOCH).await.expect("the mailer sends through SES");
+    used.insert("mailer".to_owned(), calls.lock().unwrap().clone());
+    let allowed = allowed();
+    assert_eq!(used.len(), allowed.len(), "a function of the template was not started here");
+    let mut missing = vec![];
+    for (function, actions) in &used {
+        let role = &allowed[function];
+        missing.extend(actions.iter().filter(|a| !role.contains(*a)).map(|a| format!("{function}: {a}")));
+    }
+    assert!(missing.is_empty(), "calls at start the template's roles do not allow:\n{}", missing.join("\n"));
+    assert_eq!(
+        used["login"],
+        BTreeSet::from(["kms:Decrypt".to_owned(), "ssm:GetParameters".to_owned()]),
+        "one decrypting read of both parameters"
+    );
+    assert!(used["fallback"].is_empty(), "the fallback needs no key: {:?}", used["fallback"]);
+    assert!(used["mailer"].contains("ses:SendEmail"), "{:?}", used["mailer"]);
+    for (function, role) in &allowed {
+        let unused: Vec<&String> = role
+            .iter()
+            .filter(|a| ["ssm:", "kms:", "ses:"].iter().any(|p| a.starts_with(p)))
+            .filter(|a| !used[function].contains(*a))
+            .collect();
+        if !unused.is_empty() {
+            eprintln!("{function}: allowed but not needed at start: {unused:?}");
         }
     }
 }

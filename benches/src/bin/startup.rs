@@ -196,8 +196,9 @@ fn tempfile_path(binary: &str) -> std::path::PathBuf {
 /// `AmazonSSM.PutParameter` call.
 fn put_parameter(endpoint: &str, name: &str, value: &str, secure: bool) -> anyhow::Result<()> {
     let host = endpoint.trim_start_matches("http://").trim_end_matches('/');
-    let body = serde_json::json!({ "Name": name, "Value": value, "Type": if secure { "SecureString" } else { "String" }, "Overwrite": true })
-        .to_string();
+    let body =
+        serde_json::json!({ "Name": name, "Value": value, "Type": if secure { "SecureString" } else { "String" }, "Overwrite": true })
+            .to_string();
     let mut s = TcpStream::connect(host)?;
     write!(
         s,
