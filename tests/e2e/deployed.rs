@@ -194,3 +194,51 @@ async fn the_throttle_keys_on_the_viewer_and_an_ipv6_viewer_on_its_64() {
     let audit = t.get(&format!("/api/audit?user={admin}")).await.body.to_string();
     assert!(audit.contains("2001:db8:1:2::1") && !audit.contains(EDGE), "{audit}");
 }
+
+/// The CloudFront Function of template.yaml, run by Node.js (its `cloudfront-js-2.0` code is plain
+/// ECMAScript): it copies the host the browser asked for into the header the CSRF check trusts,
+/// overwriting whatever a viewer sent in that header, and the API's origin request policy
+/// forwards that header (and the viewer's address) to the functions.
+#[test]
+fn the_viewer_host_function_overwrites_what_a_viewer_sends_and_its_header_reaches_the_api() {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../template.yaml")).unwrap();
+    let doc: Yaml = serde_norway::from_str(&text).unwrap();
+    let function = &doc["Resources"]["ViewerHostFunction"]["Properties"];
+    assert_eq!(function["FunctionConfig"]["Runtime"].as_str(), Some("cloudfront-js-2.0"));
+    let code = function["FunctionCode"].as_str().expect("inline function code");
+    let header = VIEWER_HOST_HEADER.to_ascii_lowercase();
+    let run = |event: Value| -> Value {
+        let script = format!("{code}\nprocess.stdout.write(JSON.stringify(handler({event})));");
+        let out = std::process::Command::new("node")
+            .args(["-e", &script])
+            .output()
+            .expect("node (Node.js) runs the CloudFront Function: infra/test-all.sh installs it");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let forged = json!({ "request": { "method": "POST", "uri": "/api/users", "headers": {
+        "host": { "value": "d111111abcdef8.cloudfront.net" },
+        header.clone(): { "value": "evil.example" }
+    } } });
+    let r = run(forged);
+    assert_eq!(r["headers"][&header]["value"], "d111111abcdef8.cloudfront.net", "{r}");
+    assert_eq!(r["uri"], "/api/users", "the request goes on unchanged otherwise");
+    let r = run(json!({ "request": { "method": "GET", "uri": "/api/me", "headers": {} } }));
+    assert_eq!(r["headers"][&header]["value"], "", "no Host, no origin to trust: {r}");
+
+    let forwarded: Vec<String> =
+        doc["Resources"]["ApiOriginRequestPolicy"]["Properties"]["OriginRequestPolicyConfig"]["HeadersConfig"]["Headers"]
+            .as_sequence()
+            .unwrap()
+            .iter()
+            .map(|h| h.as_str().unwrap().to_ascii_lowercase())
+            .collect();
+    for needed in [header.as_str(), "origin", "sec-fetch-site", "cloudfront-viewer-address"] {
+        assert!(forwarded.iter().any(|h| h == needed), "the API's origin request policy does not forward {needed}: {forwarded:?}");
+    }
+    assert!(!forwarded.iter().any(|h| h == "host"), "Host must stay API Gateway's own");
+    let functions = &doc["Resources"]["Distribution"]["Properties"]["DistributionConfig"]["CacheBehaviors"];
+    let api = functions.as_sequence().unwrap().iter().find(|b| b["PathPattern"].as_str() == Some("/api/*")).expect("an /api/* behaviour");
+    let associated = api["FunctionAssociations"].as_sequence().expect("the /api/* behaviour runs the function");
+    assert!(associated.iter().any(|a| a["EventType"].as_str() == Some("viewer-request")), "{associated:?}");
+}
