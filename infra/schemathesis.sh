@@ -56,6 +56,15 @@ for pass in main own-session; do
     [ -n "${sessions[$pass]}" ] || { echo "schemathesis: sign-in set no session cookie" >&2; exit 1; }
 done
 
+# Something to fuzz past "not found": a company with a department, a global group and a user.
+api() { curl -fsS -X "$1" "$base$2" -H 'content-type: application/json' -H "origin: $base" -b "secboard_session=${sessions[main]}" -d "$3"; }
+id_of() { python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])'; }
+company="$(api POST /api/org/companies '{"name":"Fuzz Ltd"}' | id_of)"
+department="$(api POST "/api/org/companies/$company/departments" '{"name":"Fuzzing"}' | id_of)"
+group="$(api POST /api/org/groups '{"name":"Fuzzers","permissions":{"users":{"view":true}}}' | id_of)"
+user="$(api POST /api/users "{\"email\":\"fuzzed@example.com\",\"first_name\":\"Fuzz\",\"last_name\":\"Ed\",\"company_id\":\"$company\",\"department_id\":\"$department\"}" | id_of)"
+export SECBOARD_ST_COMPANY="$company" SECBOARD_ST_GROUP="$group" SECBOARD_ST_USER="$user"
+
 status=0
 for pass in main own-session; do
     session="${sessions[$pass]}"

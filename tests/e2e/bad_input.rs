@@ -50,6 +50,11 @@ async fn an_unknown_route_is_a_404_problem_and_a_wrong_method_a_405() {
     assert_eq!(r.status, 405);
     // RFC 9110: a 405 says what the path does answer (schemathesis found it missing).
     assert_eq!(r.headers["allow"], "GET, PATCH");
+    // A literal resource shadows the parameter route beside it (schemathesis found it): POST on a
+    // company's settings is not an item of kind "settings".
+    let c = t.company("Shadow Ltd").await;
+    let r = t.request("POST", &format!("/api/org/companies/{c}/settings"), Some(json!({})), Some(&t.admin_cookie)).await;
+    assert_eq!((r.status, r.headers.get("allow").and_then(|v| v.to_str().ok())), (405, Some("GET, PUT")), "{}", r.body);
     let r = t.request("TRACE", "/api/audit", None, Some(&t.admin_cookie)).await;
     assert_eq!((r.status, r.headers.get("allow").and_then(|v| v.to_str().ok())), (405, Some("GET")));
     assert_eq!(t.get("/api/org/companies/not-an-id").await.status, 404);

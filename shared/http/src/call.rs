@@ -46,6 +46,11 @@ impl Call {
         let Some(matched) = matched else {
             return Err(Problem::no_route(&method, &path));
         };
+        // A literal resource shadows a parameter route for the methods it lacks: POST on a
+        // company's `settings` is not a POST of an item of kind "settings" but a 405.
+        if !routes::allowed_methods(&path).contains(&method.as_str()) {
+            return Err(Problem::no_route(&method, &path));
+        }
 
         came_through_cloudfront(web, &req)?;
         let changes_state = !matches!(method.as_str(), "GET" | "HEAD" | "OPTIONS");
