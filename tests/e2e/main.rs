@@ -9,6 +9,7 @@ mod contract;
 mod create_user;
 mod deployed;
 mod directory;
+mod django_import;
 mod export;
 mod faults;
 mod first_login;

@@ -1,6 +1,9 @@
 //! `POST /api/users`: "Create New User" or "Use Existing User".
+//! `POST /api/users/import`: bringing users in (a Django dump as `application/json`; options in
+//! the query string: `dry_run`, `keep_superusers`, `company_id`), answered with the report.
 
 use secboard_domain::flows::create_user;
+use secboard_domain::flows::import_django::{self, ImportOptions};
 use secboard_http::routes::Function;
 use secboard_http::{Body, Call, Problem, Request, Response, json, respond};
 use secboard_wiring::App;
@@ -19,6 +22,26 @@ async fn route(ctx: &Context, req: Request) -> Result<Response<Body>, Problem> {
     let app = &ctx.app;
     let call = Call::from_request(&ctx.web, req, Function::CreateUser)?;
     let p = call.principal(&app.deps).await?;
-    let input = call.json()?;
-    json(201, &create_user::create_user(&app.deps, &p, input).await?)
+    match call.key() {
+        "POST /api/users/import" => {
+            let options = ImportOptions {
+                dry_run: call.flag("dry_run")?,
+                keep_superusers: call.flag("keep_superusers")?,
+                company_id: call.query("company_id").map(str::to_owned),
+            };
+            match call.media_type.as_str() {
+                "application/json" => json(200, &import_django::import_django_api(&app.deps, &p, call.bytes(), options).await?),
+                _ => Err(Problem::new(
+                    415,
+                    "Unsupported Media Type",
+                    "spreadsheet imports (CSV, .xlsx) are not here yet: send a Django dump as application/json",
+                )
+                .with("field", "file")),
+            }
+        }
+        _ => {
+            let input = call.json()?;
+            json(201, &create_user::create_user(&app.deps, &p, input).await?)
+        }
+    }
 }

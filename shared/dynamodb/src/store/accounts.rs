@@ -433,7 +433,7 @@ impl DynamoStore {
         Ok(TransactWriteItem::builder().update(u).build())
     }
 
-    fn superuser_count(&self, delta: i64) -> Result<TransactWriteItem> {
+    pub(super) fn superuser_count(&self, delta: i64) -> Result<TransactWriteItem> {
         let u = Update::builder()
             .table_name(&self.table)
             .set_key(Some(key(SUPERUSERS_PK, SUPERUSER_COUNT_SK)))
