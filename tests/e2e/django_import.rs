@@ -176,3 +176,40 @@ async fn a_malformed_stored_hash_is_a_refusal_never_a_panic() {
         t.clock.advance(jiff::SignedDuration::from_hours(1));
     }
 }
+
+#[tokio::test]
+async fn kept_memberships_count_on_their_groups_become_the_profiles_groups_and_are_let_go_of_on_delete() {
+    let v = vectors();
+    let t = TestApp::spawn().await;
+    let c = t.company("Acme").await;
+    let r = import(&t, &v, &format!("?company_id={c}"), None).await;
+    assert_eq!(r.status, 200, "{r:?}");
+    let group =
+        |name: &str| r.body["groups"].as_array().unwrap().iter().find(|g| g["name"] == name).unwrap()["id"].as_str().unwrap().to_owned();
+    let (risk, auditors) = (group("Risk Managers"), group("Auditors"));
+    let members = async |g: &str| {
+        let item = t.raw_get(&format!("COMPANY#{c}"), &format!("GROUP#{g}")).await.unwrap();
+        item.get("users").map(|u| u.as_n().unwrap().parse::<i64>().unwrap()).unwrap_or(0)
+    };
+    // Django: user0 in both groups, user1 in Risk Managers (make_vectors.py).
+    assert_eq!((members(&risk).await, members(&auditors).await), (2, 1));
+    let id_of = |email: &str| {
+        let pk = v.expect.users.iter().find(|u| u.email == email).unwrap().pk;
+        row(&r.body, pk)["user_id"].as_str().unwrap().to_owned()
+    };
+    let (first, second) = (id_of("pbkdf2_sha256@example.com"), id_of("pbkdf2_sha1@example.com"));
+
+    let w = t.user(json!({ "mode": "existing", "user_id": first, "first_name": "Ada", "last_name": "L", "company_id": c })).await;
+    assert_eq!(w.status, 201, "{w:?}");
+    let mut names: Vec<String> =
+        w.body["profile"]["groups"].as_array().unwrap().iter().map(|g| g["name"].as_str().unwrap().to_owned()).collect();
+    names.sort();
+    assert_eq!(names, ["Auditors", "Risk Managers"], "{w:?}");
+    assert_eq!((members(&risk).await, members(&auditors).await), (2, 1), "taken over, not counted twice");
+
+    let d = t.request("DELETE", &format!("/api/users/{second}"), Some(json!({ "confirm": true })), Some(&t.admin_cookie)).await;
+    assert!(d.status < 300, "{d:?}");
+    assert_eq!(members(&risk).await, 1, "the deleted account let go of its membership");
+    let still = t.request("DELETE", &format!("/api/org/companies/{c}/groups/{auditors}"), None, Some(&t.admin_cookie)).await;
+    assert_eq!(still.status, 409, "{still:?}");
+}

@@ -88,8 +88,16 @@ pub trait AccountStore: Send + Sync {
     async fn create_account(&self, account: &Account, audit: &AuditEvent) -> Result<()>;
     /// A new account with its profile, its references counted, in one transaction.
     async fn create_user(&self, account: &Account, profile: &Profile, refs: &[Reference], audit: &AuditEvent) -> Result<()>;
-    /// A profile for an account that has none ("Use Existing User"), guarded by the account version.
-    async fn attach_profile(&self, account: &Account, profile: &Profile, refs: &[Reference], audit: &AuditEvent) -> Result<()>;
+    /// A profile for an account that has none ("Use Existing User"), guarded by the account version;
+    /// `released`: references the account held before (an import's memberships) let go of.
+    async fn attach_profile(
+        &self,
+        account: &Account,
+        profile: &Profile,
+        refs: &[Reference],
+        released: &[Reference],
+        audit: &AuditEvent,
+    ) -> Result<()>;
     /// Writes the profile's own fields, guarded by `expected_version` (its version before this write).
     async fn save_profile(&self, profile: &Profile, expected_version: u64, audit: Option<&AuditEvent>) -> Result<()>;
     async fn has_superuser(&self) -> Result<bool>;

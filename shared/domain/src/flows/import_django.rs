@@ -702,3 +702,18 @@ pub async fn import_django_api(deps: &Deps, p: &super::authorize::Principal, bod
     let summary = import_django(deps, source, &options, "api", Some(p.id()), &mut |r| rows.push(r)).await?;
     Ok(Report { summary, rows })
 }
+
+/// The memberships an import kept on an account (each counted on its group), as references: the
+/// profile made for it takes over those of its company, and the others (or all, when the account
+/// is deleted first) are let go of.
+pub fn kept_references(account: &Account) -> Vec<crate::ports::Reference> {
+    let Some(d) = &account.django else { return vec![] };
+    let Some(company) = &d.company else { return vec![] };
+    d.groups
+        .iter()
+        .map(|g| crate::ports::Reference {
+            field: "groups".into(),
+            target: crate::ports::RefTarget::Group { company: Some(company.clone()), id: g.clone(), version: 0 },
+        })
+        .collect()
+}
