@@ -14,7 +14,7 @@ async fn login(t: &TestApp, email: &str, password: &str) -> Reply {
     t.request("POST", "/api/auth/login", Some(json!({ "email": email, "password": password })), None).await
 }
 
-fn row<'a>(report: &'a Value, pk: u64) -> &'a Value {
+fn row(report: &Value, pk: u64) -> &Value {
     report["rows"].as_array().unwrap().iter().find(|r| r["pk"] == pk).unwrap_or_else(|| panic!("no row for pk {pk}: {report}"))
 }
 
