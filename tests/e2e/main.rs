@@ -28,6 +28,7 @@ mod reset_caps;
 mod revocation;
 mod ses;
 mod sessions;
+mod sheet_import;
 mod sign_in;
 mod template;
 mod throttling;

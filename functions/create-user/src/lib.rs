@@ -1,9 +1,13 @@
 //! `POST /api/users`: "Create New User" or "Use Existing User".
 //! `POST /api/users/import`: bringing users in (a Django dump as `application/json`; options in
-//! the query string: `dry_run`, `keep_superusers`, `company_id`), answered with the report.
+//! the query string: `dry_run`, `keep_superusers`, `company_id`), answered with the report; or a
+//! spreadsheet (`text/csv`, .xlsx read with calamine) of users to create, row by row.
 
 use secboard_domain::flows::create_user;
 use secboard_domain::flows::import_django::{self, ImportOptions};
+use secboard_domain::flows::import_sheet;
+
+mod sheet;
 use secboard_http::routes::Function;
 use secboard_http::{Body, Call, Problem, Request, Response, json, respond};
 use secboard_wiring::App;
@@ -31,12 +35,14 @@ async fn route(ctx: &Context, req: Request) -> Result<Response<Body>, Problem> {
             };
             match call.media_type.as_str() {
                 "application/json" => json(200, &import_django::import_django_api(&app.deps, &p, call.bytes(), options).await?),
-                _ => Err(Problem::new(
-                    415,
-                    "Unsupported Media Type",
-                    "spreadsheet imports (CSV, .xlsx) are not here yet: send a Django dump as application/json",
-                )
-                .with("field", "file")),
+                "text/csv" => {
+                    let rows = import_sheet::parse_csv(&call.bytes())?;
+                    json(200, &import_sheet::import_rows(&app.deps, &p, rows, options.dry_run).await?)
+                }
+                _ => {
+                    let rows = sheet::xlsx_rows(&call.bytes())?;
+                    json(200, &import_sheet::import_rows(&app.deps, &p, rows, options.dry_run).await?)
+                }
             }
         }
         _ => {

@@ -263,6 +263,20 @@ async fn create_new(deps: &Deps, p: &Principal, input: CreateUserInput, company_
     Ok(AdminUserView::of(&User { account, profile: Some(placed.profile) }, deps.today()))
 }
 
+/// Everything "Create New User" checks, in its order, without writing (an import's dry run).
+pub async fn check_new(deps: &Deps, p: &Principal, input: CreateUserInput) -> Result<()> {
+    let company_id = CompanyId::parse("company_id", &input.company_id)?;
+    p.actor().require_over(Module::Users, Action::Add, &company_id, "company")?;
+    let email = Email::parse("email", opt(&input.email).unwrap_or_default())?;
+    let id = UserId::new(deps.clock.as_ref(), deps.entropy.as_ref());
+    let placed = place(deps, &id, &input, &company_id).await?;
+    check_grants(&p.actor(), placed.groups.iter().map(|(f, g)| (f.as_str(), g)))?;
+    if deps.store.user_id_by_email(&email).await?.is_some() {
+        return Err(Error::email_taken());
+    }
+    Ok(())
+}
+
 async fn wrap_existing(deps: &Deps, p: &Principal, input: CreateUserInput, company_id: CompanyId) -> Result<AdminUserView> {
     let id = match (opt(&input.user_id), opt(&input.email)) {
         (Some(id), _) => UserId::parse("user_id", id)?,

@@ -12,6 +12,7 @@ pub mod deliver_mail;
 pub mod export;
 pub mod first_login;
 pub mod import_django;
+pub mod import_sheet;
 pub mod list_users;
 pub mod login;
 pub mod mail_feedback;
