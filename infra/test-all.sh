@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every test, from a clean checkout, on a fresh Debian machine with the Rust toolchain:
 #   1. installs what the tests need (cargo-nextest, clippy/rustfmt, and in one Python venv
-#      moto server, schemathesis, cfn-lint and the SAM CLI, pinned in infra/requirements-tools.txt);
+#      moto server, schemathesis, cfn-lint, the SAM CLI and Django (the import tests' vectors),
+#      pinned in infra/requirements-tools.txt);
 #   2. cargo fmt --check and clippy -D warnings;
 #   3. the whole suite (unit, contract, end-to-end) against the embedded dynoxide engine;
 #   4. the store and flow tests again against moto server (DynamoDB, S3 and SES), started here on a free port;
@@ -35,7 +36,7 @@ if ! "$python" -c 'import venv, ensurepip' >/dev/null 2>&1; then
 fi
 stamp="$venv/.installed-$(sha256sum infra/requirements-tools.txt | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
-    echo "installing moto, cfn-lint and the SAM CLI into $venv"
+    echo "installing moto, cfn-lint, the SAM CLI and Django into $venv"
     mkdir -p "$tools"
     "$python" -m venv "$venv"
     "$venv/bin/python" -m pip install --quiet --upgrade pip

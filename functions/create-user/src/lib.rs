@@ -1,6 +1,13 @@
 //! `POST /api/users`: "Create New User" or "Use Existing User".
+//! `POST /api/users/import`: bringing users in (a Django dump as `application/json`; options in
+//! the query string: `dry_run`, `keep_superusers`, `company_id`), answered with the report; or a
+//! spreadsheet (`text/csv`, .xlsx read with calamine) of users to create, row by row.
 
 use secboard_domain::flows::create_user;
+use secboard_domain::flows::import_django::{self, ImportOptions};
+use secboard_domain::flows::import_sheet;
+
+mod sheet;
 use secboard_http::routes::Function;
 use secboard_http::{Body, Call, Problem, Request, Response, json, respond};
 use secboard_wiring::App;
@@ -19,6 +26,28 @@ async fn route(ctx: &Context, req: Request) -> Result<Response<Body>, Problem> {
     let app = &ctx.app;
     let call = Call::from_request(&ctx.web, req, Function::CreateUser)?;
     let p = call.principal(&app.deps).await?;
-    let input = call.json()?;
-    json(201, &create_user::create_user(&app.deps, &p, input).await?)
+    match call.key() {
+        "POST /api/users/import" => {
+            let options = ImportOptions {
+                dry_run: call.flag("dry_run")?,
+                keep_superusers: call.flag("keep_superusers")?,
+                company_id: call.query("company_id").map(str::to_owned),
+            };
+            match call.media_type.as_str() {
+                "application/json" => json(200, &import_django::import_django_api(&app.deps, &p, call.bytes(), options).await?),
+                "text/csv" => {
+                    let rows = import_sheet::parse_csv(&call.bytes())?;
+                    json(200, &import_sheet::import_rows(&app.deps, &p, rows, options.dry_run).await?)
+                }
+                _ => {
+                    let rows = sheet::xlsx_rows(&call.bytes())?;
+                    json(200, &import_sheet::import_rows(&app.deps, &p, rows, options.dry_run).await?)
+                }
+            }
+        }
+        _ => {
+            let input = call.json()?;
+            json(201, &create_user::create_user(&app.deps, &p, input).await?)
+        }
+    }
 }

@@ -1,10 +1,14 @@
-//! `POST /api/auth/login`: email and password; answers the next gate and sets the session cookie.
+//! `POST /api/auth/login`: email and password (an imported Django hash is checked with Django's own
+//! algorithms and upgraded); answers the next gate and sets the session cookie.
 //! `POST /api/auth/setup`: the first admin through a one-time setup link.
 
+use secboard_django::DjangoHashers;
 use secboard_domain::flows::{bootstrap, login};
+use secboard_domain::ports::DjangoVerifier;
 use secboard_http::routes::Function;
 use secboard_http::{Body, Call, Problem, Request, Response, json, respond, with_cookie};
 use secboard_wiring::App;
+use std::sync::Arc;
 
 pub type Context = secboard_http::Context<App>;
 
@@ -21,7 +25,8 @@ async fn route(ctx: &Context, req: Request) -> Result<Response<Body>, Problem> {
     let call = Call::from_request(&ctx.web, req, Function::Login)?;
     match call.key() {
         "POST /api/auth/login" => {
-            let signed_in = login::login(&app.deps, call.json()?, &call.source_ip, call.user_agent.as_deref()).await?;
+            let django: Arc<dyn DjangoVerifier> = Arc::new(DjangoHashers);
+            let signed_in = login::login(&app.deps, &django, call.json()?, &call.source_ip, call.user_agent.as_deref()).await?;
             let resp = json(200, &secboard_domain::flows::replies::Next { next: signed_in.next })?;
             Ok(with_cookie(resp, &ctx.web, Some(&signed_in.token)))
         }

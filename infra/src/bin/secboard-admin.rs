@@ -5,6 +5,9 @@
 //!   secboard-admin --table T setup-link --url https://console.example.com
 //!   secboard-admin --table T create-account --email E [--superuser]   (password, if any, from SECBOARD_ACCOUNT_PASSWORD)
 //!   secboard-admin new-key [--parameter /secboard/key]  (stores a fresh key as an SSM SecureString, or prints it)
+//!   secboard-admin --table T import-django FILE [--company-id C] [--dry-run] [--keep-superusers]
+//!                 (a Django `dumpdata auth.user auth.group`, streamed; prints a JSON line per row,
+//!                  then the summary; `--data DIR` works on the local server's data folder instead)
 //!
 //! Break glass, for whoever holds the table when no administrator can help through the console
 //! (each audited as `by: break_glass`, the holder notified, every session ended):
@@ -16,6 +19,7 @@ use anyhow::{Context, bail};
 use secboard_domain::clock::{OsEntropy, SystemClock};
 use secboard_domain::flows::Deps;
 use secboard_domain::flows::bootstrap::{self, Bootstrap, FirstAdmin};
+use secboard_domain::flows::import_django::{self, DumpSource, ImportOptions};
 use secboard_domain::flows::{break_glass, create_user};
 use secboard_domain::keys::MasterKey;
 use secboard_domain::mail::MailConfig;
@@ -25,7 +29,10 @@ use secboard_wiring::{App, time_zone_from_env};
 use std::collections::HashMap;
 use std::sync::Arc;
 
-const USAGE: &str = "usage: secboard-admin [--table NAME] (first-admin --email E | setup-link --url URL | create-account --email E [--superuser] | reset-2fa --email E | set-password --email E | new-key [--parameter NAME])";
+const USAGE: &str = "usage: secboard-admin [--table NAME | --data DIR] (first-admin --email E | setup-link --url URL | create-account --email E [--superuser] | reset-2fa --email E | set-password --email E | new-key [--parameter NAME] | import-django FILE [--company-id C] [--dry-run] [--keep-superusers])";
+
+/// Options that take no value.
+const FLAGS: [&str; 3] = ["superuser", "dry-run", "keep-superusers"];
 
 fn parse() -> anyhow::Result<(String, HashMap<String, String>)> {
     let mut command = None;
@@ -33,13 +40,15 @@ fn parse() -> anyhow::Result<(String, HashMap<String, String>)> {
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
         if let Some(name) = a.strip_prefix("--") {
-            if name == "superuser" {
+            if FLAGS.contains(&name) {
                 opts.insert(name.to_owned(), "true".to_owned());
             } else {
                 opts.insert(name.to_owned(), it.next().with_context(|| format!("--{name} needs a value"))?);
             }
         } else if command.is_none() {
             command = Some(a);
+        } else if command.as_deref() == Some("import-django") && !opts.contains_key("file") {
+            opts.insert("file".to_owned(), a);
         } else {
             bail!("unexpected {a:?}\n{USAGE}");
         }
@@ -48,9 +57,14 @@ fn parse() -> anyhow::Result<(String, HashMap<String, String>)> {
 }
 
 async fn deps(sdk: &aws_config::SdkConfig, opts: &HashMap<String, String>) -> anyhow::Result<Deps> {
-    let name = opts.get("table").cloned().or_else(|| std::env::var("TABLE_NAME").ok()).context("--table (or TABLE_NAME) is needed")?;
+    let name = opts
+        .get("table")
+        .cloned()
+        .or_else(|| std::env::var("TABLE_NAME").ok())
+        .or_else(|| opts.contains_key("data").then(|| "secboard".to_owned()))
+        .context("--table (or TABLE_NAME) is needed")?;
     let store = DynamoStore::new(sdk, &name);
-    if std::env::var("AWS_ENDPOINT_URL").is_ok() || std::env::var("AWS_ENDPOINT_URL_DYNAMODB").is_ok() {
+    if opts.contains_key("data") || std::env::var("AWS_ENDPOINT_URL").is_ok() || std::env::var("AWS_ENDPOINT_URL_DYNAMODB").is_ok() {
         table::ensure_table(store.client(), &name).await?;
     }
     let mut k = [0u8; 32];
@@ -71,7 +85,16 @@ fn notices(opts: &HashMap<String, String>) -> MailConfig {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let (command, opts) = parse()?;
-    let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    // `--data DIR`: the local server's data folder, through the same embedded engine (stop the
+    // server first: one process at a time on its SQLite file).
+    let _engine = match opts.get("data") {
+        Some(dir) => Some(secboard_infra::embedded::EmbeddedDynamo::start(Some(&std::path::Path::new(dir).join("dynamodb.sqlite"))).await?),
+        None => None,
+    };
+    let sdk = match &_engine {
+        Some(e) => secboard_infra::embedded::local_sdk_config(&e.endpoint),
+        None => aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await,
+    };
     match command.as_str() {
         "first-admin" => {
             let email = opts.get("email").context("--email is needed")?.clone();
@@ -133,6 +156,19 @@ async fn main() -> anyhow::Result<()> {
                 }
                 None => println!("{hex}"),
             }
+        }
+        "import-django" => {
+            let file = opts.get("file").context("the dump file is needed: import-django FILE")?;
+            let options = ImportOptions {
+                dry_run: opts.contains_key("dry-run"),
+                keep_superusers: opts.contains_key("keep-superusers"),
+                company_id: opts.get("company-id").cloned(),
+            };
+            let d = deps(&sdk, &opts).await?;
+            let source: Arc<dyn DumpSource> = Arc::new(std::path::PathBuf::from(file));
+            let mut print = |r: import_django::RowReport| println!("{}", serde_json::to_string(&r).unwrap_or_default());
+            let summary = import_django::import_django(&d, source, &options, "admin_tool", None, &mut print).await?;
+            println!("{}", serde_json::to_string_pretty(&summary)?);
         }
         other => bail!("unknown command {other:?}\n{USAGE}"),
     }

@@ -4,6 +4,7 @@
 
 pub mod activation;
 pub mod clock;
+pub mod django_password;
 pub mod email;
 pub mod error;
 pub mod filter;

@@ -63,6 +63,22 @@ pub struct Account {
     pub version: u64,
     pub created_at: Timestamp,
     pub has_profile: bool,
+    /// What an import brought over from Django (`None` for accounts made here).
+    pub django: Option<DjangoOrigin>,
+}
+
+/// What a Django import keeps on the account: the pk (a re-run recognises its own rows by it),
+/// the dates Django knew, and the memberships, for when an administrator makes the profile.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DjangoOrigin {
+    pub pk: Option<u64>,
+    pub date_joined: Option<Timestamp>,
+    pub last_login: Option<Timestamp>,
+    /// The company the memberships' access groups belong to (the import's).
+    pub company: Option<CompanyId>,
+    /// Access groups the user was a member of in Django; each counted as a reference on its group.
+    #[serde(default)]
+    pub groups: Vec<GroupId>,
 }
 
 impl Account {
@@ -84,6 +100,7 @@ impl Account {
             version: 1,
             created_at,
             has_profile: false,
+            django: None,
         }
     }
 }

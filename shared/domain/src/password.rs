@@ -133,6 +133,23 @@ pub async fn verify(password: &Password, stored: &str) -> bool {
     .unwrap_or(false)
 }
 
+/// Verifies a password against a Django hash kept by an import, on the blocking pool. The format
+/// is checked first (`DjangoPassword::parse`), so only a well-formed hash reaches the verifier; a
+/// malformed one (or an unusable one) verifies as false, and the check costs a dummy hash's work.
+pub async fn verify_django(verifier: std::sync::Arc<dyn crate::ports::DjangoVerifier>, password: &Password, stored: &str) -> bool {
+    use crate::django_password::DjangoPassword;
+    let hash = match DjangoPassword::parse(stored) {
+        Ok(DjangoPassword::Hash(h)) => h,
+        Ok(DjangoPassword::Unusable) => return verify_dummy(password).await,
+        Err(_) => {
+            tracing::error!("a stored Django hash is malformed");
+            return verify_dummy(password).await;
+        }
+    };
+    let pw = password.0.clone();
+    tokio::task::spawn_blocking(move || verifier.verify(&pw, &hash)).await.unwrap_or(false)
+}
+
 /// Whether a stored hash is below the policy (not argon2id, or a cost under OWASP's): it is
 /// replaced by a fresh hash at the next successful sign-in.
 pub fn below_policy(stored: &str) -> bool {

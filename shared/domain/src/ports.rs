@@ -88,8 +88,16 @@ pub trait AccountStore: Send + Sync {
     async fn create_account(&self, account: &Account, audit: &AuditEvent) -> Result<()>;
     /// A new account with its profile, its references counted, in one transaction.
     async fn create_user(&self, account: &Account, profile: &Profile, refs: &[Reference], audit: &AuditEvent) -> Result<()>;
-    /// A profile for an account that has none ("Use Existing User"), guarded by the account version.
-    async fn attach_profile(&self, account: &Account, profile: &Profile, refs: &[Reference], audit: &AuditEvent) -> Result<()>;
+    /// A profile for an account that has none ("Use Existing User"), guarded by the account version;
+    /// `released`: references the account held before (an import's memberships) let go of.
+    async fn attach_profile(
+        &self,
+        account: &Account,
+        profile: &Profile,
+        refs: &[Reference],
+        released: &[Reference],
+        audit: &AuditEvent,
+    ) -> Result<()>;
     /// Writes the profile's own fields, guarded by `expected_version` (its version before this write).
     async fn save_profile(&self, profile: &Profile, expected_version: u64, audit: Option<&AuditEvent>) -> Result<()>;
     async fn has_superuser(&self) -> Result<bool>;
@@ -174,6 +182,10 @@ pub trait TwoFactorStore: Send + Sync {
 #[async_trait]
 pub trait SessionStore: Send + Sync {
     async fn put_session(&self, session: &Session, audit: &AuditEvent) -> Result<()>;
+    /// Starts a session and saves `account` (its password rehashed at this sign-in) in the same
+    /// transaction, the account only at `read_version`, with the audit events. False when the
+    /// account changed since it was read: then nothing is written.
+    async fn put_session_rehashed(&self, session: &Session, account: &Account, read_version: u64, audit: &[&AuditEvent]) -> Result<bool>;
     /// The session, its account and profile, and the deployment's rights epoch, in one round trip.
     async fn load_session(&self, user: &UserId, digest: &str) -> Result<Option<(Session, User, u64)>>;
     async fn touch_session(&self, session: &Session, now: Timestamp) -> Result<()>;
@@ -384,12 +396,40 @@ pub trait ThrottleStore: Send + Sync {
     async fn count_capped(&self, caps: &[crate::throttle::Cap], now: Timestamp) -> Result<crate::throttle::CapCount>;
 }
 
+/// Bringing accounts in (`flows::import_django`).
+#[async_trait]
+pub trait ImportStore: Send + Sync {
+    /// The accounts these emails belong to (two batch reads: the email markers, then the
+    /// accounts); emails no account has are simply absent.
+    async fn accounts_by_emails(&self, emails: &[Email]) -> Result<Vec<Account>>;
+    /// New accounts (no profile) in one transaction: each with its email marker, only while the
+    /// email is free (`email_taken` otherwise, and nothing is written), the superuser markers,
+    /// each group's member count moved once by `members`' total for it, the count of standing
+    /// superusers moved once, and the audit event. The caller keeps it within 100 items.
+    async fn import_accounts(&self, accounts: &[Account], members: &[(CompanyId, GroupId, i64)], audit: &AuditEvent) -> Result<()>;
+}
+
+/// Verifies a password against a Django hash whose format was checked
+/// (`django_password::DjangoPassword::parse`). As slow as the hash asks: run it on the blocking pool.
+pub trait DjangoVerifier: Send + Sync {
+    fn verify(&self, password: &str, hash: &crate::django_password::DjangoHash) -> bool;
+}
+
 /// Everything the store offers.
 pub trait Store:
-    AccountStore + SessionStore + OrgStore + DirectoryStore + AuditStore + LinkStore + MailStore + ThrottleStore + TwoFactorStore
+    AccountStore + SessionStore + OrgStore + DirectoryStore + AuditStore + LinkStore + MailStore + ThrottleStore + TwoFactorStore + ImportStore
 {
 }
 impl<T> Store for T where
-    T: AccountStore + SessionStore + OrgStore + DirectoryStore + AuditStore + LinkStore + MailStore + ThrottleStore + TwoFactorStore
+    T: AccountStore
+        + SessionStore
+        + OrgStore
+        + DirectoryStore
+        + AuditStore
+        + LinkStore
+        + MailStore
+        + ThrottleStore
+        + TwoFactorStore
+        + ImportStore
 {
 }

@@ -6,8 +6,8 @@ use jiff::civil::Date;
 use secboard_domain::email::Email;
 use secboard_domain::ids::{CompanyId, EventId, GroupId, OrgItemId, SessionId, UserId};
 use secboard_domain::model::{
-    AccessGroup, Account, AuditEvent, AuditTarget, CabinetSettings, Company, Credential, GroupRef, ItemKind, OrgItem, Profile, Ref,
-    Senders, Source,
+    AccessGroup, Account, AuditEvent, AuditTarget, CabinetSettings, Company, Credential, DjangoOrigin, GroupRef, ItemKind, OrgItem,
+    Profile, Ref, Senders, Source,
 };
 use secboard_domain::password::PasswordHashString;
 use secboard_domain::permissions::{Permissions, Rights};
@@ -107,6 +107,9 @@ pub struct DbAccountV1 {
     pub version: u64,
     pub created_at: Timestamp,
     pub has_profile: bool,
+    /// Written by imports (absent on accounts made here, and on items older than imports).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub django: Option<DjangoOrigin>,
 }
 
 impl From<&Account> for DbAccountV1 {
@@ -128,6 +131,7 @@ impl From<&Account> for DbAccountV1 {
             version: a.version,
             created_at: a.created_at,
             has_profile: a.has_profile,
+            django: a.django.clone(),
         }
     }
 }
@@ -149,6 +153,7 @@ impl From<DbAccountV1> for Account {
             version: d.version,
             created_at: d.created_at,
             has_profile: d.has_profile,
+            django: d.django,
         }
     }
 }
@@ -627,6 +632,7 @@ mod tests {
             version: 5,
             created_at: clock.now(),
             has_profile: false,
+            django: None,
         };
         let item = to_item(&DbAccountV1::from(&a)).unwrap();
         assert_eq!(item["pk"].as_s().unwrap(), &format!("USER#{}", a.id));

@@ -17,6 +17,10 @@ use subtle::ConstantTimeEq;
 pub const BODY_MAX: usize = 64 * 1024;
 /// Largest image body read (the photo rule, 2 MB, answers anything between with its reason).
 pub const IMAGE_BODY_MAX: usize = 4 * 1024 * 1024;
+/// Largest file posted to an import: what Lambda takes in a request (6 MB).
+pub const IMPORT_BODY_MAX: usize = 6 * 1024 * 1024;
+/// The media types an import accepts.
+pub const IMPORT_MEDIA: [&str; 3] = ["application/json", "text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"];
 
 pub struct Call {
     pub route: &'static Route,
@@ -27,6 +31,8 @@ pub struct Call {
     pub token: Option<SessionToken>,
     /// The `User-Agent` header as sent (sign-ins keep it, cleaned, on the session).
     pub user_agent: Option<String>,
+    /// The body's media type, lower case, without parameters (`application/json`).
+    pub media_type: String,
 }
 
 fn header<'a>(req: &'a Request, name: &str) -> Option<&'a str> {
@@ -95,16 +101,27 @@ impl Call {
             Body::Binary(b) => b.clone(),
             _ => vec![],
         };
-        let max = if matched.route.body == BodyKind::Image { IMAGE_BODY_MAX } else { BODY_MAX };
+        let max = match matched.route.body {
+            BodyKind::Image => IMAGE_BODY_MAX,
+            BodyKind::Import => IMPORT_BODY_MAX,
+            BodyKind::Json => BODY_MAX,
+        };
         if body.len() > max {
             return Err(Problem::new(413, "Content Too Large", format!("the body may be at most {max} bytes")));
         }
+        let media = header(&req, "content-type").unwrap_or("").split(';').next().unwrap_or("").trim().to_ascii_lowercase();
         // A write carries a media type a cross-site form or simple request cannot send, whatever
         // its body: a POST, PUT or PATCH always, a DELETE when it has a body.
         if matches!(method.as_str(), "POST" | "PUT" | "PATCH") || (changes_state && !body.is_empty()) {
-            let ct = header(&req, "content-type").unwrap_or("");
-            let media = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
             match matched.route.body {
+                BodyKind::Import if !IMPORT_MEDIA.contains(&media.as_str()) => {
+                    return Err(Problem::new(
+                        415,
+                        "Unsupported Media Type",
+                        "send the file itself: a Django dump as application/json, a spreadsheet as text/csv or .xlsx",
+                    )
+                    .with("field", "file"));
+                }
                 BodyKind::Json if media != "application/json" => {
                     return Err(Problem::new(415, "Unsupported Media Type", "send JSON with Content-Type: application/json"));
                 }
@@ -119,7 +136,7 @@ impl Call {
                 _ => {}
             }
         }
-        Ok(Call { route: matched.route, params: matched.params, query, body, source_ip, token, user_agent })
+        Ok(Call { route: matched.route, params: matched.params, query, body, source_ip, token, user_agent, media_type: media })
     }
 
     /// The raw body (photo uploads).
@@ -137,6 +154,16 @@ impl Call {
 
     pub fn query(&self, name: &str) -> Option<&str> {
         self.query.get(name).map(String::as_str)
+    }
+
+    /// A yes/no query parameter: absent, `false` or `0` is no; `true` or `1` yes; anything else
+    /// is refused naming the parameter.
+    pub fn flag(&self, name: &'static str) -> Result<bool, Problem> {
+        match self.query(name) {
+            None | Some("false") | Some("0") => Ok(false),
+            Some("true") | Some("1") => Ok(true),
+            Some(_) => Err(Problem::new(400, "Invalid input", format!("{name}: must be true or false")).with("field", name)),
+        }
     }
 
     /// The JSON body as `T`; an empty body reads as `{}`. A bad body is refused naming the field.

@@ -84,11 +84,13 @@ pub struct Route {
 }
 
 /// Bodies are JSON, but for photo uploads: the image itself (`image/jpeg` or `image/png`, types a
-/// cross-site form cannot send).
+/// cross-site form cannot send), and for imports: the file itself (a Django dump as
+/// `application/json`; `text/csv` and the .xlsx type are spreadsheets, none a form can send).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BodyKind {
     Json,
     Image,
+    Import,
 }
 
 impl Route {
@@ -147,6 +149,7 @@ routes! {
     "DELETE /api/users/{id}/sessions/{sid}" => UpdateUser, Done;
     "DELETE /api/users/{id}" => DeleteUser, Done;
     "POST /api/users/export" => ExportUsers, Done;
+    "POST /api/users/import" => CreateUser, Done, Import;
     "GET /api/org/companies" => Org, Done;
     "POST /api/org/companies" => Org, Done;
     "GET /api/org/companies/{company_id}" => Org, Done;

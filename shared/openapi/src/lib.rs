@@ -16,6 +16,8 @@ use secboard_domain::flows::create_user::CreateUserInput;
 use secboard_domain::flows::delete_user::DeleteInput;
 use secboard_domain::flows::export::ExportLink;
 use secboard_domain::flows::first_login::{FirstLoginInput, MagicInput};
+use secboard_domain::flows::import_django::Report as DjangoReport;
+use secboard_domain::flows::import_sheet::SheetReport;
 use secboard_domain::flows::list_users::UserPage;
 use secboard_domain::flows::login::LoginInput;
 use secboard_domain::flows::me::{CompleteInput, MeAnswer, MeInput};
@@ -60,6 +62,9 @@ fn one_of(schemas: Vec<Schema>, description: &str) -> Schema {
     out.insert("anyOf".into(), Value::Array(schemas.into_iter().map(Schema::to_value).collect()));
     Schema::from(out)
 }
+fn import_report(g: &mut SchemaGenerator) -> Schema {
+    one_of(vec![s::<DjangoReport>(g), s::<SheetReport>(g)], "A Django dump's report, or a spreadsheet's")
+}
 fn any_object(_: &mut SchemaGenerator) -> Schema {
     schemars::json_schema!({ "type": "object" })
 }
@@ -98,6 +103,12 @@ use Reply::{Empty, Json};
 
 const PAGING: &[(&str, &str)] =
     &[("per_page", "Rows per page: 10, 25, 50 or 100 (default 25)."), ("cursor", "The `next_cursor` of the page before.")];
+
+const IMPORT: &[(&str, &str)] = &[
+    ("dry_run", "`true`: report what would happen and write nothing."),
+    ("keep_superusers", "`true`: Django superusers stay superusers (a Django dump only)."),
+    ("company_id", "The company whose access groups a Django dump's groups become."),
+];
 
 /// Every route with its types. A test holds this list equal to the route table.
 static OPS: &[Op] = &[
@@ -156,6 +167,12 @@ static OPS: &[Op] = &[
     op("DELETE /api/users/{id}/sessions", "End every session of a user", NoBody, Json(200, s::<SessionsEnded>)),
     op("DELETE /api/users/{id}/sessions/{sid}", "End one session of a user", NoBody, Empty),
     op("DELETE /api/users/{id}", "Delete a user", Body(s::<DeleteInput>), Empty),
+    op(
+        "POST /api/users/import",
+        "Bring users in: a Django dumpdata (JSON), or a CSV or .xlsx of the creation form's columns",
+        Query(None, IMPORT),
+        Json(200, import_report),
+    ),
     op("POST /api/users/export", "Export the filtered directory to Excel", Body(s::<RawFilter>), Json(200, s::<ExportLink>)),
     op("GET /api/org/companies", "Companies", NoBody, Json(200, s::<Vec<CompanyView>>)),
     op("POST /api/org/companies", "Create a company", Body(s::<NameInput>), Json(201, s::<CompanyView>)),
@@ -235,7 +252,7 @@ fn refusals(route: &Route, op: &Op) -> Vec<(u16, &'static str)> {
     let write = route.method() != "GET";
     let session = !matches!(route.access, Access::Anyone);
     let mut out = vec![];
-    if !matches!(op.input, Input::None) || route.body == BodyKind::Image || route.path().contains('{') {
+    if !matches!(op.input, Input::None) || route.body != BodyKind::Json || route.path().contains('{') {
         out.push((400, "Invalid input: `field` names what is wrong"));
     }
     if session {
@@ -304,6 +321,15 @@ fn operation(route: &Route, op: &Op, req: &mut SchemaGenerator, resp: &mut Schem
                 }
             }
         }
+    }
+    if route.body == BodyKind::Import {
+        let text = json!({ "schema": { "type": "string" } });
+        let content = json!({
+            "application/json": { "schema": { "type": "array", "description": "`manage.py dumpdata auth.user auth.group`", "items": { "type": "object" } } },
+            "text/csv": text,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": { "schema": { "type": "string", "contentMediaType": "application/octet-stream" } }
+        });
+        o.insert("requestBody".into(), json!({ "required": true, "content": content }));
     }
     if route.body == BodyKind::Image {
         let image = json!({ "schema": { "type": "string", "contentMediaType": "application/octet-stream" } });

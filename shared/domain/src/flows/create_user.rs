@@ -265,6 +265,20 @@ async fn create_new(deps: &Deps, p: &Principal, input: CreateUserInput, company_
     Ok(AdminUserView::of(&User { account, profile: Some(placed.profile) }, deps.today()))
 }
 
+/// Everything "Create New User" checks, in its order, without writing (an import's dry run).
+pub async fn check_new(deps: &Deps, p: &Principal, input: CreateUserInput) -> Result<()> {
+    let company_id = CompanyId::parse("company_id", &input.company_id)?;
+    p.actor().require_over(Module::Users, Action::Add, &company_id, "company")?;
+    let email = Email::parse("email", opt(&input.email).unwrap_or_default())?;
+    let id = UserId::new(deps.clock.as_ref(), deps.entropy.as_ref());
+    let placed = place(deps, &id, &input, &company_id).await?;
+    check_grants(&p.actor(), placed.groups.iter().map(|(f, g)| (f.as_str(), g)))?;
+    if deps.store.user_id_by_email(&email).await?.is_some() {
+        return Err(Error::email_taken());
+    }
+    Ok(())
+}
+
 async fn wrap_existing(deps: &Deps, p: &Principal, input: CreateUserInput, company_id: CompanyId) -> Result<AdminUserView> {
     let id = match (opt(&input.user_id), opt(&input.email)) {
         (Some(id), _) => UserId::parse("user_id", id)?,
@@ -281,9 +295,26 @@ async fn wrap_existing(deps: &Deps, p: &Principal, input: CreateUserInput, compa
     if user.account.superuser && !p.user.account.superuser {
         return Err(crate::superusers::only_superusers_change("user_id"));
     }
-    let placed = place(deps, &id, &input, &company_id).await?;
+    // An import's memberships: those of this company become the profile's groups (already
+    // counted on their groups); those of another company are let go of.
+    let kept = super::import_django::kept_references(&user.account);
+    let (same, released): (Vec<Reference>, Vec<Reference>) =
+        kept.into_iter().partition(|r| matches!(&r.target, RefTarget::Group { company: Some(c), .. } if c == &company_id));
+    let same: Vec<GroupId> =
+        same.into_iter().filter_map(|r| if let RefTarget::Group { id, .. } = r.target { Some(id) } else { None }).collect();
+    let mut input = input;
+    for g in &same {
+        if !input.groups.iter().any(|s| s == g.as_str()) {
+            input.groups.push(g.to_string());
+        }
+    }
+    let mut placed = place(deps, &id, &input, &company_id).await?;
     check_grants(&p.actor(), placed.groups.iter().map(|(f, g)| (f.as_str(), g)))?;
+    placed.refs.retain(|r| !matches!(&r.target, RefTarget::Group { id, .. } if same.contains(id)));
     let mut account = user.account.clone();
+    if let Some(d) = &mut account.django {
+        d.groups.clear();
+    }
     account.has_profile = true;
     account.staff = input.staff || account.staff;
     account.require_2fa = input.require_2fa || account.require_2fa;
@@ -298,7 +329,7 @@ async fn wrap_existing(deps: &Deps, p: &Principal, input: CreateUserInput, compa
         json!({ "mode": "existing", "company": company_id }),
         Some(&p.source_ip),
     );
-    deps.store.attach_profile(&account, &placed.profile, &placed.refs, &e).await?;
+    deps.store.attach_profile(&account, &placed.profile, &placed.refs, &released, &e).await?;
     Ok(AdminUserView::of(&User { account, profile: Some(placed.profile) }, deps.today()))
 }
 

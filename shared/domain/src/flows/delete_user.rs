@@ -28,7 +28,9 @@ pub async fn delete_user(deps: &Deps, p: &Principal, id: &str, input: DeleteInpu
     if &user.account.id == p.id() {
         return Err(Error::conflict("id", "you cannot delete your own account"));
     }
-    let released = user.profile.as_ref().map(references_of).unwrap_or_default();
+    let mut released = user.profile.as_ref().map(references_of).unwrap_or_default();
+    // Memberships an import kept for a profile not made yet.
+    released.extend(super::import_django::kept_references(&user.account));
     let detail = json!({
         "email": user.account.email,
         "company": user.profile.as_ref().map(|p| &p.company),

@@ -8,13 +8,14 @@ use super::throttling::Attempt;
 use crate::activation::Activation;
 use crate::email::Email;
 use crate::ids::SessionId;
-use crate::model::{AuditTarget, Credential, User};
+use crate::model::{Account, AuditTarget, Credential};
 use crate::password::{self, Password};
-use crate::ports::AccountChange;
+use crate::ports::DjangoVerifier;
 use crate::session::{Gate, GateFacts, Session, SessionToken, SignInMethod};
 use crate::throttle::Factor;
 use crate::{Error, Result};
 use serde_json::json;
+use std::sync::Arc;
 
 #[derive(Debug, serde::Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
@@ -40,7 +41,14 @@ pub async fn read_by_email(deps: &Deps, email: &crate::email::Email) -> Result<O
 }
 
 /// `user_agent`: the browser's `User-Agent`, kept on the session so its owner recognises it.
-pub async fn login(deps: &Deps, input: LoginInput, source_ip: &str, user_agent: Option<&str>) -> Result<SignedIn> {
+/// `django` verifies passwords an import kept as Django wrote them (linked by the login function).
+pub async fn login(
+    deps: &Deps,
+    django: &Arc<dyn DjangoVerifier>,
+    input: LoginInput,
+    source_ip: &str,
+    user_agent: Option<&str>,
+) -> Result<SignedIn> {
     let email = Email::parse("email", &input.email)?;
     if input.password.expose().chars().count() > password::PASSWORD_MAX {
         return Err(Error::invalid("password", format!("must be at most {} characters", password::PASSWORD_MAX)));
@@ -65,7 +73,7 @@ pub async fn login(deps: &Deps, input: LoginInput, source_ip: &str, user_agent: 
         Credential::Password { hash } => (password::verify(&input.password, hash.as_str()).await, "wrong_password"),
         Credential::None => (password::verify_dummy(&input.password).await, "no_password_yet"),
         Credential::Directory { .. } => (password::verify_dummy(&input.password).await, "directory_account"),
-        Credential::Django { .. } => (password::verify_dummy(&input.password).await, "import_not_upgraded"),
+        Credential::Django { hash } => (password::verify_django(Arc::clone(django), &input.password, hash).await, "wrong_password"),
     };
     if !ok {
         attempt.failed(deps, target.clone(), source_ip).await?;
@@ -73,36 +81,28 @@ pub async fn login(deps: &Deps, input: LoginInput, source_ip: &str, user_agent: 
         return Err(Error::SignInRefused);
     }
     attempt.succeeded(deps).await?;
-    if user.profile.is_none() {
-        deps.store.append(&refuse(target, Some(&account.id), "no_cabinet_profile")).await?;
-        return Err(Error::SignInRefused);
-    }
-    let user = rehash_if_below_policy(deps, user, &input.password, source_ip).await?;
-    begin_session(deps, &user, source_ip, user_agent, SignInMethod::Password).await
+    let rehashed = rehash(deps, &user.account, &input.password).await?;
+    start_session(deps, &user, rehashed.as_ref(), source_ip, user_agent, SignInMethod::Password).await
 }
 
-/// A password that verified against a hash below the policy (`password::below_policy`) is hashed
-/// afresh and saved under the version read (S07). Losing that race to another write is not an
-/// error: the next sign-in upgrades it.
-async fn rehash_if_below_policy(deps: &Deps, user: User, given: &Password, source_ip: &str) -> Result<User> {
-    let Credential::Password { hash } = &user.account.credential else { return Ok(user) };
-    if !password::below_policy(hash.as_str()) {
-        return Ok(user);
-    }
-    let mut account = user.account.clone();
-    account.credential = Credential::Password { hash: password::hash(given, deps.entropy.as_ref()).await? };
-    account.version += 1;
-    let audit = deps.event(Some(&account.id), "password.rehashed", AuditTarget::User(account.id.clone()), json!({}), Some(source_ip));
-    match deps.store.save_account(&AccountChange { account: &account, read_version: user.account.version, mail: None, audit: &audit }).await
-    {
-        Ok(()) => Ok(User { account, profile: user.profile }),
-        Err(Error::Conflict { .. }) => Ok(user),
-        Err(e) => Err(e),
-    }
+/// The account with its password hashed afresh by the policy, when the hash that verified is
+/// below it (`password::below_policy`, S07) or is a Django hash an import kept: saved in the
+/// same transaction that records the sign-in (`start_session`), so the old hash is gone with it.
+async fn rehash(deps: &Deps, account: &Account, given: &Password) -> Result<Option<(Account, &'static str)>> {
+    let from = match &account.credential {
+        Credential::Password { hash } if password::below_policy(hash.as_str()) => "below_policy",
+        Credential::Django { .. } => "django",
+        _ => return Ok(None),
+    };
+    let mut a = account.clone();
+    a.credential = Credential::Password { hash: password::hash(given, deps.entropy.as_ref()).await? };
+    a.version += 1;
+    Ok(Some((a, from)))
 }
 
 /// Signs a user in (the checks passed): a new session at the first gate they still have to pass,
-/// described for its owner (a public id of its own, how, from which browser).
+/// described for its owner (a public id of its own, how, from which browser). An account without
+/// a cabinet profile gets a session at `no_profile`.
 pub async fn begin_session(
     deps: &Deps,
     user: &crate::model::User,
@@ -110,10 +110,25 @@ pub async fn begin_session(
     user_agent: Option<&str>,
     how: SignInMethod,
 ) -> Result<SignedIn> {
+    start_session(deps, user, None, source_ip, user_agent, how).await
+}
+
+/// [`begin_session`], saving `rehashed` (the account with its password hashed afresh) in the same
+/// transaction as the session, under the version read. Losing that race to another write is not
+/// an error: the session starts and the next sign-in upgrades the hash.
+async fn start_session(
+    deps: &Deps,
+    user: &crate::model::User,
+    rehashed: Option<&(Account, &'static str)>,
+    source_ip: &str,
+    user_agent: Option<&str>,
+    how: SignInMethod,
+) -> Result<SignedIn> {
     let account = &user.account;
-    let profile = user.profile.as_ref().ok_or(Error::SignInRefused)?;
+    let profile = user.profile.as_ref();
+    let (start, end) = profile.map(|p| (p.start_date, p.end_date)).unwrap_or_default();
     // The activation rule, checked here once for every way in; the audit keeps the precise reason.
-    let activation = Activation::of(account.active, profile.start_date, profile.end_date, deps.today());
+    let activation = Activation::of(account.active, start, end, deps.today());
     if !activation.allows_sign_in() {
         let reason = serde_json::to_value(activation).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
         let ev = deps.event(
@@ -131,7 +146,8 @@ pub async fn begin_session(
         totp_passed: false,
         force_password_change: account.force_password_change,
         require_2fa: account.require_2fa,
-        profile_completed: profile.completed,
+        has_profile: profile.is_some(),
+        profile_completed: profile.is_some_and(|p| p.completed),
     });
     let token = SessionToken::generate(account.id.clone(), deps.entropy.as_ref());
     let id = SessionId::new(deps.clock.as_ref(), deps.entropy.as_ref());
@@ -143,7 +159,17 @@ pub async fn begin_session(
         json!({ "next": next, "by": how }),
         Some(source_ip),
     );
-    deps.store.put_session(&session, &event).await?;
+    let saved = match rehashed {
+        Some((a, from)) => {
+            let re =
+                deps.event(Some(&a.id), "password.rehashed", AuditTarget::User(a.id.clone()), json!({ "from": from }), Some(source_ip));
+            deps.store.put_session_rehashed(&session, a, account.version, &[&event, &re]).await?
+        }
+        None => false,
+    };
+    if !saved {
+        deps.store.put_session(&session, &event).await?;
+    }
     Ok(SignedIn { next, token })
 }
 

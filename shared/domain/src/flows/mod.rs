@@ -11,6 +11,8 @@ pub mod delete_user;
 pub mod deliver_mail;
 pub mod export;
 pub mod first_login;
+pub mod import_django;
+pub mod import_sheet;
 pub mod list_users;
 pub mod login;
 pub mod mail_feedback;

@@ -120,7 +120,14 @@ impl AccountStore for DynamoStore {
         }
     }
 
-    async fn attach_profile(&self, account: &Account, profile: &Profile, refs: &[Reference], audit: &AuditEvent) -> Result<()> {
+    async fn attach_profile(
+        &self,
+        account: &Account,
+        profile: &Profile,
+        refs: &[Reference],
+        released: &[Reference],
+        audit: &AuditEvent,
+    ) -> Result<()> {
         // The account as read (one version back) and still without a profile.
         let account_put = Put::builder()
             .table_name(&self.table)
@@ -136,6 +143,9 @@ impl AccountStore for DynamoStore {
         ];
         for r in refs {
             items.push(self.ref_update(r, 1)?);
+        }
+        for r in released {
+            items.push(self.release(r)?);
         }
         items.push(self.audit_put(audit)?);
         match self.transact(items).await? {
@@ -433,7 +443,7 @@ impl DynamoStore {
         Ok(TransactWriteItem::builder().update(u).build())
     }
 
-    fn superuser_count(&self, delta: i64) -> Result<TransactWriteItem> {
+    pub(super) fn superuser_count(&self, delta: i64) -> Result<TransactWriteItem> {
         let u = Update::builder()
             .table_name(&self.table)
             .set_key(Some(key(SUPERUSERS_PK, SUPERUSER_COUNT_SK)))

@@ -18,6 +18,7 @@ use std::collections::HashMap;
 mod accounts;
 mod audit;
 mod directory;
+mod imports;
 mod links;
 mod mail_queue;
 mod organisation;

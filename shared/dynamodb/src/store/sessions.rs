@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{Delete, ReturnValue, TransactWriteItem};
 use jiff::Timestamp;
 use secboard_domain::ids::UserId;
-use secboard_domain::model::{AuditEvent, User};
+use secboard_domain::model::{Account, AuditEvent, User};
 use secboard_domain::ports::{END_SESSIONS_MAX, SessionMove, SessionStore};
 use secboard_domain::session::Session;
 use secboard_domain::{Error, Result};
@@ -36,6 +36,18 @@ impl SessionStore for DynamoStore {
         match self.transact(items).await? {
             TxOutcome::Done => Ok(()),
             TxOutcome::Failed(_) => Err(Error::unexpected("session write refused")),
+        }
+    }
+
+    async fn put_session_rehashed(&self, session: &Session, account: &Account, read_version: u64, audit: &[&AuditEvent]) -> Result<bool> {
+        let mut items =
+            vec![self.account_put(account, read_version)?, self.put(to_item(&DbSessionV1::from(session)).map_err(conv)?, None)?];
+        for e in audit {
+            items.push(self.audit_put(e)?);
+        }
+        match self.transact(items).await? {
+            TxOutcome::Done => Ok(true),
+            TxOutcome::Failed(_) => Ok(false),
         }
     }
 
