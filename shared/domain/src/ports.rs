@@ -384,12 +384,46 @@ pub trait ThrottleStore: Send + Sync {
     async fn count_capped(&self, caps: &[crate::throttle::Cap], now: Timestamp) -> Result<crate::throttle::CapCount>;
 }
 
+/// The directory connection's settings (one per deployment).
+#[async_trait]
+pub trait AdSettingsStore: Send + Sync {
+    async fn get_ad_settings(&self) -> Result<Option<crate::active_directory::AdSettings>>;
+    /// Saves the settings with the audit event: new when `expected_version` is `None` (refused if
+    /// some exist), else only over that version (a stale write is a conflict).
+    async fn save_ad_settings(
+        &self,
+        settings: &crate::active_directory::AdSettings,
+        expected_version: Option<u64>,
+        audit: &AuditEvent,
+    ) -> Result<()>;
+    /// Deletes the settings with the audit event; false when there were none.
+    async fn delete_ad_settings(&self, audit: &AuditEvent) -> Result<bool>;
+}
+
 /// Everything the store offers.
 pub trait Store:
-    AccountStore + SessionStore + OrgStore + DirectoryStore + AuditStore + LinkStore + MailStore + ThrottleStore + TwoFactorStore
+    AccountStore
+    + SessionStore
+    + OrgStore
+    + DirectoryStore
+    + AuditStore
+    + LinkStore
+    + MailStore
+    + ThrottleStore
+    + TwoFactorStore
+    + AdSettingsStore
 {
 }
 impl<T> Store for T where
-    T: AccountStore + SessionStore + OrgStore + DirectoryStore + AuditStore + LinkStore + MailStore + ThrottleStore + TwoFactorStore
+    T: AccountStore
+        + SessionStore
+        + OrgStore
+        + DirectoryStore
+        + AuditStore
+        + LinkStore
+        + MailStore
+        + ThrottleStore
+        + TwoFactorStore
+        + AdSettingsStore
 {
 }
