@@ -28,6 +28,7 @@ pub struct Functions {
     pub magic_link: magic_link::Context,
     pub totp_setup: totp_setup::Context,
     pub totp_verify: totp_verify::Context,
+    pub active_directory: active_directory::Context,
     pub fallback: fallback::Context,
 }
 
@@ -51,7 +52,8 @@ impl Functions {
             first_login: plain.clone(),
             magic_link: plain.clone(),
             totp_setup: plain.clone(),
-            totp_verify: plain,
+            totp_verify: plain.clone(),
+            active_directory: plain,
             fallback: fallback::Context { web: web.clone() },
         }
     }
@@ -73,6 +75,7 @@ impl Functions {
             Function::MagicLink => magic_link::handler(&self.magic_link, req).await,
             Function::TotpSetup => totp_setup::handler(&self.totp_setup, req).await,
             Function::TotpVerify => totp_verify::handler(&self.totp_verify, req).await,
+            Function::ActiveDirectory => active_directory::handler(&self.active_directory, req).await,
             Function::Fallback => fallback::handler(&self.fallback, req).await,
         }
     }

@@ -187,6 +187,16 @@ async fn tour(t: &TestApp) {
     ok(&t.get("/api/health").await, "health");
     assert_eq!(t.get("/api/nowhere").await.status, 404);
 
+    // The directory connection, to a server that is not there: the table calls are what count.
+    let directory = json!({
+        "url": "ldap://127.0.0.1:9", "insecure": true, "bind_dn": "cn=svc,dc=corp", "bind_password": "tour service pass",
+        "user_base": "dc=corp", "connect_timeout_ms": 200, "operation_timeout_ms": 200,
+    });
+    ok(&t.request("PUT", "/api/org/directory", Some(directory), Some(&t.admin_cookie.clone())).await, "directory set");
+    ok(&t.get("/api/org/directory").await, "directory read");
+    ok(&t.post("/api/org/directory/test", json!({})).await, "directory tested");
+    ok(&t.delete("/api/org/directory").await, "directory off");
+
     // And the end of it.
     ok(&t.request("DELETE", &format!("/api/users/{id}"), Some(json!({ "confirm": true })), Some(&t.admin_cookie.clone())).await, "delete");
     ok(&t.delete(&format!("/api/org/companies/{c}/roles/{role}")).await, "role deleted");

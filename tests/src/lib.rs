@@ -3,6 +3,8 @@
 //! uses. The engine is the embedded dynoxide unless `SECBOARD_TEST_DYNAMODB` names another
 //! endpoint (moto in the test command); an unreachable engine fails the test loudly.
 
+pub mod slapd;
+
 use aws_sdk_dynamodb::types::AttributeValue;
 use jiff::Timestamp;
 use lambda_http::Body;

@@ -245,9 +245,15 @@ impl AdSession for Session {
 
     async fn lockout_threshold(&mut self) -> Result<Option<u32>, AdError> {
         // The domain object (the naming context the user base lies in) keeps the threshold.
-        let root = self.op().search("", Scope::Base, "(objectClass=*)", vec!["defaultNamingContext"]).await.map_err(unavailable)?;
+        // AD names it `defaultNamingContext`; other servers list their `namingContexts`.
+        let root = self
+            .op()
+            .search("", Scope::Base, "(objectClass=*)", vec!["defaultNamingContext", "namingContexts"])
+            .await
+            .map_err(unavailable)?;
         let naming = root.0.into_iter().next().map(SearchEntry::construct).and_then(|e| {
-            e.attrs.iter().find(|(k, _)| k.eq_ignore_ascii_case("defaultNamingContext")).and_then(|(_, v)| v.first().cloned())
+            let first = |name: &str| e.attrs.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).and_then(|(_, v)| v.first().cloned());
+            first("defaultNamingContext").or_else(|| first("namingContexts"))
         });
         let Some(naming) = naming else { return Ok(None) };
         let res = self.op().search(&naming, Scope::Base, "(objectClass=*)", vec!["lockoutThreshold"]).await.map_err(unavailable)?;
