@@ -83,6 +83,9 @@ async function start() {
     $("#who").textContent = me.email; $("#logout").hidden = false;
     say("");
     if (me.gate === "totp") { show("totp"); return; }
+    if (me.gate === "no_profile") {
+      show(); say("Your account has no cabinet profile yet. An administrator sets it up; sign in again once they have."); return;
+    }
     if (me.gate === "password_change") {
       $("#password-why").textContent = "An administrator asks you to choose a new password before going on."; show("password"); return;
     }

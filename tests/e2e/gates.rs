@@ -1,5 +1,5 @@
-//! The sign-in gates in order (totp, password_change, totp_setup, complete_profile, done), the
-//! forced password change, and the user's own password change.
+//! The sign-in gates in order (totp, no_profile, password_change, totp_setup, complete_profile,
+//! done), the forced password change, and the user's own password change.
 
 use secboard_domain::totp::{code_at, step_of};
 use secboard_tests::*;
@@ -132,4 +132,46 @@ async fn the_gates_come_in_order_totp_password_change_totp_setup_complete_profil
     assert_eq!(r.body["next"], "password_change", "{r:?}");
     let r = change(&t, &mut cookie, Some("a brand new passphrase 2026"), "another passphrase for 2027").await;
     assert_eq!(r.body["next"], "done", "{r:?}");
+}
+
+#[tokio::test]
+async fn an_account_without_a_profile_stops_at_no_profile_until_an_administrator_wraps_it() {
+    let t = TestApp::spawn().await;
+    let c = t.company("Acme").await;
+    // An account without a cabinet profile, as the admin tool or an import makes it.
+    let password = secboard_domain::password::Password::new("legacy password 2019");
+    let id = secboard_domain::flows::create_user::create_account(&t.app.deps, "legacy@example.com", Some(&password), false, "test")
+        .await
+        .expect("account")
+        .to_string();
+
+    assert_eq!(login(&t, "legacy@example.com", "not the password").await.status, 401, "the password is still checked");
+    let r = login(&t, "legacy@example.com", "legacy password 2019").await;
+    assert_eq!((r.status, r.body["next"].as_str()), (200, Some("no_profile")), "{r:?}");
+    let cookie = r.cookie().unwrap();
+    let me = t.request("GET", "/api/me", None, Some(&cookie)).await;
+    assert_eq!((me.status, me.body["gate"].as_str(), me.body["email"].as_str()), (200, Some("no_profile"), Some("legacy@example.com")));
+    for (method, path, body) in [
+        ("PATCH", "/api/me", Some(json!({ "version": 1 }))),
+        ("POST", "/api/me/complete", Some(json!({}))),
+        ("POST", "/api/me/password", Some(json!({ "current": "legacy password 2019", "new": "a brand new passphrase 2026" }))),
+        ("POST", "/api/me/totp/setup", Some(json!({}))),
+        ("GET", "/api/me/sessions", None),
+        ("GET", "/api/users", None),
+        ("GET", &format!("/api/users/{id}"), None),
+    ] {
+        let blocked = t.request(method, path, body, Some(&cookie)).await;
+        assert_eq!((blocked.status, blocked.body["gate"].as_str()), (403, Some("no_profile")), "{method} {path}: {blocked:?}");
+    }
+    let out = t.request("POST", "/api/auth/logout", Some(json!({})), Some(&cookie)).await;
+    assert!(out.status < 300, "sign-out works at this gate: {out:?}");
+    assert_eq!(t.request("GET", "/api/me", None, Some(&cookie)).await.status, 401);
+
+    // "Use Existing User" gives it a profile; the next sign-in goes on through the gates.
+    let r = t.user(json!({ "mode": "existing", "user_id": id, "first_name": "Leg", "last_name": "Acy", "company_id": c })).await;
+    assert_eq!(r.status, 201, "{r:?}");
+    let r = login(&t, "legacy@example.com", "legacy password 2019").await;
+    assert_eq!((r.status, r.body["next"].as_str()), (200, Some("complete_profile")), "{r:?}");
+    let mut cookie = r.cookie().unwrap();
+    assert_eq!(t.step("POST", "/api/me/complete", Some(json!({})), &mut cookie).await.body["next"], "done");
 }

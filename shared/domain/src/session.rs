@@ -39,6 +39,9 @@ pub const RECENT_SIGN_IN: SignedDuration = SignedDuration::from_mins(15);
 #[serde(rename_all = "snake_case")]
 pub enum Gate {
     Totp,
+    /// The account has no cabinet profile yet (Active Directory, an import): it stops here, with
+    /// only `GET /api/me` and sign-out, until an administrator wraps it ("Use Existing User").
+    NoProfile,
     PasswordChange,
     TotpSetup,
     CompleteProfile,
@@ -49,6 +52,7 @@ impl Gate {
     pub fn as_str(self) -> &'static str {
         match self {
             Gate::Totp => "totp",
+            Gate::NoProfile => "no_profile",
             Gate::PasswordChange => "password_change",
             Gate::TotpSetup => "totp_setup",
             Gate::CompleteProfile => "complete_profile",
@@ -56,10 +60,14 @@ impl Gate {
         }
     }
 
-    /// The first gate a signing-in user still has to pass.
+    /// The first gate a signing-in user still has to pass. An enrolled second factor comes
+    /// first (the password alone shows nothing); without a profile no later gate can be passed,
+    /// so `no_profile` holds the session before them.
     pub fn next(f: &GateFacts) -> Gate {
         if f.totp_enrolled && !f.totp_passed {
             Gate::Totp
+        } else if !f.has_profile {
+            Gate::NoProfile
         } else if f.force_password_change {
             Gate::PasswordChange
         } else if f.require_2fa && !f.totp_enrolled {
@@ -85,6 +93,8 @@ pub struct GateFacts {
     pub totp_passed: bool,
     pub force_password_change: bool,
     pub require_2fa: bool,
+    /// Whether the account has a cabinet profile at all.
+    pub has_profile: bool,
     pub profile_completed: bool,
 }
 
@@ -284,9 +294,17 @@ mod tests {
 
     #[test]
     fn gates_come_in_the_documented_order() {
-        let all =
-            GateFacts { totp_enrolled: true, totp_passed: false, force_password_change: true, require_2fa: true, profile_completed: false };
+        let all = GateFacts {
+            totp_enrolled: true,
+            totp_passed: false,
+            force_password_change: true,
+            require_2fa: true,
+            has_profile: true,
+            profile_completed: false,
+        };
         assert_eq!(Gate::next(&all), Gate::Totp);
+        assert_eq!(Gate::next(&GateFacts { has_profile: false, ..all }), Gate::Totp, "the second factor before anything");
+        assert_eq!(Gate::next(&GateFacts { has_profile: false, totp_passed: true, ..all }), Gate::NoProfile);
         assert_eq!(Gate::next(&GateFacts { totp_passed: true, ..all }), Gate::PasswordChange);
         let f = GateFacts { totp_enrolled: false, force_password_change: false, ..all };
         assert_eq!(Gate::next(&f), Gate::TotpSetup);
@@ -301,6 +319,9 @@ mod tests {
         assert!(Access::Done.admits(Gate::CompleteProfile).is_err());
         assert!(Access::OnlyAtGate(Gate::Totp).admits(Gate::Done).is_err());
         assert!(Access::AnySession.admits(Gate::Totp).is_ok());
+        assert!(Access::AnySession.admits(Gate::NoProfile).is_ok());
+        assert!(Access::Done.admits(Gate::NoProfile).is_err());
+        assert!(Access::AtGate(Gate::CompleteProfile).admits(Gate::NoProfile).is_err());
     }
 
     #[test]

@@ -72,10 +72,6 @@ pub async fn login(deps: &Deps, input: LoginInput, source_ip: &str, user_agent: 
         return Err(Error::SignInRefused);
     }
     attempt.succeeded(deps).await?;
-    if user.profile.is_none() {
-        deps.store.append(&refuse(target, Some(&account.id), "no_cabinet_profile")).await?;
-        return Err(Error::SignInRefused);
-    }
     let user = rehash_if_below_policy(deps, user, &input.password, source_ip).await?;
     begin_session(deps, &user, source_ip, user_agent, SignInMethod::Password).await
 }
@@ -101,7 +97,8 @@ async fn rehash_if_below_policy(deps: &Deps, user: User, given: &Password, sourc
 }
 
 /// Signs a user in (the checks passed): a new session at the first gate they still have to pass,
-/// described for its owner (a public id of its own, how, from which browser).
+/// described for its owner (a public id of its own, how, from which browser). An account without
+/// a cabinet profile gets a session at `no_profile`.
 pub async fn begin_session(
     deps: &Deps,
     user: &crate::model::User,
@@ -110,9 +107,10 @@ pub async fn begin_session(
     how: SignInMethod,
 ) -> Result<SignedIn> {
     let account = &user.account;
-    let profile = user.profile.as_ref().ok_or(Error::SignInRefused)?;
+    let profile = user.profile.as_ref();
+    let (start, end) = profile.map(|p| (p.start_date, p.end_date)).unwrap_or_default();
     // The activation rule, checked here once for every way in; the audit keeps the precise reason.
-    let activation = Activation::of(account.active, profile.start_date, profile.end_date, deps.today());
+    let activation = Activation::of(account.active, start, end, deps.today());
     if !activation.allows_sign_in() {
         let reason = serde_json::to_value(activation).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
         let ev = deps.event(
@@ -130,7 +128,8 @@ pub async fn begin_session(
         totp_passed: false,
         force_password_change: account.force_password_change,
         require_2fa: account.require_2fa,
-        profile_completed: profile.completed,
+        has_profile: profile.is_some(),
+        profile_completed: profile.is_some_and(|p| p.completed),
     });
     let token = SessionToken::generate(account.id.clone(), deps.entropy.as_ref());
     let id = SessionId::new(deps.clock.as_ref(), deps.entropy.as_ref());

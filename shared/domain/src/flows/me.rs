@@ -139,6 +139,7 @@ pub async fn complete_profile(deps: &Deps, p: &Principal, input: CompleteInput) 
         totp_passed: true,
         force_password_change: a.force_password_change,
         require_2fa: a.require_2fa,
+        has_profile: true,
         profile_completed: true,
     });
     // The route admits only sessions at this gate or done, so the gate can only move forward;

@@ -55,6 +55,7 @@ pub async fn change_password(
             totp_passed: true,
             force_password_change: false,
             require_2fa: account.require_2fa,
+            has_profile: user.profile.is_some(),
             profile_completed: user.profile.as_ref().is_some_and(|p| p.completed),
         })
     };

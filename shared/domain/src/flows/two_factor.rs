@@ -102,6 +102,7 @@ fn next_gate(user: &User, totp_enrolled: bool) -> Gate {
         totp_passed: true,
         force_password_change: a.force_password_change,
         require_2fa: a.require_2fa,
+        has_profile: user.profile.is_some(),
         profile_completed: user.profile.as_ref().is_some_and(|p| p.completed),
     })
 }
