@@ -179,3 +179,172 @@ async fn a_directory_that_never_answers_fails_the_test_within_its_timeout() {
     assert_eq!((r.status, r.body["reason"].as_str()), (200, Some("unavailable")), "{r:?}");
     assert!(started.elapsed() < std::time::Duration::from_secs(3), "{:?}", started.elapsed());
 }
+
+// ---- sign-in against the directory ----
+
+async fn login(t: &TestApp, email: &str, password: &str) -> Reply {
+    t.request("POST", "/api/auth/login", Some(json!({ "email": email, "password": password })), None).await
+}
+
+async fn id_of(t: &TestApp, email: &str) -> Option<String> {
+    use secboard_domain::ports::AccountStore;
+    let email = secboard_domain::email::Email::parse("email", email).unwrap();
+    t.store.user_id_by_email(&email).await.unwrap().map(|id| id.to_string())
+}
+
+async fn reasons(t: &TestApp, target: AuditTarget) -> Vec<String> {
+    let events = t.store.list_audit(&target, 50).await.unwrap();
+    events.into_iter().filter(|e| e.action == "sign_in.refused").filter_map(|e| e.detail["reason"].as_str().map(str::to_owned)).collect()
+}
+
+#[tokio::test]
+async fn a_directory_user_signs_in_to_one_account_linked_by_guid_that_waits_at_no_profile() {
+    let t = TestApp::spawn().await;
+    let slapd = Slapd::start();
+    let (_, guid) = slapd.add_user(&AdUser::new("ada", "ada@corp.example", "Ada-pass-2026"));
+    assert_eq!(put_directory(&t, slapd.settings()).await.status, 200);
+
+    let r = login(&t, "ada@corp.example", "Ada-pass-2026").await;
+    assert_eq!((r.status, r.body["next"].as_str()), (200, Some("no_profile")), "{r:?}");
+    let cookie = r.cookie().unwrap();
+    assert_eq!(t.request("GET", "/api/me", None, Some(&cookie)).await.status, 200);
+    assert_eq!(t.request("GET", "/api/users", None, Some(&cookie)).await.status, 403, "only the gate's endpoints");
+    let id = id_of(&t, "ada@corp.example").await.expect("an account");
+    let account = t.raw_get(&format!("USER#{id}"), "ACCOUNT").await.unwrap();
+    assert_eq!(account["source"].as_s().unwrap(), "ad");
+    let credential = account["credential"].as_m().unwrap();
+    assert_eq!(credential["kind"].as_s().unwrap(), "directory");
+    assert_eq!(credential["guid"].as_s().unwrap(), &guid);
+    assert!(!credential.contains_key("hash"), "no local password");
+    let marker = t.raw_get(&format!("ADGUID#{guid}"), "ADGUID").await.expect("the GUID marker");
+    assert_eq!(marker["user_id"].as_s().unwrap(), &id);
+
+    // Again: the same account.
+    assert_eq!(login(&t, "ada@corp.example", "Ada-pass-2026").await.status, 200);
+    // The email changes in the directory: found by GUID, the same account, never a second one.
+    slapd.set(&format!("uid=ada,{}", secboard_tests::slapd::PEOPLE), "mail", "ada.lovelace@corp.example");
+    let moved = login(&t, "ada.lovelace@corp.example", "Ada-pass-2026").await;
+    assert_eq!(moved.status, 200, "{moved:?}");
+    assert_eq!(id_of(&t, "ada.lovelace@corp.example").await, None, "no second account");
+    let me = t.request("GET", "/api/me", None, moved.cookie().as_deref()).await;
+    assert!(me.body.to_string().contains(&id), "signed in as the linked account: {me:?}");
+
+    // Refusals: the same 401, the reason in the audit log; an empty password is never bound.
+    for pw in ["wrong-pass-2026", ""] {
+        let r = login(&t, "ada.lovelace@corp.example", pw).await;
+        assert_eq!((r.status, r.body["code"].as_str()), (401, Some("sign_in_refused")), "{pw:?}: {r:?}");
+    }
+    let why = reasons(&t, AuditTarget::UnknownEmail("ada.lovelace@corp.example".into())).await;
+    assert!(why.contains(&"wrong_directory_password".to_owned()) && why.contains(&"empty_password".to_owned()), "{why:?}");
+}
+
+#[tokio::test]
+async fn a_disabled_directory_user_is_refused_and_let_in_after_enabling() {
+    let t = TestApp::spawn().await;
+    let slapd = Slapd::start();
+    let (dn, _) = slapd.add_user(&AdUser { disabled: true, ..AdUser::new("bob", "bob@corp.example", "Bob-pass-2026") });
+    assert_eq!(put_directory(&t, slapd.settings()).await.status, 200);
+    let r = login(&t, "bob@corp.example", "Bob-pass-2026").await;
+    assert_eq!(r.status, 401, "{r:?}");
+    assert_eq!(reasons(&t, AuditTarget::UnknownEmail("bob@corp.example".into())).await, vec!["directory_disabled".to_owned()]);
+    assert_eq!(id_of(&t, "bob@corp.example").await, None, "no account for a disabled entry");
+    slapd.set(&dn, "userAccountControl", "512");
+    assert_eq!(login(&t, "bob@corp.example", "Bob-pass-2026").await.status, 200);
+}
+
+#[tokio::test]
+async fn a_filter_injection_in_the_email_finds_nothing() {
+    let t = TestApp::spawn().await;
+    let slapd = Slapd::start();
+    slapd.add_user(&AdUser::new("ada", "ada@corp.example", "Ada-pass-2026"));
+    assert_eq!(put_directory(&t, slapd.settings()).await.status, 200);
+    // Unescaped, `mail=a*@corp.example` would match Ada's entry and bind it with her password.
+    for email in ["a*@corp.example", "*@corp.example"] {
+        let r = login(&t, email, "Ada-pass-2026").await;
+        assert_eq!(r.status, 401, "{email}: {r:?}");
+        assert_eq!(reasons(&t, AuditTarget::UnknownEmail(email.into())).await, vec!["not_in_directory".to_owned()], "{email}");
+    }
+    assert!(t.all_items().await.iter().all(|i| !i["pk"].as_s().unwrap().starts_with("ADGUID#")), "no account was made");
+}
+
+#[tokio::test]
+async fn a_sign_in_that_would_lock_the_directory_account_is_not_tried() {
+    let t = TestApp::spawn().await;
+    let slapd = Slapd::start();
+    let (dn, _) = slapd.add_user(&AdUser::new("cy", "cy@corp.example", "Cy-pass-2026"));
+    assert_eq!(put_directory(&t, slapd.settings()).await.status, 200);
+    // The domain locks at 5 bad passwords; a fifth failure would lock it.
+    slapd.set(&dn, "badPwdCount", "4");
+    let r = login(&t, "cy@corp.example", "Cy-pass-2026").await;
+    assert_eq!(r.status, 429, "not tried, even with the right password: {r:?}");
+    assert_eq!(reasons(&t, AuditTarget::UnknownEmail("cy@corp.example".into())).await, vec!["directory_lockout_avoided".to_owned()]);
+    slapd.set(&dn, "badPwdCount", "3");
+    t.clock.advance(jiff::SignedDuration::from_mins(2));
+    assert_eq!(login(&t, "cy@corp.example", "Cy-pass-2026").await.status, 200);
+}
+
+#[tokio::test]
+async fn a_local_account_without_a_password_is_claimed_by_its_directory_entry() {
+    let t = TestApp::spawn().await;
+    let slapd = Slapd::start();
+    let c = t.company("Corp").await;
+    let made = t.user(json!({ "email": "dee@corp.example", "first_name": "Dee", "last_name": "Local", "company_id": c })).await;
+    assert_eq!(made.status, 201, "{made:?}");
+    let id = made.id();
+    slapd.add_user(&AdUser::new("dee", "dee@corp.example", "Dee-pass-2026"));
+    assert_eq!(put_directory(&t, slapd.settings()).await.status, 200);
+    let r = login(&t, "dee@corp.example", "Dee-pass-2026").await;
+    assert_eq!(r.status, 200, "{r:?}");
+    assert_eq!(id_of(&t, "dee@corp.example").await.as_deref(), Some(id.as_str()), "the same account");
+    let account = t.raw_get(&format!("USER#{id}"), "ACCOUNT").await.unwrap();
+    assert_eq!(account["source"].as_s().unwrap(), "ad");
+    let claimed = t.store.list_audit(&AuditTarget::User(secboard_domain::ids::UserId::parse("id", &id).unwrap()), 20).await.unwrap();
+    assert!(claimed.iter().any(|e| e.action == "directory.account_claimed"), "the claim is in the audit log");
+}
+
+/// A sign-in whose answer may be a 5xx (the harness fails a test on any other 5xx): status and body.
+async fn login_in_outage(t: &TestApp, email: &str, password: &str) -> (u16, Value) {
+    t.clock.advance(jiff::SignedDuration::from_millis(1));
+    let body = json!({ "email": email, "password": password }).to_string();
+    let req = http::Request::builder()
+        .method("POST")
+        .uri("/api/auth/login")
+        .header("host", "127.0.0.1:3000")
+        .header("content-type", "application/json")
+        .body(lambda_http::Body::Text(body))
+        .unwrap();
+    let resp = t.functions.dispatch(secboard_infra::gateway::to_gateway_request(req, TEST_IP)).await;
+    let status = resp.status().as_u16();
+    let body = match resp.into_body() {
+        lambda_http::Body::Text(text) => serde_json::from_str(&text).unwrap_or(Value::Null),
+        _ => Value::Null,
+    };
+    (status, body)
+}
+
+#[tokio::test]
+async fn while_the_directory_does_not_answer_local_passwords_sign_in_and_every_refusal_is_503() {
+    let t = TestApp::spawn().await;
+    let silent = SilentDirectory::start().await;
+    let slapd = Slapd::start();
+    let mut b = slapd.settings();
+    b["url"] = json!(format!("ldap://127.0.0.1:{}", silent.port));
+    b["connect_timeout_ms"] = json!(300);
+    b["operation_timeout_ms"] = json!(300);
+    assert_eq!(put_directory(&t, b).await.status, 200);
+
+    let ok = login(&t, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    assert_eq!(ok.status, 200, "a correct local password still signs in: {ok:?}");
+    let local = login_in_outage(&t, ADMIN_EMAIL, "not the admin password").await;
+    let unknown = login_in_outage(&t, "nobody@corp.example", "whatever-2026").await;
+    for (status, body) in [&local, &unknown] {
+        assert_eq!((*status, body["code"].as_str()), (503, Some("unavailable")), "{body}");
+    }
+    assert_eq!(local.1, unknown.1, "the same answer whoever the email belongs to");
+
+    // Without a directory the same refusals are the ordinary 401.
+    let off = t.request("DELETE", "/api/org/directory", None, Some(&t.admin_cookie.clone())).await;
+    assert_eq!(off.status, 204);
+    t.clock.advance(jiff::SignedDuration::from_mins(2));
+    assert_eq!(login(&t, "nobody@corp.example", "whatever-2026").await.status, 401);
+}

@@ -55,7 +55,7 @@ const HEAVY: &[(&str, &[&str])] = &[
     ("qrcode", &["totp-setup"]),
     ("rust_xlsxwriter", &["export-users"]),
     ("calamine", &[]),
-    ("ldap3", &["active-directory"]),
+    ("ldap3", &["active-directory", "login"]),
     ("lettre", &["mailer"]),
     ("fluent-bundle", &["mailer"]),
     ("aws-sdk-sesv2", &["mailer"]),

@@ -1,9 +1,12 @@
 //! `POST /api/auth/login`: email and password; answers the next gate and sets the session cookie.
+//! Accounts without a local password sign in against Active Directory, so this function links the
+//! LDAP client.
 //! `POST /api/auth/setup`: the first admin through a one-time setup link.
 
 use secboard_domain::flows::{bootstrap, login};
 use secboard_http::routes::Function;
 use secboard_http::{Body, Call, Problem, Request, Response, json, respond, with_cookie};
+use secboard_ldap::LdapClient;
 use secboard_wiring::App;
 
 pub type Context = secboard_http::Context<App>;
@@ -21,7 +24,7 @@ async fn route(ctx: &Context, req: Request) -> Result<Response<Body>, Problem> {
     let call = Call::from_request(&ctx.web, req, Function::Login)?;
     match call.key() {
         "POST /api/auth/login" => {
-            let signed_in = login::login(&app.deps, call.json()?, &call.source_ip, call.user_agent.as_deref()).await?;
+            let signed_in = login::login(&app.deps, &LdapClient, call.json()?, &call.source_ip, call.user_agent.as_deref()).await?;
             let resp = json(200, &serde_json::json!({ "next": signed_in.next }))?;
             Ok(with_cookie(resp, &ctx.web, Some(&signed_in.token)))
         }

@@ -32,9 +32,12 @@ pub enum Credential {
     Password {
         hash: PasswordHashString,
     },
-    /// Checked by binding to the directory as this DN.
+    /// Checked by binding to the directory as the entry's DN; the entry is the one with this
+    /// `objectGUID` (hex), found again by it whatever its email becomes.
     Directory {
         dn: String,
+        #[serde(default)]
+        guid: String,
     },
     /// A Django password hash brought over on import; upgraded to argon2id at the next sign-in.
     Django {

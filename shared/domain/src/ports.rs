@@ -400,6 +400,20 @@ pub trait AdSettingsStore: Send + Sync {
     async fn delete_ad_settings(&self, audit: &AuditEvent) -> Result<bool>;
 }
 
+/// Accounts linked to directory entries by `objectGUID` (`ADGUID#<hex>` markers).
+#[async_trait]
+pub trait AdAccountStore: Send + Sync {
+    /// The account linked to the entry with this GUID, if any (the marker may outlive a deleted
+    /// account: the caller reads the user).
+    async fn user_id_by_ad_guid(&self, guid: &str) -> Result<Option<UserId>>;
+    /// A new directory account (no profile) with its email marker and GUID marker, in one
+    /// transaction; `stale` names the deleted account a leftover GUID marker still points at.
+    async fn create_ad_account(&self, account: &Account, guid: &str, stale: Option<&UserId>, audit: &AuditEvent) -> Result<()>;
+    /// Links an existing account to an entry: the account (guarded by `read_version`) and the GUID
+    /// marker, in one transaction.
+    async fn link_ad_account(&self, account: &Account, read_version: u64, guid: &str, audit: &AuditEvent) -> Result<()>;
+}
+
 /// Everything the store offers.
 pub trait Store:
     AccountStore
@@ -412,6 +426,7 @@ pub trait Store:
     + ThrottleStore
     + TwoFactorStore
     + AdSettingsStore
+    + AdAccountStore
 {
 }
 impl<T> Store for T where
@@ -425,5 +440,6 @@ impl<T> Store for T where
         + ThrottleStore
         + TwoFactorStore
         + AdSettingsStore
+        + AdAccountStore
 {
 }

@@ -4,8 +4,10 @@
 //! same for emails no account has.
 
 use super::Deps;
+use super::ad_sign_in;
 use super::throttling::Attempt;
 use crate::activation::Activation;
+use crate::active_directory::AdClient;
 use crate::email::Email;
 use crate::ids::SessionId;
 use crate::model::{AuditTarget, Credential, User};
@@ -39,7 +41,15 @@ pub async fn read_by_email(deps: &Deps, email: &crate::email::Email) -> Result<O
 }
 
 /// `user_agent`: the browser's `User-Agent`, kept on the session so its owner recognises it.
-pub async fn login(deps: &Deps, input: LoginInput, source_ip: &str, user_agent: Option<&str>) -> Result<SignedIn> {
+/// `directory`: the client of the Active Directory ([`super::ad_sign_in`]), used when one is set
+/// up and the account has no local password, or no account has the email.
+pub async fn login(
+    deps: &Deps,
+    directory: &dyn AdClient,
+    input: LoginInput,
+    source_ip: &str,
+    user_agent: Option<&str>,
+) -> Result<SignedIn> {
     let email = Email::parse("email", &input.email)?;
     if input.password.expose().chars().count() > password::PASSWORD_MAX {
         return Err(Error::invalid("password", format!("must be at most {} characters", password::PASSWORD_MAX)));
@@ -50,29 +60,47 @@ pub async fn login(deps: &Deps, input: LoginInput, source_ip: &str, user_agent: 
 
     let attempt = Attempt::begin(deps, Factor::Password, &email.normalized(), source_ip).await?;
     let user = read_by_email(deps, &email).await?;
-    let Some(user) = user else {
-        password::verify_dummy(&input.password).await;
-        let target = AuditTarget::UnknownEmail(email.normalized());
-        attempt.failed(deps, target.clone(), source_ip).await?;
-        deps.store.append(&refuse(target, None, "unknown_email")).await?;
-        return Err(Error::SignInRefused);
+    let target = match &user {
+        Some(u) => AuditTarget::User(u.account.id.clone()),
+        None => AuditTarget::UnknownEmail(email.normalized()),
     };
-    let account = &user.account;
-    let target = AuditTarget::User(account.id.clone());
+    let actor = user.as_ref().map(|u| u.account.id.clone());
 
-    let (ok, reason) = match &account.credential {
-        Credential::Password { hash } => (password::verify(&input.password, hash.as_str()).await, "wrong_password"),
-        Credential::None => (password::verify_dummy(&input.password).await, "no_password_yet"),
-        Credential::Directory { .. } => (password::verify_dummy(&input.password).await, "directory_account"),
-        Credential::Django { .. } => (password::verify_dummy(&input.password).await, "import_not_upgraded"),
+    // The database first: an account with a local password signs in locally (every path does one
+    // password hash, real or dummy, so timing does not tell them apart).
+    let local = match user.as_ref().map(|u| &u.account.credential) {
+        Some(Credential::Password { hash }) => Some((password::verify(&input.password, hash.as_str()).await, "wrong_password")),
+        Some(Credential::Django { .. }) => Some((password::verify_dummy(&input.password).await, "import_not_upgraded")),
+        _ => None,
     };
-    if !ok {
-        attempt.failed(deps, target.clone(), source_ip).await?;
-        deps.store.append(&refuse(target, Some(&account.id), reason)).await?;
-        return Err(Error::SignInRefused);
-    }
-    attempt.succeeded(deps).await?;
-    let user = rehash_if_below_policy(deps, user, &input.password, source_ip).await?;
+    let user = match (local, user) {
+        (Some((true, _)), user) => {
+            // A local check passes only for an account that exists.
+            let user = user.ok_or(Error::SignInRefused)?;
+            attempt.succeeded(deps).await?;
+            rehash_if_below_policy(deps, user, &input.password, source_ip).await?
+        }
+        (Some((false, reason)), _) => {
+            attempt.failed(deps, target.clone(), source_ip).await?;
+            deps.store.append(&refuse(target, actor.as_ref(), reason)).await?;
+            return Err(ad_sign_in::local_refusal(deps, directory, &email).await);
+        }
+        // Then the directory.
+        (None, user) => {
+            password::verify_dummy(&input.password).await;
+            match ad_sign_in::sign_in(deps, directory, &email, user.as_ref(), &input.password, source_ip).await {
+                Ok(user) => {
+                    attempt.succeeded(deps).await?;
+                    user
+                }
+                Err(refusal) => {
+                    attempt.failed(deps, target.clone(), source_ip).await?;
+                    deps.store.append(&refuse(target, actor.as_ref(), refusal.reason)).await?;
+                    return Err(refusal.error);
+                }
+            }
+        }
+    };
     begin_session(deps, &user, source_ip, user_agent, SignInMethod::Password).await
 }
 
