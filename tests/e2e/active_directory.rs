@@ -192,6 +192,10 @@ async fn id_of(t: &TestApp, email: &str) -> Option<String> {
     t.store.user_id_by_email(&email).await.unwrap().map(|id| id.to_string())
 }
 
+async fn disabled_flag(t: &TestApp, id: &str) -> Option<bool> {
+    t.raw_get(&format!("USER#{id}"), "ACCOUNT").await.unwrap()["directory_disabled"].as_bool().ok().copied()
+}
+
 async fn reasons(t: &TestApp, target: AuditTarget) -> Vec<String> {
     let events = t.store.list_audit(&target, 50).await.unwrap();
     events.into_iter().filter(|e| e.action == "sign_in.refused").filter_map(|e| e.detail["reason"].as_str().map(str::to_owned)).collect()
@@ -249,7 +253,31 @@ async fn a_disabled_directory_user_is_refused_and_let_in_after_enabling() {
     assert_eq!(reasons(&t, AuditTarget::UnknownEmail("bob@corp.example".into())).await, vec!["directory_disabled".to_owned()]);
     assert_eq!(id_of(&t, "bob@corp.example").await, None, "no account for a disabled entry");
     slapd.set(&dn, "userAccountControl", "512");
+    let signed_in = login(&t, "bob@corp.example", "Bob-pass-2026").await;
+    assert_eq!(signed_in.status, 200, "{signed_in:?}");
+    let cookie = signed_in.cookie().unwrap();
+    let id = id_of(&t, "bob@corp.example").await.unwrap();
+    let user = AuditTarget::User(secboard_domain::ids::UserId::parse("id", &id).unwrap());
+
+    // Disabled in the directory: refused, mirrored, and the session it had ends.
+    slapd.set(&dn, "userAccountControl", "514");
+    assert_eq!(login(&t, "bob@corp.example", "Bob-pass-2026").await.status, 401);
+    assert_eq!(disabled_flag(&t, &id).await, Some(true));
+    assert_eq!(t.request("GET", "/api/me", None, Some(&cookie)).await.status, 401, "its sessions ended");
+    let actions: Vec<String> = t.store.list_audit(&user, 50).await.unwrap().into_iter().map(|e| e.action).collect();
+    assert!(actions.contains(&"directory.account_disabled".to_owned()), "{actions:?}");
+
+    // Enabled again: in at the next sign-in.
+    slapd.set(&dn, "userAccountControl", "512");
+    t.clock.advance(jiff::SignedDuration::from_mins(2));
     assert_eq!(login(&t, "bob@corp.example", "Bob-pass-2026").await.status, 200);
+    assert_eq!(disabled_flag(&t, &id).await, Some(false));
+
+    // An administrator's deactivation stands, whatever the directory says.
+    t.raw_update(&format!("USER#{id}"), "ACCOUNT", "SET active = :v", aws_sdk_dynamodb::types::AttributeValue::Bool(false)).await;
+    t.clock.advance(jiff::SignedDuration::from_mins(2));
+    assert_eq!(login(&t, "bob@corp.example", "Bob-pass-2026").await.status, 401);
+    assert!(reasons(&t, user).await.contains(&"inactive".to_owned()));
 }
 
 #[tokio::test]

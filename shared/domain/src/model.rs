@@ -53,6 +53,10 @@ pub struct Account {
     pub source: Source,
     pub credential: Credential,
     pub active: bool,
+    /// The directory says the account is disabled (ACCOUNTDISABLE), mirrored at sign-in and by
+    /// the sync: refused apart from the administrator's `active`, lifted when the directory
+    /// enables it again.
+    pub directory_disabled: bool,
     pub superuser: bool,
     /// Django's staff flag: access to the admin panel.
     pub staff: bool,
@@ -77,6 +81,7 @@ impl Account {
             source: Source::Local,
             credential,
             active: true,
+            directory_disabled: false,
             superuser: false,
             staff: false,
             require_2fa: false,

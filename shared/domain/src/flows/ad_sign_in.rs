@@ -102,6 +102,7 @@ pub async fn sign_in(
         return Err(Refusal::refused("directory_entry_without_guid"));
     }
     if entry.disabled {
+        mirror_disabled(deps, &entry, true, source_ip).await?;
         return Err(Refusal::refused("directory_disabled"));
     }
     let threshold = session.lockout_threshold().await.map_err(outage)?;
@@ -115,6 +116,32 @@ pub async fn sign_in(
     linked_account(deps, email, user, &entry, source_ip).await
 }
 
+/// Mirrors the entry's ACCOUNTDISABLE onto the account linked to it, if one is and it differs:
+/// disabling ends every session (a new epoch); enabling lets the user in again, unless an
+/// administrator deactivated the account. Answers the user as saved, when it changed.
+pub async fn mirror_disabled(deps: &Deps, entry: &AdEntry, disabled: bool, source_ip: &str) -> Result<Option<User>> {
+    let Some(id) = deps.store.user_id_by_ad_guid(&entry.guid).await? else { return Ok(None) };
+    let Some(user) = deps.store.get_user(&id).await? else { return Ok(None) };
+    if user.account.directory_disabled == disabled {
+        return Ok(None);
+    }
+    let mut account = user.account.clone();
+    account.directory_disabled = disabled;
+    account.version += 1;
+    if disabled {
+        account.epoch += 1;
+    }
+    let action = if disabled { "directory.account_disabled" } else { "directory.account_enabled" };
+    let audit = deps.event(None, action, AuditTarget::User(id.clone()), json!({ "dn": entry.dn }), Some(source_ip));
+    let change = crate::ports::AccountChange { account: &account, read_version: user.account.version, mail: None, audit: &audit };
+    match deps.store.save_account(&change).await {
+        Ok(()) => Ok(Some(User { account, profile: user.profile })),
+        // Another write got there first; the next sign-in mirrors it again.
+        Err(Error::Conflict { .. }) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 /// The account the entry is linked to: by its GUID, else the passwordless account of the email
 /// (claimed), else a new one.
 async fn linked_account(deps: &Deps, email: &Email, user: Option<&User>, entry: &AdEntry, source_ip: &str) -> Result<User, Refusal> {
@@ -123,7 +150,7 @@ async fn linked_account(deps: &Deps, email: &Email, user: Option<&User>, entry: 
     if let Some(id) = &marked
         && let Some(linked) = deps.store.get_user(id).await?
     {
-        return Ok(linked);
+        return Ok(mirror_disabled(deps, entry, false, source_ip).await?.unwrap_or(linked));
     }
     match user {
         Some(u) if matches!(u.account.credential, Credential::None) => {

@@ -139,8 +139,11 @@ pub async fn begin_session(
     let (start, end) = profile.map(|p| (p.start_date, p.end_date)).unwrap_or_default();
     // The activation rule, checked here once for every way in; the audit keeps the precise reason.
     let activation = Activation::of(account.active, start, end, deps.today());
-    if !activation.allows_sign_in() {
-        let reason = serde_json::to_value(activation).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+    if !activation.allows_sign_in() || account.directory_disabled {
+        let reason = match account.directory_disabled {
+            true if activation.allows_sign_in() => "directory_disabled".to_owned(),
+            _ => serde_json::to_value(activation).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
+        };
         let ev = deps.event(
             Some(&account.id),
             "sign_in.refused",
