@@ -81,9 +81,12 @@ pub async fn login(
             rehash_if_below_policy(deps, user, &input.password, source_ip).await?
         }
         (Some((false, reason)), _) => {
+            // Asked before the failure is counted, in the order a directory sign-in reads the
+            // settings, so a known email's refusal does the store work an unknown one's does.
+            let answer = ad_sign_in::local_refusal(deps, directory, &email).await;
             attempt.failed(deps, target.clone(), source_ip).await?;
             deps.store.append(&refuse(target, actor.as_ref(), reason)).await?;
-            return Err(ad_sign_in::local_refusal(deps, directory, &email).await);
+            return Err(answer);
         }
         // Then the directory.
         (None, user) => {
