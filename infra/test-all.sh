@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every test, from a clean checkout, on a fresh Debian machine with the Rust toolchain:
-#   1. installs what the tests need (cargo-nextest, clippy/rustfmt, and in one Python venv
+#   1. installs what the tests need (cargo-nextest, clippy/rustfmt, OpenLDAP's slapd, and in one Python venv
 #      moto server, schemathesis, cfn-lint, the SAM CLI and Django (the import tests' vectors),
 #      pinned in infra/requirements-tools.txt);
 #   2. cargo fmt --check and clippy -D warnings;
@@ -34,6 +34,13 @@ fi
 if ! "$python" -c 'import venv, ensurepip' >/dev/null 2>&1; then
     apt-get update -qq && apt-get install -y -qq python3-venv >/dev/null
 fi
+# The Active Directory tests start a throwaway OpenLDAP slapd per test (tests/src/slapd.rs), with
+# certificates made by openssl and entries loaded by ldap-utils.
+if ! command -v slapd >/dev/null || ! command -v ldapadd >/dev/null || ! command -v openssl >/dev/null; then
+    echo 'slapd slapd/no_configuration boolean true' | debconf-set-selections
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq slapd ldap-utils openssl >/dev/null
+fi
+slapd -VV >/dev/null 2>&1 || { echo "slapd is installed but does not run" >&2; exit 1; }
 stamp="$venv/.installed-$(sha256sum infra/requirements-tools.txt | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
     echo "installing moto, cfn-lint, the SAM CLI and Django into $venv"

@@ -193,6 +193,16 @@ async fn tour(t: &TestApp) {
     ok(&t.get("/api/health").await, "health");
     assert_eq!(t.get("/api/nowhere").await.status, 404);
 
+    // The directory connection, to a server that is not there: the table calls are what count.
+    let directory = json!({
+        "url": "ldap://127.0.0.1:9", "insecure": true, "bind_dn": "cn=svc,dc=corp", "bind_password": "tour service pass",
+        "user_base": "dc=corp", "connect_timeout_ms": 200, "operation_timeout_ms": 200,
+    });
+    ok(&t.request("PUT", "/api/org/directory", Some(directory), Some(&t.admin_cookie.clone())).await, "directory set");
+    ok(&t.get("/api/org/directory").await, "directory read");
+    ok(&t.post("/api/org/directory/test", json!({})).await, "directory tested");
+    ok(&t.delete("/api/org/directory").await, "directory off");
+
     // And the end of it.
     ok(&t.request("DELETE", &format!("/api/users/{id}"), Some(json!({ "confirm": true })), Some(&t.admin_cookie.clone())).await, "delete");
     ok(&t.delete(&format!("/api/org/companies/{c}/roles/{role}")).await, "role deleted");
@@ -361,7 +371,7 @@ async fn what_each_function_does_as_it_starts_is_allowed_by_its_role() {
         "login" => login, "logout" => logout, "profile" => profile, "org" => org, "create-user" => create_user,
         "list-users" => list_users, "update-user" => update_user, "delete-user" => delete_user, "export-users" => export_users,
         "reset-request" => reset_request, "reset-confirm" => reset_confirm, "first-login" => first_login, "magic-link" => magic_link,
-        "totp-setup" => totp_setup, "totp-verify" => totp_verify, "fallback" => fallback,
+        "totp-setup" => totp_setup, "totp-verify" => totp_verify, "fallback" => fallback, "active-directory" => active_directory,
     };
     let mut used = used;
     calls.lock().unwrap().clear();

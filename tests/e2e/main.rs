@@ -1,6 +1,7 @@
 //! End-to-end tests: every flow through the local gateway and its function's handler, against
 //! the embedded dynoxide engine, or moto when `SECBOARD_TEST_DYNAMODB` points at it.
 
+mod active_directory;
 mod bad_input;
 mod bootstrap;
 mod cabinet;

@@ -4,6 +4,7 @@
 //! endpoint (moto in the test command); an unreachable engine fails the test loudly.
 
 pub mod django;
+pub mod slapd;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use jiff::Timestamp;

@@ -37,6 +37,7 @@ fn request_for(binary: &str) -> Option<(&'static str, &'static str, &'static str
         "magic-link" => ("POST", "/api/auth/magic-link", "{}"),
         "totp-setup" => ("POST", "/api/me/totp/setup", "{}"),
         "totp-verify" => ("POST", "/api/auth/totp", "{}"),
+        "active-directory" => ("GET", "/api/org/directory", ""),
         "fallback" => ("GET", "/api/nowhere", ""),
         _ => return None,
     })

@@ -1,5 +1,6 @@
 //! `POST /api/auth/login`: email and password (an imported Django hash is checked with Django's own
-//! algorithms and upgraded); answers the next gate and sets the session cookie.
+//! algorithms and upgraded); answers the next gate and sets the session cookie. Accounts without a
+//! local password sign in against Active Directory, so this function links the LDAP client.
 //! `POST /api/auth/setup`: the first admin through a one-time setup link.
 
 use secboard_django::DjangoHashers;
@@ -7,6 +8,7 @@ use secboard_domain::flows::{bootstrap, login};
 use secboard_domain::ports::DjangoVerifier;
 use secboard_http::routes::Function;
 use secboard_http::{Body, Call, Problem, Request, Response, json, respond, with_cookie};
+use secboard_ldap::LdapClient;
 use secboard_wiring::App;
 use std::sync::Arc;
 
@@ -26,7 +28,8 @@ async fn route(ctx: &Context, req: Request) -> Result<Response<Body>, Problem> {
     match call.key() {
         "POST /api/auth/login" => {
             let django: Arc<dyn DjangoVerifier> = Arc::new(DjangoHashers);
-            let signed_in = login::login(&app.deps, &django, call.json()?, &call.source_ip, call.user_agent.as_deref()).await?;
+            let signed_in =
+                login::login(&app.deps, &django, &LdapClient, call.json()?, &call.source_ip, call.user_agent.as_deref()).await?;
             let resp = json(200, &secboard_domain::flows::replies::Next { next: signed_in.next })?;
             Ok(with_cookie(resp, &ctx.web, Some(&signed_in.token)))
         }

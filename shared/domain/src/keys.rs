@@ -29,6 +29,8 @@ pub enum Purpose {
     Throttle,
     /// Names an address mail no longer goes to (it bounced or complained), without holding it.
     Suppression,
+    /// Encrypts the directory's service-account password at rest.
+    Directory,
 }
 
 impl Purpose {
@@ -39,6 +41,7 @@ impl Purpose {
             Purpose::Totp => b"secboard/totp/v1",
             Purpose::Throttle => b"secboard/throttle/v1",
             Purpose::Suppression => b"secboard/suppression/v1",
+            Purpose::Directory => b"secboard/directory/v1",
         }
     }
 }

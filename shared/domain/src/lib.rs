@@ -3,6 +3,7 @@
 //! Nothing here knows AWS or HTTP.
 
 pub mod activation;
+pub mod active_directory;
 pub mod clock;
 pub mod django_password;
 pub mod email;

@@ -33,9 +33,12 @@ pub enum Credential {
     Password {
         hash: PasswordHashString,
     },
-    /// Checked by binding to the directory as this DN.
+    /// Checked by binding to the directory as the entry's DN; the entry is the one with this
+    /// `objectGUID` (hex), found again by it whatever its email becomes.
     Directory {
         dn: String,
+        #[serde(default)]
+        guid: String,
     },
     /// A Django password hash brought over on import; upgraded to argon2id at the next sign-in.
     Django {
@@ -51,6 +54,10 @@ pub struct Account {
     pub source: Source,
     pub credential: Credential,
     pub active: bool,
+    /// The directory says the account is disabled (ACCOUNTDISABLE), mirrored at sign-in and by
+    /// the sync: refused apart from the administrator's `active`, lifted when the directory
+    /// enables it again.
+    pub directory_disabled: bool,
     pub superuser: bool,
     /// Django's staff flag: access to the admin panel.
     pub staff: bool,
@@ -91,6 +98,7 @@ impl Account {
             source: Source::Local,
             credential,
             active: true,
+            directory_disabled: false,
             superuser: false,
             staff: false,
             require_2fa: false,

@@ -415,9 +415,50 @@ pub trait DjangoVerifier: Send + Sync {
     fn verify(&self, password: &str, hash: &crate::django_password::DjangoHash) -> bool;
 }
 
+/// The directory connection's settings (one per deployment).
+#[async_trait]
+pub trait AdSettingsStore: Send + Sync {
+    async fn get_ad_settings(&self) -> Result<Option<crate::active_directory::AdSettings>>;
+    /// Saves the settings with the audit event: new when `expected_version` is `None` (refused if
+    /// some exist), else only over that version (a stale write is a conflict).
+    async fn save_ad_settings(
+        &self,
+        settings: &crate::active_directory::AdSettings,
+        expected_version: Option<u64>,
+        audit: &AuditEvent,
+    ) -> Result<()>;
+    /// Deletes the settings with the audit event; false when there were none.
+    async fn delete_ad_settings(&self, audit: &AuditEvent) -> Result<bool>;
+}
+
+/// Accounts linked to directory entries by `objectGUID` (`ADGUID#<hex>` markers).
+#[async_trait]
+pub trait AdAccountStore: Send + Sync {
+    /// The account linked to the entry with this GUID, if any (the marker may outlive a deleted
+    /// account: the caller reads the user).
+    async fn user_id_by_ad_guid(&self, guid: &str) -> Result<Option<UserId>>;
+    /// A new directory account (no profile) with its email marker and GUID marker, in one
+    /// transaction; `stale` names the deleted account a leftover GUID marker still points at.
+    async fn create_ad_account(&self, account: &Account, guid: &str, stale: Option<&UserId>, audit: &AuditEvent) -> Result<()>;
+    /// Links an existing account to an entry: the account (guarded by `read_version`) and the GUID
+    /// marker, in one transaction.
+    async fn link_ad_account(&self, account: &Account, read_version: u64, guid: &str, audit: &AuditEvent) -> Result<()>;
+}
+
 /// Everything the store offers.
 pub trait Store:
-    AccountStore + SessionStore + OrgStore + DirectoryStore + AuditStore + LinkStore + MailStore + ThrottleStore + TwoFactorStore + ImportStore
+    AccountStore
+    + SessionStore
+    + OrgStore
+    + DirectoryStore
+    + AuditStore
+    + LinkStore
+    + MailStore
+    + ThrottleStore
+    + TwoFactorStore
+    + AdSettingsStore
+    + AdAccountStore
+    + ImportStore
 {
 }
 impl<T> Store for T where
@@ -430,6 +471,8 @@ impl<T> Store for T where
         + MailStore
         + ThrottleStore
         + TwoFactorStore
+        + AdSettingsStore
+        + AdAccountStore
         + ImportStore
 {
 }

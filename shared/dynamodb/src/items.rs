@@ -3,6 +3,7 @@
 use aws_sdk_dynamodb::types::AttributeValue;
 use jiff::Timestamp;
 use jiff::civil::Date;
+use secboard_domain::active_directory::{AdAttributes, AdSettings};
 use secboard_domain::email::Email;
 use secboard_domain::ids::{CompanyId, EventId, GroupId, OrgItemId, SessionId, UserId};
 use secboard_domain::model::{
@@ -98,6 +99,8 @@ pub struct DbAccountV1 {
     pub source: Source,
     pub credential: Credential,
     pub active: bool,
+    #[serde(default)]
+    pub directory_disabled: bool,
     pub superuser: bool,
     pub staff: bool,
     pub require_2fa: bool,
@@ -122,6 +125,7 @@ impl From<&Account> for DbAccountV1 {
             source: a.source,
             credential: a.credential.clone(),
             active: a.active,
+            directory_disabled: a.directory_disabled,
             superuser: a.superuser,
             staff: a.staff,
             require_2fa: a.require_2fa,
@@ -144,6 +148,7 @@ impl From<DbAccountV1> for Account {
             source: d.source,
             credential: d.credential,
             active: d.active,
+            directory_disabled: d.directory_disabled,
             superuser: d.superuser,
             staff: d.staff,
             require_2fa: d.require_2fa,
@@ -609,6 +614,76 @@ impl From<DbAuditV1> for AuditEvent {
     }
 }
 
+// ---- the directory connection ----
+
+/// `DIRECTORY` / `SETTINGS`; the sealed bind password as base64 text.
+#[derive(Serialize, Deserialize)]
+pub struct DbAdSettingsV1 {
+    pub pk: String,
+    pub sk: String,
+    pub url: String,
+    pub ca_pem: Option<String>,
+    pub insecure: bool,
+    pub bind_dn: String,
+    pub sealed_bind_password: Option<String>,
+    pub user_base: String,
+    pub user_filter: String,
+    pub attrs: AdAttributes,
+    pub sync_groups: bool,
+    pub company_id: Option<CompanyId>,
+    pub connect_timeout_ms: u32,
+    pub operation_timeout_ms: u32,
+    pub version: u64,
+    pub updated_at: Timestamp,
+}
+
+impl From<&AdSettings> for DbAdSettingsV1 {
+    fn from(a: &AdSettings) -> Self {
+        use base64::Engine;
+        DbAdSettingsV1 {
+            pk: "DIRECTORY".into(),
+            sk: "SETTINGS".into(),
+            url: a.url.clone(),
+            ca_pem: a.ca_pem.clone(),
+            insecure: a.insecure,
+            bind_dn: a.bind_dn.clone(),
+            sealed_bind_password: a.sealed_bind_password.as_ref().map(|b| base64::engine::general_purpose::STANDARD.encode(b)),
+            user_base: a.user_base.clone(),
+            user_filter: a.user_filter.clone(),
+            attrs: a.attrs.clone(),
+            sync_groups: a.sync_groups,
+            company_id: a.company_id.clone(),
+            connect_timeout_ms: a.connect_timeout_ms,
+            operation_timeout_ms: a.operation_timeout_ms,
+            version: a.version,
+            updated_at: a.updated_at,
+        }
+    }
+}
+
+impl From<DbAdSettingsV1> for AdSettings {
+    fn from(d: DbAdSettingsV1) -> Self {
+        use base64::Engine;
+        AdSettings {
+            url: d.url,
+            ca_pem: d.ca_pem,
+            insecure: d.insecure,
+            bind_dn: d.bind_dn,
+            // A value that does not decode is as good as none: the password must be given again.
+            sealed_bind_password: d.sealed_bind_password.and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok()),
+            user_base: d.user_base,
+            user_filter: d.user_filter,
+            attrs: d.attrs,
+            sync_groups: d.sync_groups,
+            company_id: d.company_id,
+            connect_timeout_ms: d.connect_timeout_ms,
+            operation_timeout_ms: d.operation_timeout_ms,
+            version: d.version,
+            updated_at: d.updated_at,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -623,6 +698,7 @@ mod tests {
             source: Source::Local,
             credential: Credential::Password { hash: PasswordHashString::from_phc("$argon2id$x".into()) },
             active: true,
+            directory_disabled: true,
             superuser: false,
             staff: true,
             require_2fa: false,

@@ -13,6 +13,8 @@
 //! - `MAIL#<id>` / `MAIL`: a queued mail, sealed, with its status and attempts, and while a mailer
 //!   holds it its lease (`lease_owner`, `lease_until`);
 //! - `SETUP` / `TOKEN#<sha256>`: one-time first-admin setup tokens;
+//! - `DIRECTORY` / `SETTINGS`: the Active Directory connection (its bind password sealed);
+//! - `ADGUID#<objectGUID hex>` / `ADGUID`: the account a directory entry is linked to;
 //! - `THROTTLE#<scope>` / `THROTTLE`: failures counted for a back-off; `THROTTLE#<scope>` / `CAP`:
 //!   a cap's count in its window (reset mail per email digest and per source).
 //!

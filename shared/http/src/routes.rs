@@ -25,12 +25,15 @@ pub enum Function {
     MagicLink,
     TotpSetup,
     TotpVerify,
+    /// The directory connection and Refresh from AD: the one HTTP function besides login that
+    /// links the LDAP client.
+    ActiveDirectory,
     /// Answers `GET /api/health` and API Gateway's `$default` route (unknown routes: 404).
     Fallback,
 }
 
 impl Function {
-    pub const ALL: [Function; 16] = [
+    pub const ALL: [Function; 17] = [
         Function::ResetRequest,
         Function::ResetConfirm,
         Function::FirstLogin,
@@ -46,6 +49,7 @@ impl Function {
         Function::UpdateUser,
         Function::DeleteUser,
         Function::ExportUsers,
+        Function::ActiveDirectory,
         Function::Fallback,
     ];
 
@@ -67,6 +71,7 @@ impl Function {
             Function::MagicLink => "magic-link",
             Function::TotpSetup => "totp-setup",
             Function::TotpVerify => "totp-verify",
+            Function::ActiveDirectory => "active-directory",
             Function::Fallback => "fallback",
         }
     }
@@ -165,6 +170,10 @@ routes! {
     "POST /api/org/groups" => Org, Done;
     "PATCH /api/org/groups/{id}" => Org, Done;
     "DELETE /api/org/groups/{id}" => Org, Done;
+    "GET /api/org/directory" => ActiveDirectory, Done;
+    "PUT /api/org/directory" => ActiveDirectory, Done;
+    "DELETE /api/org/directory" => ActiveDirectory, Done;
+    "POST /api/org/directory/test" => ActiveDirectory, Done;
 }
 
 /// A matched route and the values of its path parameters.

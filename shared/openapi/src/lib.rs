@@ -9,7 +9,9 @@
 
 use schemars::generate::{Contract, SchemaSettings};
 use schemars::{JsonSchema, Schema, SchemaGenerator};
+use secboard_domain::active_directory::AdSettingsView;
 use secboard_domain::filter::RawFilter;
+use secboard_domain::flows::ad_settings::{AdSettingsInput, ProofInput, TestOutcome};
 use secboard_domain::flows::avatar::AvatarView;
 use secboard_domain::flows::bootstrap::RedeemSetup;
 use secboard_domain::flows::create_user::CreateUserInput;
@@ -205,6 +207,20 @@ static OPS: &[Op] = &[
         Json(200, item_or_group),
     ),
     op("DELETE /api/org/companies/{company_id}/{kind}/{id}", "Delete an organisation item or group nothing refers to", NoBody, Empty),
+    op("GET /api/org/directory", "The Active Directory connection (never its password)", NoBody, Json(200, s::<AdSettingsView>)),
+    op(
+        "PUT /api/org/directory",
+        "Set the Active Directory connection (superusers, recent sign-in)",
+        Body(s::<AdSettingsInput>),
+        Json(200, s::<AdSettingsView>),
+    ),
+    op("DELETE /api/org/directory", "Turn the Active Directory connection off", Body(s::<ProofInput>), Empty),
+    op(
+        "POST /api/org/directory/test",
+        "Bind with the service account and count the users the filter finds",
+        Body(s::<ProofInput>),
+        Json(200, s::<TestOutcome>),
+    ),
     op("GET /api/org/groups", "Global access groups", NoBody, Json(200, s::<Vec<GroupView>>)),
     op("POST /api/org/groups", "Create a global access group", Body(s::<GroupInput>), Json(201, s::<GroupView>)),
     op("PATCH /api/org/groups/{id}", "Change a global access group", Body(s::<GroupPatch>), Json(200, s::<GroupView>)),

@@ -4,8 +4,10 @@
 //! same for emails no account has.
 
 use super::Deps;
+use super::ad_sign_in;
 use super::throttling::Attempt;
 use crate::activation::Activation;
+use crate::active_directory::AdClient;
 use crate::email::Email;
 use crate::ids::SessionId;
 use crate::model::{Account, AuditTarget, Credential};
@@ -42,9 +44,12 @@ pub async fn read_by_email(deps: &Deps, email: &crate::email::Email) -> Result<O
 
 /// `user_agent`: the browser's `User-Agent`, kept on the session so its owner recognises it.
 /// `django` verifies passwords an import kept as Django wrote them (linked by the login function).
+/// `directory`: the client of the Active Directory ([`super::ad_sign_in`]), used when one is set
+/// up and the account has no local password, or no account has the email.
 pub async fn login(
     deps: &Deps,
     django: &Arc<dyn DjangoVerifier>,
+    directory: &dyn AdClient,
     input: LoginInput,
     source_ip: &str,
     user_agent: Option<&str>,
@@ -59,29 +64,54 @@ pub async fn login(
 
     let attempt = Attempt::begin(deps, Factor::Password, &email.normalized(), source_ip).await?;
     let user = read_by_email(deps, &email).await?;
-    let Some(user) = user else {
-        password::verify_dummy(&input.password).await;
-        let target = AuditTarget::UnknownEmail(email.normalized());
-        attempt.failed(deps, target.clone(), source_ip).await?;
-        deps.store.append(&refuse(target, None, "unknown_email")).await?;
-        return Err(Error::SignInRefused);
+    let target = match &user {
+        Some(u) => AuditTarget::User(u.account.id.clone()),
+        None => AuditTarget::UnknownEmail(email.normalized()),
     };
-    let account = &user.account;
-    let target = AuditTarget::User(account.id.clone());
+    let actor = user.as_ref().map(|u| u.account.id.clone());
 
-    let (ok, reason) = match &account.credential {
-        Credential::Password { hash } => (password::verify(&input.password, hash.as_str()).await, "wrong_password"),
-        Credential::None => (password::verify_dummy(&input.password).await, "no_password_yet"),
-        Credential::Directory { .. } => (password::verify_dummy(&input.password).await, "directory_account"),
-        Credential::Django { hash } => (password::verify_django(Arc::clone(django), &input.password, hash).await, "wrong_password"),
+    // The database first: an account with a local password (or a Django hash an import kept)
+    // signs in locally (every path does one password hash, real or dummy, so timing does not tell
+    // them apart).
+    let local = match user.as_ref().map(|u| &u.account.credential) {
+        Some(Credential::Password { hash }) => Some((password::verify(&input.password, hash.as_str()).await, "wrong_password")),
+        Some(Credential::Django { hash }) => {
+            Some((password::verify_django(Arc::clone(django), &input.password, hash).await, "wrong_password"))
+        }
+        _ => None,
     };
-    if !ok {
-        attempt.failed(deps, target.clone(), source_ip).await?;
-        deps.store.append(&refuse(target, Some(&account.id), reason)).await?;
-        return Err(Error::SignInRefused);
-    }
-    attempt.succeeded(deps).await?;
-    let rehashed = rehash(deps, &user.account, &input.password).await?;
+    let (user, rehashed) = match (local, user) {
+        (Some((true, _)), user) => {
+            // A local check passes only for an account that exists.
+            let user = user.ok_or(Error::SignInRefused)?;
+            attempt.succeeded(deps).await?;
+            let rehashed = rehash(deps, &user.account, &input.password).await?;
+            (user, rehashed)
+        }
+        (Some((false, reason)), _) => {
+            // Asked before the failure is counted, in the order a directory sign-in reads the
+            // settings, so a known email's refusal does the store work an unknown one's does.
+            let answer = ad_sign_in::local_refusal(deps, directory, &email).await;
+            attempt.failed(deps, target.clone(), source_ip).await?;
+            deps.store.append(&refuse(target, actor.as_ref(), reason)).await?;
+            return Err(answer);
+        }
+        // Then the directory.
+        (None, user) => {
+            password::verify_dummy(&input.password).await;
+            match ad_sign_in::sign_in(deps, directory, &email, user.as_ref(), &input.password, source_ip).await {
+                Ok(user) => {
+                    attempt.succeeded(deps).await?;
+                    (user, None)
+                }
+                Err(refusal) => {
+                    attempt.failed(deps, target.clone(), source_ip).await?;
+                    deps.store.append(&refuse(target, actor.as_ref(), refusal.reason)).await?;
+                    return Err(refusal.error);
+                }
+            }
+        }
+    };
     start_session(deps, &user, rehashed.as_ref(), source_ip, user_agent, SignInMethod::Password).await
 }
 
@@ -129,8 +159,11 @@ async fn start_session(
     let (start, end) = profile.map(|p| (p.start_date, p.end_date)).unwrap_or_default();
     // The activation rule, checked here once for every way in; the audit keeps the precise reason.
     let activation = Activation::of(account.active, start, end, deps.today());
-    if !activation.allows_sign_in() {
-        let reason = serde_json::to_value(activation).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+    if !activation.allows_sign_in() || account.directory_disabled {
+        let reason = match account.directory_disabled {
+            true if activation.allows_sign_in() => "directory_disabled".to_owned(),
+            _ => serde_json::to_value(activation).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
+        };
         let ev = deps.event(
             Some(&account.id),
             "sign_in.refused",

@@ -1,5 +1,7 @@
 //! One module per flow of the manual: the use case, callable without HTTP.
 
+pub mod ad_settings;
+pub mod ad_sign_in;
 pub mod audit;
 pub mod authorize;
 pub mod avatar;

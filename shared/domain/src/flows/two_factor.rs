@@ -147,7 +147,7 @@ async fn prove(deps: &Deps, p: &Principal, proof: &Reauth) -> Result<()> {
 }
 
 /// A recent sign-in, or proof again. Proof that is sent is always checked.
-async fn require_recent(deps: &Deps, p: &Principal, proof: &Reauth) -> Result<()> {
+pub(crate) async fn require_recent(deps: &Deps, p: &Principal, proof: &Reauth) -> Result<()> {
     if proof.password.is_none() && proof.code.is_none() {
         return if p.session.is_recent(deps.now()) { Ok(()) } else { Err(Error::Reauthenticate) };
     }

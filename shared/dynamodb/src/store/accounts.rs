@@ -468,7 +468,7 @@ impl DynamoStore {
     }
 }
 
-fn marker(a: &Account) -> Item {
+pub(super) fn marker(a: &Account) -> Item {
     let mut m = key(email_pk(&a.email.normalized()), "EMAIL");
     m.insert("user_id".into(), s(a.id.to_string()));
     m

@@ -16,6 +16,7 @@ use secboard_domain::{Error, Result};
 use std::collections::HashMap;
 
 mod accounts;
+mod ad_settings;
 mod audit;
 mod directory;
 mod imports;

@@ -1,0 +1,36 @@
+//! The directory connection: `GET/PUT/DELETE /api/org/directory` and
+//! `POST /api/org/directory/test` (superusers, with a recent sign-in for changes). It links the
+//! ldap3 adapter; the functions that do not talk to the directory do not.
+
+use secboard_domain::flows::ad_settings;
+use secboard_http::routes::Function;
+use secboard_http::{Body, Call, Problem, Request, Response, json, no_content, respond};
+use secboard_ldap::LdapClient;
+use secboard_wiring::App;
+
+pub type Context = secboard_http::Context<App>;
+
+pub async fn context() -> anyhow::Result<Context> {
+    Context::from_env(App::from_env().await?)
+}
+
+pub async fn handler(ctx: &Context, req: Request) -> Response<Body> {
+    respond(route(ctx, req).await)
+}
+
+async fn route(ctx: &Context, req: Request) -> Result<Response<Body>, Problem> {
+    let app = &ctx.app;
+    let call = Call::from_request(&ctx.web, req, Function::ActiveDirectory)?;
+    let p = call.principal(&app.deps).await?;
+    let d = &app.deps;
+    match call.key() {
+        "GET /api/org/directory" => json(200, &ad_settings::get(d, &p).await?),
+        "PUT /api/org/directory" => json(200, &ad_settings::put(d, &p, call.json()?).await?),
+        "DELETE /api/org/directory" => {
+            ad_settings::delete(d, &p, call.json()?).await?;
+            no_content()
+        }
+        "POST /api/org/directory/test" => json(200, &ad_settings::test(d, &LdapClient, &p, call.json()?).await?),
+        _ => Err(Problem::not_found()),
+    }
+}

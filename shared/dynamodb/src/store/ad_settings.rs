@@ -1,0 +1,100 @@
+//! Active Directory: the connection's settings (`DIRECTORY` / `SETTINGS`, one item for the
+//! deployment, guarded by its version; the bind password in it sealed by the domain) and the
+//! GUID markers that link accounts to directory entries (`ADGUID#<hex>` / `ADGUID`, written with
+//! the account in one transaction, so one entry never gets two accounts).
+
+use super::accounts::marker;
+use super::{DynamoStore, TxOutcome, conv};
+use crate::items::{DbAccountV1, DbAdSettingsV1, Item, from_item, key, to_item};
+use async_trait::async_trait;
+use aws_sdk_dynamodb::types::AttributeValue;
+use secboard_domain::active_directory::AdSettings;
+use secboard_domain::ids::UserId;
+use secboard_domain::model::{Account, AuditEvent};
+use secboard_domain::ports::{AdAccountStore, AdSettingsStore};
+use secboard_domain::{Error, Result};
+
+pub(crate) const PK: &str = "DIRECTORY";
+pub(crate) const SK: &str = "SETTINGS";
+
+#[async_trait]
+impl AdSettingsStore for DynamoStore {
+    async fn get_ad_settings(&self) -> Result<Option<AdSettings>> {
+        let Some(item) = self.get(PK.to_owned(), SK).await? else { return Ok(None) };
+        Ok(Some(from_item::<DbAdSettingsV1>(item).map_err(conv)?.into()))
+    }
+
+    async fn save_ad_settings(&self, settings: &AdSettings, expected_version: Option<u64>, audit: &AuditEvent) -> Result<()> {
+        let item = to_item(&DbAdSettingsV1::from(settings)).map_err(conv)?;
+        let put = match expected_version {
+            None => self.put(item, Some("attribute_not_exists(pk)"))?,
+            Some(v) => {
+                let mut p = self.put(item, Some("version = :v"))?;
+                if let Some(put) = p.put.as_mut() {
+                    put.expression_attribute_values = Some([(":v".to_owned(), AttributeValue::N(v.to_string()))].into());
+                }
+                p
+            }
+        };
+        match self.transact(vec![put, self.audit_put(audit)?]).await? {
+            TxOutcome::Done => Ok(()),
+            TxOutcome::Failed(_) => Err(Error::stale()),
+        }
+    }
+
+    async fn delete_ad_settings(&self, audit: &AuditEvent) -> Result<bool> {
+        let items = vec![self.delete_item(PK.to_owned(), SK, Some("attribute_exists(pk)"))?, self.audit_put(audit)?];
+        match self.transact(items).await? {
+            TxOutcome::Done => Ok(true),
+            TxOutcome::Failed(_) => Ok(false),
+        }
+    }
+}
+
+/// `ADGUID#<hex>` / `ADGUID`: which account an entry of the directory is linked to.
+fn guid_marker(guid: &str, user: &UserId) -> Item {
+    let mut m = key(format!("ADGUID#{guid}"), "ADGUID");
+    m.insert("user_id".into(), AttributeValue::S(user.to_string()));
+    m
+}
+
+#[async_trait]
+impl AdAccountStore for DynamoStore {
+    async fn user_id_by_ad_guid(&self, guid: &str) -> Result<Option<UserId>> {
+        let Some(item) = self.get(format!("ADGUID#{guid}"), "ADGUID").await? else { return Ok(None) };
+        let id = item.get("user_id").and_then(|v| v.as_s().ok()).ok_or_else(|| Error::unexpected("a GUID marker without its user"))?;
+        Ok(Some(UserId::parse("user_id", id)?))
+    }
+
+    async fn create_ad_account(&self, account: &Account, guid: &str, stale: Option<&UserId>, audit: &AuditEvent) -> Result<()> {
+        let mut guid_put = self.put(guid_marker(guid, &account.id), Some("attribute_not_exists(pk) OR user_id = :stale"))?;
+        if let Some(put) = guid_put.put.as_mut() {
+            let stale = stale.map(ToString::to_string).unwrap_or_default();
+            put.expression_attribute_values = Some([(":stale".to_owned(), AttributeValue::S(stale))].into());
+        }
+        let items = vec![
+            self.put(marker(account), Some("attribute_not_exists(pk)"))?,
+            self.put(to_item(&DbAccountV1::from(account)).map_err(conv)?, Some("attribute_not_exists(pk)"))?,
+            guid_put,
+            self.audit_put(audit)?,
+        ];
+        match self.transact(items).await? {
+            TxOutcome::Done => Ok(()),
+            TxOutcome::Failed(f) if f.contains(&0) => Err(Error::email_taken()),
+            TxOutcome::Failed(_) => Err(Error::concurrent_change()),
+        }
+    }
+
+    async fn link_ad_account(&self, account: &Account, read_version: u64, guid: &str, audit: &AuditEvent) -> Result<()> {
+        let items = vec![
+            self.account_put(account, read_version)?,
+            self.put(guid_marker(guid, &account.id), Some("attribute_not_exists(pk)"))?,
+            self.audit_put(audit)?,
+        ];
+        match self.transact(items).await? {
+            TxOutcome::Done => Ok(()),
+            TxOutcome::Failed(f) if f.contains(&0) => Err(Error::stale()),
+            TxOutcome::Failed(_) => Err(Error::concurrent_change()),
+        }
+    }
+}

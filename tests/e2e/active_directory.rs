@@ -1,0 +1,378 @@
+//! Active Directory (issue 13) against a real OpenLDAP slapd with AD-style entries: the connection
+//! settings (superusers, recent sign-in, the sealed bind password that moving the connection
+//! forgets) and its test.
+
+use secboard_domain::model::AuditTarget;
+use secboard_domain::ports::AuditStore;
+use secboard_tests::slapd::{AdUser, SERVICE_PASSWORD, SilentDirectory, Slapd};
+use secboard_tests::*;
+use serde_json::{Value, json};
+
+async fn put_directory(t: &TestApp, body: Value) -> Reply {
+    t.request("PUT", "/api/org/directory", Some(body), Some(&t.admin_cookie.clone())).await
+}
+
+#[tokio::test]
+async fn a_superuser_sets_the_directory_and_its_bind_password_is_sealed_and_never_answered() {
+    let t = TestApp::spawn().await;
+    assert_eq!(t.get("/api/org/directory").await.status, 404);
+    let slapd = Slapd::start();
+    let r = put_directory(&t, slapd.settings()).await;
+    assert_eq!(r.status, 200, "{r:?}");
+    assert_eq!(r.body["bind_password_set"], true);
+    assert_eq!(r.body["user_filter"], "(objectClass=user)", "the default filter");
+    assert_eq!(r.body["attr_email"], "mail");
+    let got = t.get("/api/org/directory").await;
+    assert_eq!(got.status, 200);
+    for reply in [&r, &got] {
+        assert!(!reply.body.to_string().contains(SERVICE_PASSWORD), "the password is never answered: {reply:?}");
+        assert!(reply.body.get("bind_password").is_none());
+    }
+    // At rest it is sealed: no item of the table holds it.
+    for item in t.all_items().await {
+        assert!(!format!("{item:?}").contains(SERVICE_PASSWORD), "{item:?}");
+    }
+    let audit = t.store.list_audit(&AuditTarget::Global, 10).await.unwrap();
+    let created = audit.iter().find(|e| e.action == "directory.settings_created").expect("audited");
+    assert!(!created.detail.to_string().contains(SERVICE_PASSWORD));
+    assert_eq!(created.actor.as_ref().map(|a| a.to_string()), Some(t.get("/api/me").await.body["id"].as_str().unwrap().to_owned()));
+}
+
+#[tokio::test]
+async fn only_a_superuser_with_a_recent_sign_in_changes_the_directory() {
+    let t = TestApp::spawn().await;
+    let slapd = Slapd::start();
+    let c = t.company("Acme").await;
+    let g = t.group(None, "User admins", json!({ "view": true, "add": true, "edit": true, "delete": true })).await;
+    let (_, cookie) = t.member(&c, "useradmin@example.com", &[&g]).await;
+    for (method, path) in [("GET", "/api/org/directory"), ("PUT", "/api/org/directory"), ("POST", "/api/org/directory/test")] {
+        let body = (method == "PUT").then(|| slapd.settings());
+        let r = t.request(method, path, body, Some(&cookie)).await;
+        assert_eq!(r.status, 403, "{method} {path}: {r:?}");
+    }
+    t.set_now("2026-06-15T09:20:00Z");
+    let stale = put_directory(&t, slapd.settings()).await;
+    assert_eq!((stale.status, stale.body["code"].as_str()), (403, Some("reauthenticate")), "{stale:?}");
+    let mut body = slapd.settings();
+    body["password"] = json!(ADMIN_PASSWORD);
+    assert_eq!(put_directory(&t, body).await.status, 200);
+    let del = t.request("DELETE", "/api/org/directory", None, Some(&t.admin_cookie.clone())).await;
+    assert_eq!((del.status, del.body["code"].as_str()), (403, Some("reauthenticate")), "{del:?}");
+    let del = t.request("DELETE", "/api/org/directory", Some(json!({ "password": ADMIN_PASSWORD })), Some(&t.admin_cookie.clone())).await;
+    assert_eq!(del.status, 204, "{del:?}");
+    assert_eq!(t.get("/api/org/directory").await.status, 404);
+    let actions: Vec<String> = t.store.list_audit(&AuditTarget::Global, 10).await.unwrap().into_iter().map(|e| e.action).collect();
+    assert!(actions.contains(&"directory.settings_deleted".to_owned()), "{actions:?}");
+}
+
+#[tokio::test]
+async fn changing_where_the_bind_password_goes_forgets_it() {
+    let t = TestApp::spawn().await;
+    let slapd = Slapd::start();
+    let first = put_directory(&t, slapd.settings()).await;
+    assert_eq!(first.status, 200, "{first:?}");
+    // Another filter keeps the password.
+    let mut same_server = slapd.settings();
+    same_server.as_object_mut().unwrap().remove("bind_password");
+    same_server["user_filter"] = json!("(&(objectClass=user)(mail=*))");
+    same_server["version"] = first.body["version"].clone();
+    let kept = put_directory(&t, same_server.clone()).await;
+    assert_eq!((kept.status, &kept.body["bind_password_set"]), (200, &json!(true)), "{kept:?}");
+    // Each of url, ca_pem, insecure and bind_dn needs it again.
+    let moves = [
+        ("url", json!("ldap://127.0.0.1:1")),
+        ("ca_pem", Value::Null),
+        ("insecure", json!(true)),
+        ("bind_dn", json!("cn=someone else,dc=corp,dc=example")),
+    ];
+    for (field, value) in moves {
+        let mut b = same_server.clone();
+        b[field] = value;
+        b["version"] = kept.body["version"].clone();
+        let r = put_directory(&t, b).await;
+        assert_eq!((r.status, r.field()), (400, Some("bind_password")), "{field}: {r:?}");
+    }
+    // A stale version is refused.
+    let mut old = slapd.settings();
+    old["version"] = first.body["version"].clone();
+    let r = put_directory(&t, old).await;
+    assert_eq!((r.status, r.body["code"].as_str()), (409, Some("stale_version")), "{r:?}");
+}
+
+#[tokio::test]
+async fn bad_directory_settings_are_refused_naming_the_field() {
+    let t = TestApp::spawn().await;
+    let slapd = Slapd::start();
+    let cases = [
+        ("url", json!("http://dc1.corp.example")),
+        ("url", json!("ldap://dc1.corp.example/dc=x")),
+        ("user_filter", json!("objectClass=user")),
+        ("user_filter", json!("(objectClass=user))(")),
+        ("attr_email", json!("mail)(cn=*")),
+        ("connect_timeout_ms", json!(0)),
+        ("operation_timeout_ms", json!(600000)),
+        ("company_id", json!("01J00000000000000000000000")),
+        ("ca_pem", json!("not a certificate")),
+        ("bind_password", json!("")),
+        ("bind_dn", json!("")),
+    ];
+    for (field, value) in cases {
+        let mut b = slapd.settings();
+        b[field] = value.clone();
+        let r = put_directory(&t, b).await;
+        assert_eq!((r.status, r.field()), (400, Some(field)), "{field}={value}: {r:?}");
+    }
+    let mut b = slapd.settings();
+    b["url"] = json!("ldaps://dc1.corp.example");
+    b["insecure"] = json!(true);
+    let r = put_directory(&t, b).await;
+    assert_eq!((r.status, r.field()), (400, Some("insecure")), "{r:?}");
+    assert_eq!(t.get("/api/org/directory").await.status, 404, "nothing was written");
+}
+
+async fn test_connection(t: &TestApp) -> Reply {
+    t.request("POST", "/api/org/directory/test", None, Some(&t.admin_cookie.clone())).await
+}
+
+#[tokio::test]
+async fn the_test_binds_over_starttls_with_the_given_ca_and_counts_the_users() {
+    let t = TestApp::spawn().await;
+    let slapd = Slapd::start();
+    for (uid, email) in [("ada", "ada@corp.example"), ("bob", "bob@corp.example"), ("cy", "cy@corp.example")] {
+        slapd.add_user(&AdUser::new(uid, email, "Ada-pass-2026"));
+    }
+    assert_eq!(put_directory(&t, slapd.settings()).await.status, 200);
+    let r = test_connection(&t).await;
+    assert_eq!((r.status, &r.body["ok"], &r.body["users_found"]), (200, &json!(true), &json!(3)), "{r:?}");
+
+    // Without the CA the server's certificate is not trusted: StartTLS fails.
+    let mut no_ca = slapd.settings();
+    no_ca["ca_pem"] = Value::Null;
+    no_ca["version"] = t.get("/api/org/directory").await.body["version"].clone();
+    assert_eq!(put_directory(&t, no_ca).await.status, 200);
+    let r = test_connection(&t).await;
+    assert_eq!((r.status, &r.body["ok"], r.body["reason"].as_str()), (200, &json!(false), Some("unavailable")), "{r:?}");
+
+    // A wrong service password is told apart.
+    let mut wrong = slapd.settings();
+    wrong["bind_password"] = json!("not the password");
+    wrong["version"] = t.get("/api/org/directory").await.body["version"].clone();
+    assert_eq!(put_directory(&t, wrong).await.status, 200);
+    let r = test_connection(&t).await;
+    assert_eq!((r.status, r.body["reason"].as_str()), (200, Some("service_refused")), "{r:?}");
+    let tested = t.store.list_audit(&AuditTarget::Global, 20).await.unwrap().into_iter().filter(|e| e.action == "directory.tested").count();
+    assert_eq!(tested, 3);
+}
+
+#[tokio::test]
+async fn a_directory_that_never_answers_fails_the_test_within_its_timeout() {
+    let t = TestApp::spawn().await;
+    let silent = SilentDirectory::start().await;
+    let slapd = Slapd::start();
+    let mut b = slapd.settings();
+    b["url"] = json!(format!("ldap://127.0.0.1:{}", silent.port));
+    b["connect_timeout_ms"] = json!(500);
+    b["operation_timeout_ms"] = json!(500);
+    assert_eq!(put_directory(&t, b).await.status, 200);
+    let started = std::time::Instant::now();
+    let r = test_connection(&t).await;
+    assert_eq!((r.status, r.body["reason"].as_str()), (200, Some("unavailable")), "{r:?}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(3), "{:?}", started.elapsed());
+}
+
+// ---- sign-in against the directory ----
+
+async fn login(t: &TestApp, email: &str, password: &str) -> Reply {
+    t.request("POST", "/api/auth/login", Some(json!({ "email": email, "password": password })), None).await
+}
+
+async fn id_of(t: &TestApp, email: &str) -> Option<String> {
+    use secboard_domain::ports::AccountStore;
+    let email = secboard_domain::email::Email::parse("email", email).unwrap();
+    t.store.user_id_by_email(&email).await.unwrap().map(|id| id.to_string())
+}
+
+async fn disabled_flag(t: &TestApp, id: &str) -> Option<bool> {
+    t.raw_get(&format!("USER#{id}"), "ACCOUNT").await.unwrap()["directory_disabled"].as_bool().ok().copied()
+}
+
+async fn reasons(t: &TestApp, target: AuditTarget) -> Vec<String> {
+    let events = t.store.list_audit(&target, 50).await.unwrap();
+    events.into_iter().filter(|e| e.action == "sign_in.refused").filter_map(|e| e.detail["reason"].as_str().map(str::to_owned)).collect()
+}
+
+#[tokio::test]
+async fn a_directory_user_signs_in_to_one_account_linked_by_guid_that_waits_at_no_profile() {
+    let t = TestApp::spawn().await;
+    let slapd = Slapd::start();
+    let (_, guid) = slapd.add_user(&AdUser::new("ada", "ada@corp.example", "Ada-pass-2026"));
+    assert_eq!(put_directory(&t, slapd.settings()).await.status, 200);
+
+    let r = login(&t, "ada@corp.example", "Ada-pass-2026").await;
+    assert_eq!((r.status, r.body["next"].as_str()), (200, Some("no_profile")), "{r:?}");
+    let cookie = r.cookie().unwrap();
+    assert_eq!(t.request("GET", "/api/me", None, Some(&cookie)).await.status, 200);
+    assert_eq!(t.request("GET", "/api/users", None, Some(&cookie)).await.status, 403, "only the gate's endpoints");
+    let id = id_of(&t, "ada@corp.example").await.expect("an account");
+    let account = t.raw_get(&format!("USER#{id}"), "ACCOUNT").await.unwrap();
+    assert_eq!(account["source"].as_s().unwrap(), "ad");
+    let credential = account["credential"].as_m().unwrap();
+    assert_eq!(credential["kind"].as_s().unwrap(), "directory");
+    assert_eq!(credential["guid"].as_s().unwrap(), &guid);
+    assert!(!credential.contains_key("hash"), "no local password");
+    let marker = t.raw_get(&format!("ADGUID#{guid}"), "ADGUID").await.expect("the GUID marker");
+    assert_eq!(marker["user_id"].as_s().unwrap(), &id);
+
+    // Again: the same account.
+    assert_eq!(login(&t, "ada@corp.example", "Ada-pass-2026").await.status, 200);
+    // The email changes in the directory: found by GUID, the same account, never a second one.
+    slapd.set(&format!("uid=ada,{}", secboard_tests::slapd::PEOPLE), "mail", "ada.lovelace@corp.example");
+    let moved = login(&t, "ada.lovelace@corp.example", "Ada-pass-2026").await;
+    assert_eq!(moved.status, 200, "{moved:?}");
+    assert_eq!(id_of(&t, "ada.lovelace@corp.example").await, None, "no second account");
+    let me = t.request("GET", "/api/me", None, moved.cookie().as_deref()).await;
+    assert!(me.body.to_string().contains(&id), "signed in as the linked account: {me:?}");
+
+    // Refusals: the same 401, the reason in the audit log; an empty password is never bound.
+    for pw in ["wrong-pass-2026", ""] {
+        let r = login(&t, "ada.lovelace@corp.example", pw).await;
+        assert_eq!((r.status, r.body["code"].as_str()), (401, Some("sign_in_refused")), "{pw:?}: {r:?}");
+    }
+    let why = reasons(&t, AuditTarget::UnknownEmail("ada.lovelace@corp.example".into())).await;
+    assert!(why.contains(&"wrong_directory_password".to_owned()) && why.contains(&"empty_password".to_owned()), "{why:?}");
+}
+
+#[tokio::test]
+async fn a_disabled_directory_user_is_refused_and_let_in_after_enabling() {
+    let t = TestApp::spawn().await;
+    let slapd = Slapd::start();
+    let (dn, _) = slapd.add_user(&AdUser { disabled: true, ..AdUser::new("bob", "bob@corp.example", "Bob-pass-2026") });
+    assert_eq!(put_directory(&t, slapd.settings()).await.status, 200);
+    let r = login(&t, "bob@corp.example", "Bob-pass-2026").await;
+    assert_eq!(r.status, 401, "{r:?}");
+    assert_eq!(reasons(&t, AuditTarget::UnknownEmail("bob@corp.example".into())).await, vec!["directory_disabled".to_owned()]);
+    assert_eq!(id_of(&t, "bob@corp.example").await, None, "no account for a disabled entry");
+    slapd.set(&dn, "userAccountControl", "512");
+    let signed_in = login(&t, "bob@corp.example", "Bob-pass-2026").await;
+    assert_eq!(signed_in.status, 200, "{signed_in:?}");
+    let cookie = signed_in.cookie().unwrap();
+    let id = id_of(&t, "bob@corp.example").await.unwrap();
+    let user = AuditTarget::User(secboard_domain::ids::UserId::parse("id", &id).unwrap());
+
+    // Disabled in the directory: refused, mirrored, and the session it had ends.
+    slapd.set(&dn, "userAccountControl", "514");
+    assert_eq!(login(&t, "bob@corp.example", "Bob-pass-2026").await.status, 401);
+    assert_eq!(disabled_flag(&t, &id).await, Some(true));
+    assert_eq!(t.request("GET", "/api/me", None, Some(&cookie)).await.status, 401, "its sessions ended");
+    let actions: Vec<String> = t.store.list_audit(&user, 50).await.unwrap().into_iter().map(|e| e.action).collect();
+    assert!(actions.contains(&"directory.account_disabled".to_owned()), "{actions:?}");
+
+    // Enabled again: in at the next sign-in.
+    slapd.set(&dn, "userAccountControl", "512");
+    t.clock.advance(jiff::SignedDuration::from_mins(2));
+    assert_eq!(login(&t, "bob@corp.example", "Bob-pass-2026").await.status, 200);
+    assert_eq!(disabled_flag(&t, &id).await, Some(false));
+
+    // An administrator's deactivation stands, whatever the directory says.
+    t.raw_update(&format!("USER#{id}"), "ACCOUNT", "SET active = :v", aws_sdk_dynamodb::types::AttributeValue::Bool(false)).await;
+    t.clock.advance(jiff::SignedDuration::from_mins(2));
+    assert_eq!(login(&t, "bob@corp.example", "Bob-pass-2026").await.status, 401);
+    assert!(reasons(&t, user).await.contains(&"inactive".to_owned()));
+}
+
+#[tokio::test]
+async fn a_filter_injection_in_the_email_finds_nothing() {
+    let t = TestApp::spawn().await;
+    let slapd = Slapd::start();
+    slapd.add_user(&AdUser::new("ada", "ada@corp.example", "Ada-pass-2026"));
+    assert_eq!(put_directory(&t, slapd.settings()).await.status, 200);
+    // Unescaped, `mail=a*@corp.example` would match Ada's entry and bind it with her password.
+    for email in ["a*@corp.example", "*@corp.example"] {
+        let r = login(&t, email, "Ada-pass-2026").await;
+        assert_eq!(r.status, 401, "{email}: {r:?}");
+        assert_eq!(reasons(&t, AuditTarget::UnknownEmail(email.into())).await, vec!["not_in_directory".to_owned()], "{email}");
+    }
+    assert!(t.all_items().await.iter().all(|i| !i["pk"].as_s().unwrap().starts_with("ADGUID#")), "no account was made");
+}
+
+#[tokio::test]
+async fn a_sign_in_that_would_lock_the_directory_account_is_not_tried() {
+    let t = TestApp::spawn().await;
+    let slapd = Slapd::start();
+    let (dn, _) = slapd.add_user(&AdUser::new("cy", "cy@corp.example", "Cy-pass-2026"));
+    assert_eq!(put_directory(&t, slapd.settings()).await.status, 200);
+    // The domain locks at 5 bad passwords; a fifth failure would lock it.
+    slapd.set(&dn, "badPwdCount", "4");
+    let r = login(&t, "cy@corp.example", "Cy-pass-2026").await;
+    assert_eq!(r.status, 429, "not tried, even with the right password: {r:?}");
+    assert_eq!(reasons(&t, AuditTarget::UnknownEmail("cy@corp.example".into())).await, vec!["directory_lockout_avoided".to_owned()]);
+    slapd.set(&dn, "badPwdCount", "3");
+    t.clock.advance(jiff::SignedDuration::from_mins(2));
+    assert_eq!(login(&t, "cy@corp.example", "Cy-pass-2026").await.status, 200);
+}
+
+#[tokio::test]
+async fn a_local_account_without_a_password_is_claimed_by_its_directory_entry() {
+    let t = TestApp::spawn().await;
+    let slapd = Slapd::start();
+    let c = t.company("Corp").await;
+    let made = t.user(json!({ "email": "dee@corp.example", "first_name": "Dee", "last_name": "Local", "company_id": c })).await;
+    assert_eq!(made.status, 201, "{made:?}");
+    let id = made.id();
+    slapd.add_user(&AdUser::new("dee", "dee@corp.example", "Dee-pass-2026"));
+    assert_eq!(put_directory(&t, slapd.settings()).await.status, 200);
+    let r = login(&t, "dee@corp.example", "Dee-pass-2026").await;
+    assert_eq!(r.status, 200, "{r:?}");
+    assert_eq!(id_of(&t, "dee@corp.example").await.as_deref(), Some(id.as_str()), "the same account");
+    let account = t.raw_get(&format!("USER#{id}"), "ACCOUNT").await.unwrap();
+    assert_eq!(account["source"].as_s().unwrap(), "ad");
+    let claimed = t.store.list_audit(&AuditTarget::User(secboard_domain::ids::UserId::parse("id", &id).unwrap()), 20).await.unwrap();
+    assert!(claimed.iter().any(|e| e.action == "directory.account_claimed"), "the claim is in the audit log");
+}
+
+/// A sign-in whose answer may be a 5xx (the harness fails a test on any other 5xx): status and body.
+async fn login_in_outage(t: &TestApp, email: &str, password: &str) -> (u16, Value) {
+    t.clock.advance(jiff::SignedDuration::from_millis(1));
+    let body = json!({ "email": email, "password": password }).to_string();
+    let req = http::Request::builder()
+        .method("POST")
+        .uri("/api/auth/login")
+        .header("host", "127.0.0.1:3000")
+        .header("content-type", "application/json")
+        .body(lambda_http::Body::Text(body))
+        .unwrap();
+    let resp = t.functions.dispatch(secboard_infra::gateway::to_gateway_request(req, TEST_IP)).await;
+    let status = resp.status().as_u16();
+    let body = match resp.into_body() {
+        lambda_http::Body::Text(text) => serde_json::from_str(&text).unwrap_or(Value::Null),
+        _ => Value::Null,
+    };
+    (status, body)
+}
+
+#[tokio::test]
+async fn while_the_directory_does_not_answer_local_passwords_sign_in_and_every_refusal_is_503() {
+    let t = TestApp::spawn().await;
+    let silent = SilentDirectory::start().await;
+    let slapd = Slapd::start();
+    let mut b = slapd.settings();
+    b["url"] = json!(format!("ldap://127.0.0.1:{}", silent.port));
+    b["connect_timeout_ms"] = json!(300);
+    b["operation_timeout_ms"] = json!(300);
+    assert_eq!(put_directory(&t, b).await.status, 200);
+
+    let ok = login(&t, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    assert_eq!(ok.status, 200, "a correct local password still signs in: {ok:?}");
+    let local = login_in_outage(&t, ADMIN_EMAIL, "not the admin password").await;
+    let unknown = login_in_outage(&t, "nobody@corp.example", "whatever-2026").await;
+    for (status, body) in [&local, &unknown] {
+        assert_eq!((*status, body["code"].as_str()), (503, Some("unavailable")), "{body}");
+    }
+    assert_eq!(local.1, unknown.1, "the same answer whoever the email belongs to");
+
+    // Without a directory the same refusals are the ordinary 401.
+    let off = t.request("DELETE", "/api/org/directory", None, Some(&t.admin_cookie.clone())).await;
+    assert_eq!(off.status, 204);
+    t.clock.advance(jiff::SignedDuration::from_mins(2));
+    assert_eq!(login(&t, "nobody@corp.example", "whatever-2026").await.status, 401);
+}
