@@ -6,7 +6,9 @@
 #   3. the whole suite (unit, contract, end-to-end) against the embedded dynoxide engine;
 #   4. the store and flow tests again against moto server (DynamoDB, S3 and SES), started here on a free port;
 #   5. the README's curl walk-through against a fresh local server;
-#   6. cfn-lint and sam validate --lint on template.yaml.
+#   6. cfn-lint and sam validate --lint on template.yaml;
+#   7. the console in a real browser (Debian's chromium, installed if missing; @playwright/test
+#      from tests/browser's lockfile) against a fresh local server.
 # Any step that fails stops the run with a non-zero exit. Missing tools are installed, never skipped.
 set -euo pipefail
 
@@ -74,5 +76,8 @@ bash infra/walkthrough.sh
 
 step "template: cfn-lint and sam validate --lint"
 SECBOARD_TOOLS="$tools" bash infra/lint.sh
+
+step "the console in a real browser (infra/browser-tests.sh)"
+bash infra/browser-tests.sh
 
 printf '\nall checks passed\n'
