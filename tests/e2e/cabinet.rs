@@ -62,7 +62,8 @@ async fn me_tells_the_console_each_right_held_with_its_scope_so_the_menu_offers_
     assert_eq!(me.body["rights"]["users"], json!({ "view": "company", "add": "company", "show_link": "company", "export": "all" }));
     assert_eq!(me.body["rights"]["org"], json!({}), "no organisation right: no organisation menu");
     // What it says is what the API does: the organisation module refuses, the directory answers.
-    assert_eq!(t.request("GET", "/api/org/groups", None, Some(&cookie)).await.status, 403);
+    let add = t.request("POST", &format!("/api/org/companies/{c}/departments"), Some(json!({ "name": "Ops" })), Some(&cookie)).await;
+    assert_eq!(add.status, 403, "{add:?}");
     assert_eq!(t.request("GET", &format!("/api/users?company={c}"), None, Some(&cookie)).await.status, 200);
     let (_, plain) = t.member(&c, "plain@acme.example", &[]).await;
     let me = t.request("GET", "/api/me", None, Some(&plain)).await;
