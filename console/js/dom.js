@@ -83,6 +83,12 @@ export function showProblem(p, form, status) {
   return false;
 }
 
+let flash = "";
+/** A message for the screen shown next (after a navigation). */
+export function sayNext(text) { flash = text; }
+/** Takes the message left for this screen, if any. */
+export function takeFlash() { const f = flash; flash = ""; return f; }
+
 /** The page's (or a dialog's) status line. */
 export function say(text, error = false, where) {
   const m = where || $("#message");
@@ -102,6 +108,16 @@ export function dialog(titleKey, build, vars) {
     const d = h("dialog", { "aria-labelledby": title.id });
     const close = (value) => { d.close(); d.remove(); resolve(value); };
     d.addEventListener("cancel", (e) => { e.preventDefault(); close(undefined); });
+    // The page behind is inert, but Tab could still leave for the browser's own controls: it
+    // goes round the dialog's controls instead.
+    d.addEventListener("keydown", (e) => {
+      if (e.key !== "Tab") return;
+      const all = [...d.querySelectorAll("a[href], button, input, select, textarea")].filter((el) => !el.disabled && el.offsetParent !== null);
+      if (!all.length) return;
+      const [first, last] = [all[0], all[all.length - 1]];
+      if (e.shiftKey && document.activeElement === first) { e.preventDefault(); last.focus(); }
+      else if (!e.shiftKey && document.activeElement === last) { e.preventDefault(); first.focus(); }
+    });
     d.append(title, build(close, status), status);
     document.body.append(d);
     d.showModal();

@@ -3,7 +3,7 @@
 // hash names.
 import { api, Problem } from "./api.js";
 import { setLanguage, preferred, language, t, translate, problemText } from "./i18n.js";
-import { $, h, say } from "./dom.js";
+import { $, h, say, takeFlash } from "./dom.js";
 import { gateScreen, signInScreen } from "./screens/gates.js";
 import { usersScreen } from "./screens/users.js";
 import { userCard } from "./screens/user-card.js";
@@ -46,7 +46,7 @@ async function route() {
     return;
   }
   renderNav();
-  say("");
+  say(takeFlash());
   view.textContent = "";
   try {
     if (parts[0] === "users" && parts[1]) await userCard(view, me, parts[1]);

@@ -2,7 +2,7 @@
 // reset, first-access link, sessions, the audit log, and Delete with a confirmation.
 import { api, Problem } from "../api.js";
 import { t, date, translate } from "../i18n.js";
-import { h, field, input, values, clearErrors, showProblem, say, confirmDialog, dialog } from "../dom.js";
+import { h, field, input, values, clearErrors, showProblem, say, sayNext, confirmDialog, dialog } from "../dom.js";
 import { can } from "../rights.js";
 import { fullName } from "./users.js";
 import { userForm, collect, uploadPhoto, refusePhoto } from "./user-form.js";
@@ -52,7 +52,7 @@ export async function userCard(view, me, id) {
   if (mayDelete) {
     actions.append(h("button", { type: "button", class: "danger", id: "delete-user", text: t("card.delete"), onclick: async () => {
       if (!(await confirmDialog("delete.title", "delete.text", { name: fullName(user), email: user.email }, "delete.button"))) return;
-      try { await api.del(`/api/users/${id}`, { confirm: true }); say(t("delete.done", { name: fullName(user) })); location.hash = "#/users"; } catch (e) { showProblem(e); }
+      try { await api.del(`/api/users/${id}`, { confirm: true }); sayNext(t("delete.done", { name: fullName(user) })); location.hash = "#/users"; } catch (e) { showProblem(e); }
     } }));
   }
 
