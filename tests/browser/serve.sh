@@ -5,7 +5,8 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
-cargo build --quiet -p secboard-infra --bin secboard-local --bin secboard-admin
+# SECBOARD_SKIP_BUILD=1 uses the binaries as they are (iterating on the console alone).
+[ "${SECBOARD_SKIP_BUILD:-}" = 1 ] || cargo build --quiet -p secboard-infra --bin secboard-local --bin secboard-admin
 dir="${SECBOARD_BROWSER_DIR:?set by playwright.config.mjs}"
 mkdir -p "$dir"
 exec env -u AWS_ENDPOINT_URL -u AWS_ENDPOINT_URL_DYNAMODB -u AWS_ENDPOINT_URL_S3 \
