@@ -181,3 +181,51 @@ async fn the_audit_log_records_sign_ins_creations_and_org_changes_with_actor_and
     assert!(created["actor"].is_string() && created["at"].is_string());
     assert_eq!((t.get("/api/audit").await.status), 400);
 }
+
+#[tokio::test]
+async fn a_filtered_page_is_filled_from_further_index_pages_within_a_read_budget() {
+    let t = TestApp::spawn().await;
+    let c = t.company("Acme").await;
+    // One user in three is staff: an index page of ten holds three or four of them.
+    for i in 0..30 {
+        let body = json!({ "email": format!("f{i:02}@example.com"), "first_name": "F", "last_name": format!("N{i:02}"), "company_id": c, "staff": i % 3 == 0 });
+        assert_eq!(t.user(body).await.status, 201);
+    }
+    let before = t.store.operations().len();
+    let r = t.get(&format!("/api/users?company={c}&status=staff&per_page=10")).await;
+    let ops = t.store.operations()[before..].to_vec();
+    assert_eq!(r.status, 200, "{r:?}");
+    let names: Vec<&str> = r.body["users"].as_array().unwrap().iter().map(|u| u["profile"]["last_name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["N00", "N03", "N06", "N09", "N12", "N15", "N18", "N21", "N24", "N27"], "ten asked, ten shown");
+    assert_eq!(r.body["complete"], true);
+    assert!(r.body["items_read"].as_u64().unwrap() <= 50, "{}", r.body["items_read"]);
+    assert!(ops.iter().filter(|o| *o == "Query").count() >= 2, "filled from further index pages: {ops:?}");
+    assert!(!ops.iter().any(|o| o == "Scan"));
+    // The cursor goes on after the last row shown: nothing is skipped or shown twice.
+    if let Some(cursor) = r.body["next_cursor"].as_str() {
+        let rest = t.get(&format!("/api/users?company={c}&status=staff&per_page=10&cursor={cursor}")).await;
+        assert_eq!(rest.body["users"].as_array().unwrap().len(), 0, "{rest:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_page_that_spends_its_read_budget_says_it_stopped_short_and_the_cursor_goes_on() {
+    let t = TestApp::spawn().await;
+    let c = t.company("Acme").await;
+    // Sixty users sorted by last name; only the last one is staff, past a ten-row page's budget.
+    for i in 0..60 {
+        let body = json!({ "email": format!("b{i:02}@example.com"), "first_name": "B", "last_name": format!("M{i:02}"), "company_id": c, "staff": i == 59 });
+        assert_eq!(t.user(body).await.status, 201);
+    }
+    let r = t.get(&format!("/api/users?company={c}&status=staff&per_page=10")).await;
+    assert_eq!(r.status, 200, "{r:?}");
+    assert_eq!(r.body["users"].as_array().unwrap().len(), 0);
+    assert_eq!(r.body["complete"], false, "stopped short: {r:?}");
+    let read = r.body["items_read"].as_u64().unwrap();
+    assert!((10..=50).contains(&read), "the budget bounds the reads: {read}");
+    let cursor = r.body["next_cursor"].as_str().expect("a cursor to go on").to_owned();
+    let next = t.get(&format!("/api/users?company={c}&status=staff&per_page=10&cursor={cursor}")).await;
+    let emails: Vec<&str> = next.body["users"].as_array().unwrap().iter().map(|u| u["email"].as_str().unwrap()).collect();
+    assert_eq!(emails, ["b59@example.com"]);
+    assert_eq!(next.body["complete"], true);
+}

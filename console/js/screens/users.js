@@ -96,7 +96,8 @@ export async function usersScreen(view, me) {
     for (const u of page.users) tbody.append(row(u));
     if (!page.users.length) tbody.append(h("tr", {}, h("td", { colspan: 7, text: t("users.none") })));
     nextCursor = page.next_cursor || null;
-    summary.textContent = t("users.shown", { count: page.users.length });
+    // The API stops filling a page when its read budget is spent: say so, Next goes on.
+    summary.textContent = t("users.shown", { count: page.users.length }) + (page.complete === false ? " " + t("users.short") : "");
     pager.querySelector(".page-no").textContent = t("users.page", { page: number(cursors.length + 1) });
     prev.disabled = !cursors.length;
     next.disabled = !nextCursor;
