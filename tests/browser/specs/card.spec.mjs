@@ -1,7 +1,7 @@
 // The user card's dangerous actions and the organisation's guard: deleting a department still in
 // use lists who uses it; Delete asks first, in a dialog that keeps the focus; sessions end from the
 // card; everything works from the keyboard and at phone width.
-import { test, expect, shot, ADMIN, apiAs, signIn } from "./fixtures.mjs";
+import { test, expect, shot, ADMIN, apiAs, signIn, png } from "./fixtures.mjs";
 
 const run = Date.now().toString(36);
 
@@ -78,4 +78,38 @@ test("deleting what is in use shows who uses it, and a user is deleted only afte
   await shot(page, "cabinet-phone");
   await root.dispose();
   await elsewhere.dispose();
+});
+
+test("a photo is checked in the browser before upload, then shown from its short-lived link", async ({ page, playwright, baseURL }) => {
+  const root = await apiAs(playwright, baseURL, ADMIN.email, ADMIN.password);
+  const co = await (await root.post("/api/org/companies", { data: { name: `Aviato ${run}` } })).json();
+  const r = await root.post("/api/users", { data: { email: `erlich-${run}@aviato.example`, first_name: "Erlich", last_name: "Bachman", company_id: co.id } });
+  const erlich = await r.json();
+  await root.dispose();
+  let uploads = 0;
+  page.on("request", (req) => { if (req.url().endsWith("/avatar") && req.method() === "POST") uploads += 1; });
+
+  await signIn(page, ADMIN.email, ADMIN.password);
+  await page.goto(`/#/users/${erlich.id}`);
+  await expect(page.getByRole("heading", { name: "Erlich Bachman" })).toBeVisible();
+  const photo = page.getByLabel(/^Photo/);
+  await photo.setInputFiles({ name: "small.png", mimeType: "image/png", buffer: png(100, 100) });
+  await page.getByRole("button", { name: "Save changes" }).click();
+  await expect(page.getByText("The photo must be at least 200 × 200 pixels.")).toBeVisible();
+  await expect(photo).toHaveAttribute("aria-invalid", "true");
+  await photo.setInputFiles({ name: "notes.txt", mimeType: "text/plain", buffer: Buffer.from("not a picture") });
+  await page.getByRole("button", { name: "Save changes" }).click();
+  await expect(page.getByText("Choose a JPEG or PNG image.")).toBeVisible();
+  expect(uploads, "nothing was sent").toBe(0);
+
+  await photo.setInputFiles({ name: "face.png", mimeType: "image/png", buffer: png(256, 256) });
+  await page.getByRole("button", { name: "Save changes" }).click();
+  const img = page.getByRole("img", { name: "Photo of Erlich Bachman" });
+  await expect(img).toBeVisible();
+  // Shown from the bucket's origin, which the CSP names: the image really loaded.
+  await expect.poll(() => img.evaluate((el) => el.complete && el.naturalWidth)).toBe(256);
+  expect(uploads).toBe(1);
+  await shot(page, "user-card-photo");
+  await page.getByRole("button", { name: "Remove photo" }).click();
+  await expect(page.getByRole("img", { name: "Photo of Erlich Bachman" })).toHaveCount(0);
 });

@@ -2,6 +2,7 @@
 // CSP violation; screenshots kept as artifacts; the admin's credentials; TOTP codes; the outbox.
 import { test as base, expect } from "@playwright/test";
 import { createHmac } from "node:crypto";
+import { deflateSync, crc32 } from "node:zlib";
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join, dirname } from "node:path";
@@ -107,4 +108,22 @@ export async function apiAs(playwright, baseURL, email, password) {
   const r = await ctx.post("/api/auth/login", { data: { email, password } });
   expect(r.status(), await r.text()).toBe(200);
   return ctx;
+}
+
+/** A plain PNG of `w` x `h` pixels, made here (for the photo checks). */
+export function png(w, h) {
+  const chunk = (type, data) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(Buffer.concat([Buffer.from(type), data])) >>> 0);
+    return Buffer.concat([len, Buffer.from(type), data, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8);
+  const row = Buffer.concat([Buffer.from([0]), Buffer.alloc(w * 3, 0x66)]);
+  const raw = Buffer.concat(Array.from({ length: h }, () => row));
+  return Buffer.concat([Buffer.from("\x89PNG\r\n\x1a\n", "latin1"), chunk("IHDR", ihdr), chunk("IDAT", deflateSync(raw)), chunk("IEND", Buffer.alloc(0))]);
 }
