@@ -1,13 +1,20 @@
 // The user's card: details, Edit (every field of creation, password twice, flags), photo, 2FA
 // reset, first-access link, sessions, the audit log, and Delete with a confirmation.
 import { api, Problem } from "../api.js";
-import { t, date, translate } from "../i18n.js";
+import { t, date, translate, has } from "../i18n.js";
 import { h, field, input, values, clearErrors, showProblem, say, sayNext, confirmDialog, dialog } from "../dom.js";
 import { can } from "../rights.js";
 import { fullName } from "./users.js";
 import { userForm, collect, uploadPhoto, refusePhoto } from "./user-form.js";
 
+/** The card, drawn aside and shown whole once every part has loaded. */
 export async function userCard(view, me, id) {
+  const card = document.createDocumentFragment();
+  await drawCard(card, view, me, id);
+  view.append(card);
+}
+
+async function drawCard(out, view, me, id) {
   const user = await api.get("/api/users/" + encodeURIComponent(id));
   const p = user.profile || {};
   const companyId = p.company && p.company.id;
@@ -45,6 +52,10 @@ export async function userCard(view, me, id) {
         // The FAQ's lost-device recovery: reset and (unless asked to keep it) lift the requirement.
         try { await api.patch(`/api/users/${id}`, { version: p.version, reset_2fa: true }); say(t("card.reset_2fa_done")); await reload(); } catch (e) { await stale(e, reload); }
       } }) : null,
+      // Mail stopped after a bounce or complaint goes again once the user says the address works.
+      user.mail_suppressed ? h("button", { type: "button", text: t("card.clear_suppression"), onclick: async () => {
+        try { await api.patch(`/api/users/${id}`, { version: p.version, clear_mail_suppression: true }); say(t("card.suppression_cleared")); await reload(); } catch (e) { await stale(e, reload) || showProblem(e); }
+      } }) : null,
       p.avatar_url ? h("button", { type: "button", text: t("card.remove_photo"), onclick: async () => {
         try { await api.del(`/api/users/${id}/avatar`); await reload(); } catch (e) { showProblem(e); }
       } }) : null);
@@ -56,8 +67,7 @@ export async function userCard(view, me, id) {
     } }));
   }
 
-  const card = h("section", { class: "card" }, header, facts, actions, status);
-  view.append(card);
+  out.append(h("section", { class: "card" }, header, facts, actions, status));
 
   if (mayEdit) {
     const f = await userForm(me, user, "edit");
@@ -76,10 +86,10 @@ export async function userCard(view, me, id) {
         if (!(await stale(e, reload))) showProblem(e, f);
       }
     });
-    view.append(h("section", { class: "card" }, h("h3", { text: t("card.edit") }), f));
-    view.append(await sessionsBox(id));
+    out.append(h("section", { class: "card" }, h("h3", { text: t("card.edit") }), f));
+    out.append(await sessionsBox(id));
   }
-  view.append(await auditBox(id));
+  out.append(await auditBox(id));
 }
 
 /** A stale edit (409 stale_version): says so and offers to reload. Answers whether it was one. */
@@ -156,7 +166,7 @@ async function auditBox(id) {
   if (!events.length) { box.append(h("p", { text: t("audit.none") })); return box; }
   const tbody = h("tbody");
   for (const e of events) {
-    tbody.append(h("tr", {}, h("td", { text: date(e.at, true) }), h("td", { text: e.action }),
+    tbody.append(h("tr", {}, h("td", { text: date(e.at, true) }), h("td", { text: has("audit.action." + e.action) ? t("audit.action." + e.action) : e.action }),
       h("td", { text: e.source_ip || "" }), h("td", { class: "detail", text: JSON.stringify(e.detail) })));
   }
   box.append(h("div", { class: "table-wrap" }, h("table", { class: "audit" },

@@ -63,6 +63,8 @@ test("a superuser builds a company, creates users in both modes, and the new use
   await dialog.getByRole("button", { name: "Create" }).click();
   await expect(page.getByRole("heading", { name: "Ada Lovelace" })).toBeVisible();
   await expect(page.getByText("Risk Managers").first()).toBeVisible();
+  // The card's audit log names what happened, in words.
+  await expect(page.locator("table.audit").getByRole("cell", { name: "User created" })).toBeVisible();
   await page.getByRole("button", { name: "Send first-access link" }).click();
   await expect(page.getByText("A first-access link is on its way to ada@example.com.")).toBeVisible();
   await shot(page, "user-card");
