@@ -19,6 +19,7 @@ const base = `http://127.0.0.1:${process.env.SECBOARD_BROWSER_PORT}`;
 
 export default defineConfig({
   testDir: "./specs",
+  globalTeardown: "./teardown.mjs",
   outputDir: "./test-results",
   // One server, one data set: the tests run in order and build on nothing but what they create.
   workers: 1,
