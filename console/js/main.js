@@ -9,6 +9,7 @@ import { usersScreen } from "./screens/users.js";
 import { userCard } from "./screens/user-card.js";
 import { orgScreen } from "./screens/org.js";
 import { cabinetScreen } from "./screens/cabinet.js";
+import { auditScreen } from "./screens/audit.js";
 import { right } from "./rights.js";
 
 /** A module is in the menu when its groups give "show link" and "view" (superusers: always). */
@@ -17,6 +18,8 @@ const shows = (me, module) => !!(right(me, module, "show_link") && right(me, mod
 const MODULES = [
   { path: "users", label: "nav.users", visible: (me) => shows(me, "users") },
   { path: "org", label: "nav.org", visible: (me) => shows(me, "org") },
+  // Events carry no company: the organisation's log is for those who view every company.
+  { path: "audit", label: "nav.audit", visible: (me) => shows(me, "users") && right(me, "users", "view") === "all" },
   { path: "cabinet", label: "nav.cabinet", visible: () => true },
 ];
 
@@ -52,6 +55,7 @@ async function route() {
     if (parts[0] === "users" && parts[1]) await userCard(view, me, parts[1]);
     else if (parts[0] === "users") await usersScreen(view, me);
     else if (parts[0] === "org") await orgScreen(view, me, parts[1]);
+    else if (parts[0] === "audit") await auditScreen(view);
     else await cabinetScreen(view, me);
   } catch (e) {
     if (e instanceof Problem && e.status === 401) return start();

@@ -1,11 +1,12 @@
 // The user's card: details, Edit (every field of creation, password twice, flags), photo, 2FA
 // reset, first-access link, sessions, the audit log, and Delete with a confirmation.
 import { api, Problem } from "../api.js";
-import { t, date, translate, has } from "../i18n.js";
+import { t, date, translate } from "../i18n.js";
 import { h, field, input, values, clearErrors, showProblem, say, sayNext, confirmDialog, dialog } from "../dom.js";
 import { can } from "../rights.js";
 import { fullName } from "./users.js";
 import { userForm, collect, uploadPhoto, refusePhoto } from "./user-form.js";
+import { actionText } from "./audit.js";
 
 /** The card, drawn aside and shown whole once every part has loaded. */
 export async function userCard(view, me, id) {
@@ -166,7 +167,7 @@ async function auditBox(id) {
   if (!events.length) { box.append(h("p", { text: t("audit.none") })); return box; }
   const tbody = h("tbody");
   for (const e of events) {
-    tbody.append(h("tr", {}, h("td", { text: date(e.at, true) }), h("td", { text: has("audit.action." + e.action) ? t("audit.action." + e.action) : e.action }),
+    tbody.append(h("tr", {}, h("td", { text: date(e.at, true) }), h("td", { text: actionText(e.action) }),
       h("td", { text: e.source_ip || "" }), h("td", { class: "detail", text: JSON.stringify(e.detail) })));
   }
   box.append(h("div", { class: "table-wrap" }, h("table", { class: "audit" },

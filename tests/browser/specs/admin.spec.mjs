@@ -137,4 +137,18 @@ test("a superuser builds a company, creates users in both modes, and the new use
   const bytes = readFileSync(file);
   expect(bytes.subarray(0, 2).toString()).toBe("PK");
   expect(bytes.includes(Buffer.from("xl/workbook.xml"))).toBe(true);
+
+  // The organisation's audit log, by action, exported.
+  await nav.getByRole("link", { name: "Audit log" }).click();
+  await page.getByLabel("Action starts with").fill("org.");
+  await page.getByRole("button", { name: "Filter" }).click();
+  const log = page.locator("table.audit");
+  await expect(log.getByRole("cell", { name: "org.company.created" }).first()).toBeVisible();
+  await expect(log.getByRole("cell", { name: "User created" })).toHaveCount(0);
+  await shot(page, "audit-log");
+  await page.getByRole("button", { name: "Export as CSV" }).click();
+  const [csv] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Download secboard-audit.csv" }).click()]);
+  const text = readFileSync(await csv.path(), "utf8");
+  expect(text.startsWith('"at","action","actor","target","source_ip","detail"')).toBe(true);
+  expect(text).toContain('"org.company.created"');
 });

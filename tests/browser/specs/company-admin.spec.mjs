@@ -30,6 +30,7 @@ test("a company administrator sees only their company and no organisation module
   await expect(nav.getByRole("link", { name: "Users" })).toBeVisible();
   await expect(nav.getByRole("link", { name: "My cabinet" })).toBeVisible();
   await expect(nav.getByRole("link", { name: "Organisation" })).toHaveCount(0);
+  await expect(nav.getByRole("link", { name: "Audit log" })).toHaveCount(0);
 
   // Their company only: in the filter and in the list.
   const company = page.getByLabel("Company");
