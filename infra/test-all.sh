@@ -10,7 +10,9 @@
 #   6. schemathesis over every route of docs/openapi.json against a fresh local server (the
 #      document itself checked by openapi-spec-validator; secboard-openapi's tests hold it equal
 #      to the code);
-#   7. cfn-lint and sam validate --lint on template.yaml.
+#   7. cfn-lint and sam validate --lint on template.yaml;
+#   8. the console in a real browser (Debian's chromium, installed if missing; @playwright/test
+#      from tests/browser's lockfile) against a fresh local server.
 # Any step that fails stops the run with a non-zero exit. Missing tools are installed, never skipped.
 set -euo pipefail
 
@@ -89,5 +91,8 @@ SECBOARD_TOOLS="$tools" bash infra/schemathesis.sh
 
 step "template: cfn-lint and sam validate --lint"
 SECBOARD_TOOLS="$tools" bash infra/lint.sh
+
+step "the console in a real browser (infra/browser-tests.sh)"
+bash infra/browser-tests.sh
 
 printf '\nall checks passed\n'

@@ -49,3 +49,28 @@ async fn the_task_list_shows_the_quizzes_assigned_at_creation() {
         me["profile"]["tasks"].as_array().unwrap().iter().map(|t| (t["kind"].as_str().unwrap(), t["name"].as_str().unwrap())).collect();
     assert_eq!(tasks, vec![("quiz", "Phishing 101"), ("quiz", "Passwords")]);
 }
+
+#[tokio::test]
+async fn me_tells_the_console_each_right_held_with_its_scope_so_the_menu_offers_only_what_the_api_allows() {
+    let t = TestApp::spawn().await;
+    let c = t.company("Acme").await;
+    let company_admins = t.group(Some(&c), "Acme admins", json!({ "view": true, "add": true, "show_link": true })).await;
+    let exporters = t.group(None, "Exporters", json!({ "export": true })).await;
+    let (_, cookie) = t.member(&c, "admin@acme.example", &[&company_admins, &exporters]).await;
+    let me = t.request("GET", "/api/me", None, Some(&cookie)).await;
+    assert_eq!(me.status, 200, "{me:?}");
+    assert_eq!(me.body["rights"]["users"], json!({ "view": "company", "add": "company", "show_link": "company", "export": "all" }));
+    assert_eq!(me.body["rights"]["org"], json!({}), "no organisation right: no organisation menu");
+    // What it says is what the API does: the organisation module refuses, the directory answers.
+    let add = t.request("POST", &format!("/api/org/companies/{c}/departments"), Some(json!({ "name": "Ops" })), Some(&cookie)).await;
+    assert_eq!(add.status, 403, "{add:?}");
+    assert_eq!(t.request("GET", &format!("/api/users?company={c}"), None, Some(&cookie)).await.status, 200);
+    let (_, plain) = t.member(&c, "plain@acme.example", &[]).await;
+    let me = t.request("GET", "/api/me", None, Some(&plain)).await;
+    assert_eq!(me.body["rights"], json!({ "users": {}, "org": {} }));
+    let admin = t.get("/api/me").await;
+    for module in ["users", "org"] {
+        let all: Vec<&str> = admin.body["rights"][module].as_object().unwrap().values().map(|v| v.as_str().unwrap()).collect();
+        assert_eq!(all, ["all"; 6], "a superuser holds every right of {module} everywhere");
+    }
+}

@@ -179,5 +179,91 @@ async fn the_audit_log_records_sign_ins_creations_and_org_changes_with_actor_and
     assert_eq!(actions, vec!["profile.completed", "sign_in.succeeded", "user.created"], "newest first");
     let created = &r.body["events"][2];
     assert!(created["actor"].is_string() && created["at"].is_string());
-    assert_eq!((t.get("/api/audit").await.status), 400);
+    let bad = t.get("/api/audit?user=not-an-id").await;
+    assert_eq!((bad.status, bad.field()), (400, Some("user")), "{bad:?}");
+}
+
+#[tokio::test]
+async fn a_filtered_page_is_filled_from_further_index_pages_within_a_read_budget() {
+    let t = TestApp::spawn().await;
+    let c = t.company("Acme").await;
+    // One user in three is staff: an index page of ten holds three or four of them.
+    for i in 0..30 {
+        let body = json!({ "email": format!("f{i:02}@example.com"), "first_name": "F", "last_name": format!("N{i:02}"), "company_id": c, "staff": i % 3 == 0 });
+        assert_eq!(t.user(body).await.status, 201);
+    }
+    let before = t.store.operations().len();
+    let r = t.get(&format!("/api/users?company={c}&status=staff&per_page=10")).await;
+    let ops = t.store.operations()[before..].to_vec();
+    assert_eq!(r.status, 200, "{r:?}");
+    let names: Vec<&str> = r.body["users"].as_array().unwrap().iter().map(|u| u["profile"]["last_name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["N00", "N03", "N06", "N09", "N12", "N15", "N18", "N21", "N24", "N27"], "ten asked, ten shown");
+    assert_eq!(r.body["complete"], true);
+    assert!(r.body["items_read"].as_u64().unwrap() <= 50, "{}", r.body["items_read"]);
+    assert!(ops.iter().filter(|o| *o == "Query").count() >= 2, "filled from further index pages: {ops:?}");
+    assert!(!ops.iter().any(|o| o == "Scan"));
+    // The cursor goes on after the last row shown: nothing is skipped or shown twice.
+    if let Some(cursor) = r.body["next_cursor"].as_str() {
+        let rest = t.get(&format!("/api/users?company={c}&status=staff&per_page=10&cursor={cursor}")).await;
+        assert_eq!(rest.body["users"].as_array().unwrap().len(), 0, "{rest:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_page_that_spends_its_read_budget_says_it_stopped_short_and_the_cursor_goes_on() {
+    let t = TestApp::spawn().await;
+    let c = t.company("Acme").await;
+    // Sixty users sorted by last name; only the last one is staff, past a ten-row page's budget.
+    for i in 0..60 {
+        let body = json!({ "email": format!("b{i:02}@example.com"), "first_name": "B", "last_name": format!("M{i:02}"), "company_id": c, "staff": i == 59 });
+        assert_eq!(t.user(body).await.status, 201);
+    }
+    let r = t.get(&format!("/api/users?company={c}&status=staff&per_page=10")).await;
+    assert_eq!(r.status, 200, "{r:?}");
+    assert_eq!(r.body["users"].as_array().unwrap().len(), 0);
+    assert_eq!(r.body["complete"], false, "stopped short: {r:?}");
+    let read = r.body["items_read"].as_u64().unwrap();
+    assert!((10..=50).contains(&read), "the budget bounds the reads: {read}");
+    let cursor = r.body["next_cursor"].as_str().expect("a cursor to go on").to_owned();
+    let next = t.get(&format!("/api/users?company={c}&status=staff&per_page=10&cursor={cursor}")).await;
+    let emails: Vec<&str> = next.body["users"].as_array().unwrap().iter().map(|u| u["email"].as_str().unwrap()).collect();
+    assert_eq!(emails, ["b59@example.com"]);
+    assert_eq!(next.body["complete"], true);
+}
+
+#[tokio::test]
+async fn the_organisation_wide_audit_log_reads_every_target_by_time_for_those_who_view_every_company() {
+    let t = TestApp::spawn().await;
+    let c = t.company("Acme").await;
+    t.item(&c, "departments", "Ops").await;
+    assert_eq!(t.user(json!({ "email": "logged@example.com", "first_name": "L", "last_name": "G", "company_id": c })).await.status, 201);
+    let before = t.store.operations().len();
+    let all = t.get("/api/audit").await;
+    let ops = t.store.operations()[before..].to_vec();
+    assert_eq!(all.status, 200, "{all:?}");
+    let actions: Vec<&str> = all.body["events"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    let at = |a: &str| actions.iter().position(|x| *x == a).unwrap_or_else(|| panic!("{a} in {actions:?}"));
+    assert!(
+        at("user.created") < at("org.department.created") && at("org.department.created") < at("org.company.created"),
+        "newest first: {actions:?}"
+    );
+    assert!(!ops.iter().any(|o| o == "Scan"), "the index by time, never a Scan: {ops:?}");
+    let org = t.get("/api/audit?action=org.").await;
+    let org: Vec<&str> = org.body["events"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert!(!org.is_empty() && org.iter().all(|a| a.starts_with("org.")), "{org:?}");
+    let long_ago = t.get("/api/audit?date_from=2000-01-01&date_to=2000-01-07").await;
+    assert_eq!((long_ago.status, long_ago.body["events"].as_array().map(Vec::len)), (200, Some(0)));
+    for (query, field) in [
+        ("date_from=2026-02-10&date_to=2026-02-01", "date_to"),
+        ("date_from=2026-01-01&date_to=2026-03-01", "date_from"),
+        ("date_from=yesterday", "date_from"),
+    ] {
+        let r = t.get(&format!("/api/audit?{query}")).await;
+        assert_eq!((r.status, r.field()), (400, Some(field)), "{query}: {r:?}");
+    }
+    // Events carry no company: a company's viewer reads users' logs one by one, not this one.
+    let viewers = t.group(Some(&c), "Viewers", json!({ "view": true, "show_link": true })).await;
+    let (_, cookie) = t.member(&c, "viewer@example.com", &[&viewers]).await;
+    let r = t.request("GET", "/api/audit", None, Some(&cookie)).await;
+    assert_eq!((r.status, r.body["code"].as_str()), (403, Some("missing_right")), "{r:?}");
 }

@@ -47,7 +47,15 @@ async fn route(ctx: &Context, req: Request) -> Result<Response<Body>, Problem> {
         }
         "GET /api/users/{id}" => json(200, &list_users::get(&app.deps, &app.blobs, &p, call.param("id")).await?),
         "GET /api/users/{id}/sessions" => json(200, &sessions::list_of(&app.deps, &p, call.param("id")).await?),
-        "GET /api/audit" => json(200, &AuditLog { events: audit::for_user(&app.deps, &p, call.query("user")).await? }),
+        "GET /api/audit" => {
+            let events = match call.query("user").filter(|u| !u.is_empty()) {
+                Some(user) => audit::for_user(&app.deps, &p, Some(user)).await?,
+                None => {
+                    audit::for_organisation(&app.deps, &p, call.query("action"), call.query("date_from"), call.query("date_to")).await?
+                }
+            };
+            json(200, &AuditLog { events })
+        }
         _ => Err(Problem::not_found()),
     }
 }

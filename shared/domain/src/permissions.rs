@@ -105,6 +105,9 @@ pub enum Scope {
     All,
 }
 
+/// The key of "show link" among a module's effective rights: whether the module is in the menu.
+pub const SHOW_LINK: &str = "show_link";
+
 /// Effective rights of a user: `"users.view" -> All | Company`, the widest scope winning.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
@@ -117,12 +120,11 @@ impl Rights {
         for (perms, global) in groups {
             let scope = if global { Scope::All } else { Scope::Company };
             for (module, rights) in perms {
-                for action in Action::ALL {
-                    if rights.has(action) {
-                        let key = format!("{}.{}", module.as_str(), action.as_str());
-                        let e = out.entry(key).or_insert(scope);
-                        *e = (*e).max(scope);
-                    }
+                let held = Action::ALL.into_iter().filter(|a| rights.has(*a)).map(Action::as_str);
+                // "show link" is kept beside the actions so the console's menu can follow it.
+                for name in held.chain(rights.show_link.then_some(SHOW_LINK)) {
+                    let e = out.entry(format!("{}.{}", module.as_str(), name)).or_insert(scope);
+                    *e = (*e).max(scope);
                 }
             }
         }
@@ -197,6 +199,26 @@ impl Actor {
         None
     }
 
+    /// What `GET /api/me` tells the console: per module, each right the actor holds (the five
+    /// actions and `show_link`) with where it applies. Superusers hold every one everywhere; a
+    /// company right without a company reaches nothing, so it is left out, as `reach` would refuse.
+    pub fn effective(&self) -> BTreeMap<Module, BTreeMap<&'static str, Scope>> {
+        let names = Action::ALL.map(Action::as_str);
+        Module::ALL
+            .into_iter()
+            .map(|module| {
+                let held = names.iter().chain([&SHOW_LINK]).filter_map(|name| {
+                    let scope = if self.superuser { Some(Scope::All) } else { self.rights.0.get(&format!("{module}.{name}")).copied() };
+                    match scope {
+                        Some(Scope::Company) if self.company.is_none() => None,
+                        s => s.map(|s| (*name, s)),
+                    }
+                });
+                (module, held.collect())
+            })
+            .collect()
+    }
+
     pub fn has_any(&self, module: Module) -> bool {
         Action::ALL.iter().any(|a| self.reach(module, *a).is_ok())
     }
@@ -218,6 +240,26 @@ mod tests {
         assert_eq!(r.scope(Module::Users, Action::View), Some(Scope::All));
         assert_eq!(r.scope(Module::Users, Action::Add), Some(Scope::Company));
         assert_eq!(r.scope(Module::Users, Action::Delete), None);
+    }
+
+    #[test]
+    fn the_effective_rights_name_each_held_right_with_its_scope_and_show_link_too() {
+        let a: CompanyId = CompanyId::parse("c", "01J00000000000000000000000").unwrap();
+        let company = ModuleRights { view: true, show_link: true, ..Default::default() };
+        let global = ModuleRights { export: true, ..Default::default() };
+        let rights = Rights::from_groups([(&perms(company), false), (&perms(global), true)]);
+        let actor = Actor { superuser: false, company: Some(a), rights: rights.clone() };
+        let e = actor.effective();
+        let users: Vec<_> = e[&Module::Users].iter().map(|(k, v)| (*k, *v)).collect();
+        assert_eq!(users, [("export", Scope::All), ("show_link", Scope::Company), ("view", Scope::Company)]);
+        assert!(e[&Module::Org].is_empty(), "no org right, no org entry");
+        let homeless = Actor { superuser: false, company: None, rights };
+        assert_eq!(homeless.effective()[&Module::Users].keys().copied().collect::<Vec<_>>(), ["export"], "a company right needs a company");
+        let su = Actor { superuser: true, company: None, rights: Rights::default() };
+        for module in Module::ALL {
+            assert_eq!(su.effective()[&module].len(), 6, "{module}: every right, everywhere");
+            assert!(su.effective()[&module].values().all(|s| *s == Scope::All));
+        }
     }
 
     #[test]

@@ -271,6 +271,10 @@ pub trait AuditStore: Send + Sync {
     async fn append_padded(&self, event: &AuditEvent) -> Result<()>;
     /// Newest first.
     async fn list_audit(&self, target: &AuditTarget, limit: usize) -> Result<Vec<AuditEvent>>;
+    /// The whole organisation's events of one UTC day, newest first, from the index by time (one
+    /// Query a page, never a Scan), those whose action starts with `action` when given; at most
+    /// `limit` events, reading at most `read_budget` items.
+    async fn list_audit_day(&self, day: Date, action: Option<&str>, limit: usize, read_budget: usize) -> Result<Vec<AuditEvent>>;
 }
 
 /// Private objects (profile photos, exports) and short-lived links to them.

@@ -582,6 +582,17 @@ pub struct DbAuditV1 {
     pub detail: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source_ip: Option<String>,
+    /// The organisation-wide log by time: `AUDITLOG#<UTC day>`, events sorted by their ULID.
+    /// Absent on events written before the index existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gsi1pk: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gsi1sk: Option<String>,
+}
+
+/// The time index's partition of one UTC day.
+pub fn audit_day_pk(day: Date) -> String {
+    format!("AUDITLOG#{day}")
 }
 
 impl From<&AuditEvent> for DbAuditV1 {
@@ -596,6 +607,8 @@ impl From<&AuditEvent> for DbAuditV1 {
             target: e.target.clone(),
             detail: e.detail.to_string(),
             source_ip: e.source_ip.clone(),
+            gsi1pk: Some(audit_day_pk(e.at.to_zoned(jiff::tz::TimeZone::UTC).date())),
+            gsi1sk: Some(format!("EVENT#{}", e.id)),
         }
     }
 }

@@ -19,8 +19,9 @@
 //!   a cap's count in its window (reset mail per email digest and per source).
 //!
 //! Indexes: `gsi1` holds a company's users (`COMPANY#<id>#USERS`, sorted by last name, first
-//! name, id), the company list (`COMPANIES`) and the mail queue (`MAILQ`, oldest first) and dead
-//! mail (`MAILDEAD`); `gsi2` holds all users (`USERS`) in the same order.
+//! name, id), the company list (`COMPANIES`), the mail queue (`MAILQ`, oldest first) and dead
+//! mail (`MAILDEAD`), and the audit log by time (`AUDITLOG#<UTC day>`, events by ULID); `gsi2`
+//! holds all users (`USERS`) in the same order.
 //! Organisation items count who refers to them (`users`, `roles`, `children`), updated in the
 //! same transaction as the reference, so a delete can refuse atomically while anything refers.
 //!

@@ -106,6 +106,13 @@ use Reply::{Empty, Json};
 const PAGING: &[(&str, &str)] =
     &[("per_page", "Rows per page: 10, 25, 50 or 100 (default 25)."), ("cursor", "The `next_cursor` of the page before.")];
 
+const AUDIT: &[(&str, &str)] = &[
+    ("user", "The user's id: that user's log. Without it, the organisation's."),
+    ("action", "The organisation's log: only events of this action."),
+    ("date_from", "The organisation's log: from this day (YYYY-MM-DD, UTC)."),
+    ("date_to", "The organisation's log: to this day (YYYY-MM-DD, UTC)."),
+];
+
 const IMPORT: &[(&str, &str)] = &[
     ("dry_run", "`true`: report what would happen and write nothing."),
     ("keep_superusers", "`true`: Django superusers stay superusers (a Django dump only)."),
@@ -155,7 +162,7 @@ static OPS: &[Op] = &[
     op("GET /api/users", "The user directory, filtered and paged", Query(Some(s::<RawFilter>), PAGING), Json(200, s::<UserPage>)),
     op("GET /api/users/{id}", "One user's card", NoBody, Json(200, s::<AdminUserView>)),
     op("GET /api/users/{id}/sessions", "A user's sessions", NoBody, Json(200, s::<SessionList>)),
-    op("GET /api/audit", "A user's audit log", Query(None, &[("user", "The user's id.")]), Json(200, s::<AuditLog>)),
+    op("GET /api/audit", "A user's audit log, or the organisation's (by action and dates)", Query(None, AUDIT), Json(200, s::<AuditLog>)),
     op(
         "POST /api/users",
         "Create a user (Create New User, or Use Existing User)",

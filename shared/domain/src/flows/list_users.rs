@@ -1,8 +1,11 @@
 //! The directory: one page of users by filter, within the caller's company scope, and one user.
 //!
-//! Cost of a page: one Query on the company's index (or the all-users index for a caller whose
-//! right is global and who names no company), `Limit` = page size, so at most `per_page` items
-//! are read; filters apply in the store, so a page may come back short, with a cursor to go on.
+//! Cost of a page: Queries on the company's index (or the all-users index for a caller whose
+//! right is global and who names no company). Filters apply in the store, so one index page can
+//! hold fewer matches than asked: the page is filled from further index pages, each with `Limit`
+//! = the rows still wanted (so no row is read past the cursor), until it is full, the index ends,
+//! or the read budget (`READ_BUDGET` times the page size, `MAX_QUERIES` Queries) is spent; then
+//! it says it stopped short (`complete: false`) and the cursor goes on from there.
 
 use super::Deps;
 use super::authorize::Principal;
@@ -15,6 +18,11 @@ use crate::ports::BlobStore;
 use crate::{Error, Result};
 use serde::Serialize;
 
+/// A page reads at most this many times its size in index items while filling itself.
+pub const READ_BUDGET: usize = 5;
+/// And makes at most this many Queries.
+pub const MAX_QUERIES: usize = 8;
+
 #[derive(Debug, Serialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct UserPage {
@@ -23,6 +31,9 @@ pub struct UserPage {
     pub next_cursor: Option<String>,
     /// Items the store read for this page (the cost of a page).
     pub items_read: usize,
+    /// False when the read budget ran out before the page was full while more may match:
+    /// the cursor goes on from where reading stopped.
+    pub complete: bool,
 }
 
 /// The company a listing reads, by the caller's reach for `action`: the one the filter names (if
@@ -53,15 +64,41 @@ pub async fn list(
     let per_page = parse_page_size(per_page)?;
     let company = scope_filter(p, &mut filter, Action::View)?;
     let start = cursor.filter(|c| !c.is_empty()).map(|c| decode_cursor(&deps.key, c, &filter)).transpose()?;
-    let page = deps.store.list_users(company.as_ref(), &filter, deps.today(), start, per_page).await?;
     let today = deps.today();
-    let mut users = Vec::with_capacity(page.items.len());
-    for listed in &page.items {
+    let (items, next, items_read) = fill(deps, company.as_ref(), &filter, start, per_page).await?;
+    let mut users = Vec::with_capacity(items.len());
+    for listed in &items {
         let mut view = UserView::of_listed(listed, today);
         link_avatar(&mut view.profile, listed.profile.avatar_key.as_deref(), blobs).await?;
         users.push(view);
     }
-    Ok(UserPage { users, next_cursor: page.next.as_ref().map(|k| encode_cursor(&deps.key, k, &filter)), items_read: page.items_read })
+    let complete = users.len() >= per_page || next.is_none();
+    Ok(UserPage { users, next_cursor: next.as_ref().map(|k| encode_cursor(&deps.key, k, &filter)), items_read, complete })
+}
+
+/// Reads index pages until `per_page` rows match, the index ends, or the budget is spent. Each
+/// Query's `Limit` is the number of rows still wanted, so it never returns more than fit and its
+/// own last key is exactly where the next page starts.
+async fn fill(
+    deps: &Deps,
+    company: Option<&CompanyId>,
+    filter: &UserFilter,
+    mut start: Option<crate::filter::StartKey>,
+    per_page: usize,
+) -> Result<(Vec<crate::ports::Listed>, Option<crate::filter::StartKey>, usize)> {
+    let budget = per_page * READ_BUDGET;
+    let (mut items, mut read) = (Vec::with_capacity(per_page), 0);
+    for _ in 0..MAX_QUERIES {
+        let want = (per_page - items.len()).min(budget - read);
+        let page = deps.store.list_users(company, filter, deps.today(), start, want).await?;
+        read += page.items_read;
+        items.extend(page.items);
+        start = page.next;
+        if items.len() >= per_page || start.is_none() || read >= budget {
+            break;
+        }
+    }
+    Ok((items, start, read))
 }
 
 /// One user, if within the caller's scope (outside it the user does not exist: 404), the photo

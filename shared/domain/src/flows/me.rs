@@ -44,6 +44,7 @@ async fn view(deps: &Deps, p: &Principal, user: &crate::model::User, blobs: &dyn
         totp_enrolled: user.account.totp_enrolled,
         backup_codes_left: super::two_factor::backup_codes_left(deps, user).await?,
         recent_sign_in: p.session.is_recent(deps.now()),
+        rights: p.actor().effective(),
     })
 }
 

@@ -167,6 +167,10 @@ pub struct MeView {
     pub backup_codes_left: Option<usize>,
     /// Whether the sign-in is recent enough to change 2FA without the password again.
     pub recent_sign_in: bool,
+    /// The caller's effective rights, per module: each right held (`view`, `add`, `edit`,
+    /// `delete`, `export`, `show_link`) and where (`company` or `all`), so the console offers only
+    /// what the API allows.
+    pub rights: std::collections::BTreeMap<crate::permissions::Module, std::collections::BTreeMap<&'static str, crate::permissions::Scope>>,
 }
 
 #[derive(Debug, Serialize)]

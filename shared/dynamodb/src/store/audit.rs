@@ -1,4 +1,5 @@
-//! The audit log (`AuditStore`): `AUDIT#<target>` / `EVENT#<ulid>`, newest last.
+//! The audit log (`AuditStore`): `AUDIT#<target>` / `EVENT#<ulid>`, newest last; the whole
+//! organisation's by time on `gsi1` (`AUDITLOG#<UTC day>` / `EVENT#<ulid>`).
 
 use super::{DynamoStore, TxOutcome, conv, s, sdk, unexpected};
 use crate::items::*;
@@ -53,5 +54,46 @@ impl AuditStore for DynamoStore {
             .await
             .map_err(sdk("audit list"))?;
         r.items.unwrap_or_default().into_iter().map(|i| from_item::<DbAuditV1>(i).map(AuditEvent::from).map_err(conv)).collect()
+    }
+
+    async fn list_audit_day(
+        &self,
+        day: jiff::civil::Date,
+        action: Option<&str>,
+        limit: usize,
+        read_budget: usize,
+    ) -> Result<Vec<AuditEvent>> {
+        let mut out = Vec::new();
+        let (mut start, mut read) = (None, 0usize);
+        while out.len() < limit && read < read_budget {
+            let mut q = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .index_name("gsi1")
+                .key_condition_expression("gsi1pk = :pk")
+                .expression_attribute_values(":pk", s(audit_day_pk(day)))
+                .scan_index_forward(false)
+                .set_exclusive_start_key(start.take())
+                .limit((read_budget - read).min(100) as i32);
+            if let Some(a) = action {
+                q = q
+                    .filter_expression("begins_with(#action, :a)")
+                    .expression_attribute_names("#action", "action")
+                    .expression_attribute_values(":a", s(a));
+            }
+            let r = q.send().await.map_err(sdk("audit by time"))?;
+            read += r.scanned_count.max(r.count).max(1) as usize;
+            for i in r.items.unwrap_or_default() {
+                if out.len() < limit {
+                    out.push(from_item::<DbAuditV1>(i).map(AuditEvent::from).map_err(conv)?);
+                }
+            }
+            match r.last_evaluated_key {
+                Some(k) => start = Some(k),
+                None => break,
+            }
+        }
+        Ok(out)
     }
 }
