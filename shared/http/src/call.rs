@@ -53,8 +53,9 @@ impl Call {
             return Err(Problem::no_route(&method, &path));
         };
         // A literal resource shadows a parameter route for the methods it lacks: POST on a
-        // company's `settings` is not a POST of an item of kind "settings" but a 405.
-        if !routes::allowed_methods(&path).contains(&method.as_str()) {
+        // company's `settings` is not a POST of an item of kind "settings" but a 405. Only a route
+        // with a parameter can be shadowed, so the others skip the look-up.
+        if matched.route.path().contains('{') && !routes::allowed_methods(&path).contains(&method.as_str()) {
             return Err(Problem::no_route(&method, &path));
         }
 
