@@ -10,12 +10,13 @@
 # Each step raises the OriginSecretGeneration parameter, so CloudFormation resolves the secret
 # again (it does not notice a changed secret by itself). Needs the AWS CLI, python3 and sam, with
 # credentials for the stack's account. Other parameters keep their deployed values.
+# infra/rotation-test.sh runs both steps against moto (the test command's moto step).
 set -euo pipefail
 stack="${1:?usage: rotate-origin-secret.sh STACK begin|finish}"
 step="${2:?usage: rotate-origin-secret.sh STACK begin|finish}"
 
-secret=$(aws cloudformation describe-stack-resource --stack-name "$stack" --logical-resource-id OriginSecret \
-  --query StackResourceDetail.PhysicalResourceId --output text)
+# template.yaml names the secret after the stack.
+secret="$stack/origin-secret"
 generation=$(aws cloudformation describe-stacks --stack-name "$stack" \
   --query "Stacks[0].Parameters[?ParameterKey=='OriginSecretGeneration'].ParameterValue | [0]" --output text)
 [ "$generation" = "None" ] && generation=1

@@ -5,7 +5,8 @@
 #      pinned in infra/requirements-tools.txt);
 #   2. cargo fmt --check and clippy -D warnings;
 #   3. the whole suite (unit, contract, end-to-end) against the embedded dynoxide engine;
-#   4. the store and flow tests again against moto server (DynamoDB, S3 and SES), started here on a free port;
+#   4. the store and flow tests again against moto server (DynamoDB, S3 and SES), started here on a free port,
+#      and infra/rotate-origin-secret.sh against it (infra/rotation-test.sh, with the AWS CLI);
 #   5. the README's curl walk-through against a fresh local server;
 #   6. schemathesis over every route of docs/openapi.json against a fresh local server (the
 #      document itself checked by openapi-spec-validator; secboard-openapi's tests hold it equal
@@ -81,6 +82,8 @@ curl -fsS "http://127.0.0.1:$port/moto-api/" >/dev/null || { echo "moto server i
 # has "concurrent" in its name) are proven on the embedded engine, whose conditional writes are atomic.
 SECBOARD_TEST_DYNAMODB="http://127.0.0.1:$port" SECBOARD_TEST_S3="http://127.0.0.1:$port" SECBOARD_TEST_SES="http://127.0.0.1:$port" \
     cargo nextest run -p secboard-tests -p secboard-dynamodb --no-fail-fast -E 'not test(a_presigned_link_expires) and not test(/s33_/) and not test(/concurrent/)'
+# The origin secret's rotation script, both steps, with the real AWS CLI against the same moto.
+SECBOARD_TOOLS="$tools" bash infra/rotation-test.sh "http://127.0.0.1:$port"
 
 step "the README walk-through, as written, against a fresh local server"
 bash infra/walkthrough.sh
