@@ -156,18 +156,22 @@ pub fn load_key_file(path: &std::path::Path) -> anyhow::Result<MasterKey> {
     MasterKey::from_hex(&text).with_context(|| format!("{} does not hold 64 hex digits", path.display()))
 }
 
-/// The deployment key and, when `SECBOARD_CONSOLE_URL_PARAMETER` names one, the console's URL,
-/// read in one GetParameters call. The template writes that parameter once the distribution
+/// The deployment key (an SSM SecureString named by `SECBOARD_KEY_PARAMETER` on AWS, a 0600 file
+/// at `SECBOARD_KEY_FILE` elsewhere) and, when `SECBOARD_CONSOLE_URL_PARAMETER` names one, the
+/// console's URL, read in one GetParameters call (the one SSM operation a function links). The template writes that parameter once the distribution
 /// exists (its address is not known before, and the functions cannot name it without a cycle),
 /// so a first deploy works with no address given.
 pub async fn load_parameters(sdk: &aws_config::SdkConfig) -> anyhow::Result<(MasterKey, Option<String>)> {
     let url_name = env("SECBOARD_CONSOLE_URL_PARAMETER");
     let Some(key_name) = env("SECBOARD_KEY_PARAMETER") else {
+        let path =
+            env("SECBOARD_KEY_FILE").context("set SECBOARD_KEY_PARAMETER (an SSM SecureString) or SECBOARD_KEY_FILE (a 0600 file)")?;
+        let key = load_key_file(std::path::Path::new(&path))?;
         let url = match &url_name {
             Some(n) => Some(parameter_values(sdk, &[n]).await?.remove(0)),
             None => None,
         };
-        return Ok((load_key(sdk).await?, url));
+        return Ok((key, url));
     };
     let mut names = vec![key_name.as_str()];
     names.extend(url_name.as_deref());
@@ -198,22 +202,6 @@ async fn parameter_values(sdk: &aws_config::SdkConfig, names: &[&str]) -> anyhow
                 .with_context(|| format!("SSM parameter {n} has no value"))
         })
         .collect()
-}
-
-/// The deployment key: an SSM SecureString (`SECBOARD_KEY_PARAMETER`) on AWS, a 0600 key file
-/// (`SECBOARD_KEY_FILE`) elsewhere.
-pub async fn load_key(sdk: &aws_config::SdkConfig) -> anyhow::Result<MasterKey> {
-    if let Some(name) = env("SECBOARD_KEY_PARAMETER") {
-        let ssm = aws_sdk_ssm::Client::new(sdk);
-        let p =
-            ssm.get_parameter().name(&name).with_decryption(true).send().await.with_context(|| format!("reading SSM parameter {name}"))?;
-        let value = p.parameter().and_then(|p| p.value()).context("the key parameter has no value")?;
-        return MasterKey::from_hex(value).context("the key parameter must hold 64 hex digits");
-    }
-    if let Some(path) = env("SECBOARD_KEY_FILE") {
-        return load_key_file(std::path::Path::new(&path));
-    }
-    bail!("set SECBOARD_KEY_PARAMETER (an SSM SecureString) or SECBOARD_KEY_FILE (a 0600 file)")
 }
 
 impl App {
