@@ -48,6 +48,26 @@ test("every key the console's code and pages use is in the messages", () => {
   expect(unknown).toEqual([]);
 });
 
+// The audit actions the domain's flows write: every literal in an audit namespace, and the
+// actions formed from an organisation item's or a link's kind. Rights ("users.view") are not actions.
+function auditActions() {
+  const kinds = { org: ["department", "position", "role", "quiz"], link: ["reset", "first_access", "magic"] };
+  const actions = new Set(["sign_out"]);
+  for (const f of files(join(ROOT, "shared", "domain", "src", "flows"), ".rs")) {
+    const src = readFileSync(f, "utf8").replace(/#\[cfg\(test\)\][\s\S]*$/, "");
+    for (const m of src.matchAll(/"((?:account|directory|link|mail|org|password|profile|session|sign_in|throttle|two_factor|user|users)\.[a-z_.]+)"/g)) actions.add(m[1]);
+    for (const m of src.matchAll(/format!\("(org|link)\.\{\}\.([a-z_]+)"/g)) for (const k of kinds[m[1]]) actions.add(`${m[1]}.${k}.${m[2]}`);
+  }
+  return [...actions].filter((a) => !/^users\.(view|add|edit|delete|export|show_link)$/.test(a) && !/\.html$/.test(a));
+}
+
+test("every audit action the domain writes has a name in the messages", () => {
+  const actions = auditActions();
+  // The scan finds what it should (a scan that finds nothing would pass vacuously).
+  expect(actions).toEqual(expect.arrayContaining(["user.created", "org.quiz.deleted", "link.first_access.sent", "sign_out"]));
+  expect(actions.filter((a) => !(`audit.action.${a}` in messages.en))).toEqual([]);
+});
+
 test("a missing key is caught: the check above is not vacuous", () => {
   const en = messages.en;
   const broken = { ...messages.uk };
