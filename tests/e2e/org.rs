@@ -37,12 +37,21 @@ async fn deleting_something_still_referenced_is_refused_naming_what_refers_to_it
     let dep = t.delete(&format!("/api/org/companies/{c}/departments/{d}")).await;
     assert_eq!(dep.status, 409);
     assert!(dep.body["detail"].as_str().unwrap().contains("1 user"), "{dep:?}");
+    // The numbers, apart from the words, for the console to say in the reader's language.
+    assert_eq!(
+        (dep.body["code"].as_str(), &dep.body["users"], &dep.body["roles"]),
+        (Some("still_referred"), &json!(1), &json!(0)),
+        "{dep:?}"
+    );
     let grp = t.delete(&format!("/api/org/companies/{c}/groups/{g}")).await;
     assert_eq!(grp.status, 409);
     assert!(grp.body["detail"].as_str().unwrap().contains("platform role"), "{grp:?}");
+    assert_eq!((&grp.body["users"], &grp.body["roles"]), (&json!(0), &json!(1)), "{grp:?}");
     let co = t.delete(&format!("/api/org/companies/{c}")).await;
     assert_eq!(co.status, 409);
     assert!(co.body["detail"].as_str().unwrap().contains("user"), "{co:?}");
+    assert_eq!((co.body["code"].as_str(), &co.body["users"]), (Some("company_not_empty"), &json!(1)), "{co:?}");
+    assert!(co.body["children"].as_i64().is_some_and(|n| n >= 3), "{co:?}");
     // The role let go of its group when it went.
     assert_eq!(t.delete(&format!("/api/org/companies/{c}/roles/{}", role.id())).await.status, 204);
     assert_eq!(t.delete(&format!("/api/org/companies/{c}/groups/{g}")).await.status, 204);

@@ -119,9 +119,13 @@ async function deleteWithReferrers(path, company, filterKey, item, done) {
   } catch (e) {
     if (!(e instanceof Problem) || e.code !== "still_referred") { showProblem(e); return; }
     const users = await referrers(company, filterKey, item.id);
+    // How many refer to it (the problem's counts), then the users themselves where the list can find them.
+    const counts = [["users", "org.referred_users"], ["roles", "org.referred_roles"]]
+      .filter(([k]) => e.body[k] > 0).map(([k, key]) => h("li", { text: t(key, { count: e.body[k] }) }));
     await dialog("org.still_referred", (close) => h("div", {},
       h("p", { text: t("org.still_referred_text", { name: item.name }) }),
-      users.length ? h("ul", {}, ...users.map((u) => h("li", {}, h("a", { href: "#/users/" + u.id, onclick: () => close(), text: `${fullName(u)} <${u.email}>` })))) : h("p", { text: e.message }),
+      counts.length ? h("ul", { class: "referred-counts" }, ...counts) : h("p", { text: t("problem.still_referred") }),
+      users.length ? h("ul", {}, ...users.map((u) => h("li", {}, h("a", { href: "#/users/" + u.id, onclick: () => close(), text: `${fullName(u)} <${u.email}>` })))) : null,
       h("div", { class: "buttons" }, h("button", { type: "button", text: t("action.close"), onclick: () => close() }))), { name: item.name });
   }
 }

@@ -34,8 +34,10 @@ pub enum Error {
     UnknownId { field: &'static str, what: &'static str },
     /// A duplicate, a stale version, or a delete of something still referenced; `code` says which,
     /// stably, for clients to act on (`stale_version`, `email_taken`, ...).
+    /// `counts` are the numbers the message names (`users`, `roles`, `children`), so a client can
+    /// say it in its own words.
     #[error("{message}")]
-    Conflict { field: Option<String>, message: String, code: &'static str },
+    Conflict { field: Option<String>, message: String, code: &'static str, counts: Vec<(&'static str, i64)> },
     /// A change that needs a recent sign-in, from a session older than that, without proof.
     #[error("this change needs a recent sign-in: send your current password (or an authenticator code)")]
     Reauthenticate,
@@ -55,12 +57,12 @@ impl Error {
         Error::Invalid { field: field.into(), message: message.into() }
     }
     pub fn conflict(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Error::Conflict { field: Some(field.into()), message: message.into(), code: "conflict" }
+        Error::Conflict { field: Some(field.into()), message: message.into(), code: "conflict", counts: vec![] }
     }
     /// The same conflict with its stable code.
     pub fn coded(self, code: &'static str) -> Self {
         match self {
-            Error::Conflict { field, message, .. } => Error::Conflict { field, message, code },
+            Error::Conflict { field, message, counts, .. } => Error::Conflict { field, message, code, counts },
             other => other,
         }
     }
@@ -104,6 +106,7 @@ impl Error {
             field: None,
             message: format!("this {what} is still referred to by {}", by.join(" and ")),
             code: "still_referred",
+            counts: vec![("users", users), ("roles", roles)],
         }
     }
     /// A company cannot be deleted while users or organisation items belong to it.
@@ -115,7 +118,12 @@ impl Error {
         if children > 0 {
             by.push(format!("{children} department(s), position(s), role(s), quiz(zes) or access group(s)"));
         }
-        Error::Conflict { field: None, message: format!("this company still has {}", by.join(" and ")), code: "company_not_empty" }
+        Error::Conflict {
+            field: None,
+            message: format!("this company still has {}", by.join(" and ")),
+            code: "company_not_empty",
+            counts: vec![("users", users), ("children", children)],
+        }
     }
     /// Confirming an authenticator whose set-up is gone.
     pub fn totp_setup_gone() -> Self {

@@ -103,12 +103,16 @@ impl From<Error> for Problem {
             }
             Error::NotFound(what) => Problem::new(404, "Not Found", format!("{what} not found")),
             Error::UnknownId { field, what } => Problem::new(404, "Not Found", format!("{field}: no such {what}")).with("field", field),
-            Error::Conflict { field, message, code } => {
-                let p = Problem::new(409, "Conflict", message).code(code);
-                match field {
-                    Some(f) => p.with("field", f),
-                    None => p,
+            Error::Conflict { field, message, code, counts } => {
+                let mut p = Problem::new(409, "Conflict", message).code(code);
+                if let Some(f) = field {
+                    p = p.with("field", f);
                 }
+                // The numbers the detail names, for a client to say in its own language.
+                for (name, n) in counts {
+                    p = p.with(name, n);
+                }
+                p
             }
             Error::Reauthenticate => Problem::new(403, "Forbidden", Error::Reauthenticate.to_string())
                 .code("reauthenticate")

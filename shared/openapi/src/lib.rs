@@ -264,7 +264,10 @@ fn problem_schema() -> Value {
             "detail": { "type": "string" },
             "field": { "type": "string", "description": "The input field at fault." },
             "right": { "type": "string", "description": "The right the caller lacks (`module.action`)." },
-            "gate": { "type": "string", "description": "The gate the session must pass first." }
+            "gate": { "type": "string", "description": "The gate the session must pass first." },
+            "users": { "type": "integer", "description": "`still_referred`, `company_not_empty`: how many users still refer to it." },
+            "roles": { "type": "integer", "description": "`still_referred`: how many platform roles still carry it." },
+            "children": { "type": "integer", "description": "`company_not_empty`: how many organisation items the company still has." }
         }
     })
 }

@@ -6,11 +6,12 @@ import { test, expect, shot, ADMIN, apiAs, signIn, png } from "./fixtures.mjs";
 const run = Date.now().toString(36);
 
 test("deleting what is in use shows who uses it, and a user is deleted only after confirming", async ({ page, playwright, baseURL }) => {
-  test.info().annotations.push({ type: "refusal", description: "409" }); // the department still in use
+  test.info().annotations.push({ type: "refusal", description: "409" }); // the quiz and the department still in use
   const root = await apiAs(playwright, baseURL, ADMIN.email, ADMIN.password);
   const co = await (await root.post("/api/org/companies", { data: { name: `Hooli ${run}` } })).json();
   const dept = await (await root.post(`/api/org/companies/${co.id}/departments`, { data: { name: "Moonshots" } })).json();
-  const r = await root.post("/api/users", { data: { email: `gavin-${run}@hooli.example`, first_name: "Gavin", last_name: "Belson", company_id: co.id, department_id: dept.id } });
+  const quiz = await (await root.post(`/api/org/companies/${co.id}/quizzes`, { data: { name: "Onboarding" } })).json();
+  const r = await root.post("/api/users", { data: { email: `gavin-${run}@hooli.example`, first_name: "Gavin", last_name: "Belson", company_id: co.id, department_id: dept.id, quizzes: [quiz.id] } });
   expect(r.status(), await r.text()).toBe(201);
   const gavin = await r.json();
   const password = "box three signature edition";
@@ -28,12 +29,22 @@ test("deleting what is in use shows who uses it, and a user is deleted only afte
   await expect(page.getByRole("heading", { name: "Users" })).toBeVisible();
 
   await page.goto(`/#/org/${co.id}`);
+  const sure = page.getByRole("dialog", { name: "Delete" });
+  // A quiz in use: the list cannot filter by quiz, so the dialog says how many, in its own words.
+  await page.locator("#org-quizzes").getByRole("button", { name: "Delete Onboarding" }).click();
+  await sure.getByRole("button", { name: "Delete" }).click();
+  const quizInUse = page.getByRole("dialog", { name: "Onboarding is still in use" });
+  await expect(quizInUse.getByRole("listitem")).toHaveText(["1 user"]);
+  await expect(quizInUse).not.toContainText("referred to by");
+  await quizInUse.getByRole("button", { name: "Close" }).click();
+  await expect(quizInUse).toHaveCount(0);
+
   const depts = page.locator("#org-departments");
   await depts.getByRole("button", { name: "Delete Moonshots" }).click();
-  const sure = page.getByRole("dialog", { name: "Delete" });
   await expect(sure.getByRole("button", { name: "Delete" })).toBeFocused();
   await sure.getByRole("button", { name: "Delete" }).click();
   const inUse = page.getByRole("dialog", { name: "Moonshots is still in use" });
+  await expect(inUse.locator(".referred-counts")).toHaveText("1 user");
   await expect(inUse.getByRole("link", { name: `Gavin Belson <${gavin.email}>` })).toBeVisible();
   await shot(page, "still-in-use");
   await inUse.getByRole("link", { name: /Gavin Belson/ }).click();
