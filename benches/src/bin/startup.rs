@@ -243,7 +243,15 @@ fn main() -> anyhow::Result<()> {
         Ok(ssm) => {
             put_parameter(&ssm, "/bench/key", &"00".repeat(32), true)?;
             put_parameter(&ssm, "/bench/console-url", "https://console.example.com", false)?;
-            env.push(("AWS_ENDPOINT_URL_SSM", ssm));
+            // One endpoint for every service (the stand-in), not a per-service one: with only
+            // region, credentials and `AWS_ENDPOINT_URL`, the functions build their SDK
+            // configuration straight from the environment, as on Lambda (a per-service endpoint
+            // would send them through the full default chain, which Lambda never takes).
+            for (k, v) in env.iter_mut() {
+                if *k == "AWS_ENDPOINT_URL" {
+                    *v = ssm.clone();
+                }
+            }
             env.push(("SECBOARD_KEY_PARAMETER", "/bench/key".into()));
             env.push(("SECBOARD_CONSOLE_URL_PARAMETER", "/bench/console-url".into()));
         }
