@@ -121,6 +121,32 @@ async fn a_right_given_to_a_group_or_a_global_group_works_on_the_next_request() 
 }
 
 #[tokio::test]
+async fn rights_stamped_under_an_older_derivation_are_derived_afresh() {
+    use aws_sdk_dynamodb::types::AttributeValue;
+    let t = TestApp::spawn().await;
+    let c = t.company("Acme").await;
+    let g = t.group(Some(&c), "Readers", json!({ "view": true, "show_link": true })).await;
+    let (id, cookie) = t.member(&c, "reader@acme.test", &[&g]).await;
+    let rights = |r: &secboard_tests::Reply| r.body["rights"].clone();
+    let me = t.request("GET", "/api/me", None, Some(&cookie)).await;
+    assert!(rights(&me).to_string().contains("show_link"), "{me:?}");
+    // The stamp an older derivation made: rights without show_link, at the epoch stored then
+    // (the stored counter, before the derivation's version was added to it).
+    let stored = t.raw_get("RIGHTS", "EPOCH").await.and_then(|i| i.get("n").and_then(|n| n.as_n().ok()).map(|n| n.to_owned()));
+    t.raw_update(
+        &format!("USER#{id}"),
+        "PROFILE",
+        "SET rights = :v",
+        AttributeValue::M([("users.view".to_owned(), AttributeValue::S("company".into()))].into()),
+    )
+    .await;
+    t.raw_update(&format!("USER#{id}"), "PROFILE", "SET rights_epoch = :v", AttributeValue::N(stored.unwrap_or_else(|| "0".into()))).await;
+    let me = t.request("GET", "/api/me", None, Some(&cookie)).await;
+    assert_eq!(me.status, 200, "{me:?}");
+    assert!(rights(&me).to_string().contains("show_link"), "derived afresh, not the old stamp: {me:?}");
+}
+
+#[tokio::test]
 async fn authorisation_is_one_round_trip_except_the_first_request_after_a_rights_change() {
     let t = TestApp::spawn().await;
     let c = t.company("Acme").await;

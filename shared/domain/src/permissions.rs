@@ -108,6 +108,12 @@ pub enum Scope {
 /// The key of "show link" among a module's effective rights: whether the module is in the menu.
 pub const SHOW_LINK: &str = "show_link";
 
+/// The version of how effective rights are derived from groups ([`Rights::from_groups`]), added
+/// to the stored rights epoch wherever it is read: raising it makes every rights stamp made
+/// before read as stale, so each profile's rights are derived afresh at its next request (and
+/// stamped back). 1: `show_link` joined the effective rights.
+pub const RIGHTS_DERIVATION: u64 = 1;
+
 /// Effective rights of a user: `"users.view" -> All | Company`, the widest scope winning.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]

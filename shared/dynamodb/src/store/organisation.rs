@@ -76,8 +76,12 @@ impl DynamoStore {
 }
 
 /// The epoch an `RIGHTS`/`EPOCH` item holds.
-pub(super) fn epoch_of(item: &Item) -> u64 {
-    item.get("n").and_then(|v| v.as_n().ok()).and_then(|v| v.parse().ok()).unwrap_or(0)
+/// The rights epoch as the domain sees it: the stored counter (0 before any change of rights)
+/// plus the version of the rights' derivation, so that stamps made under an older derivation are
+/// stale (see `RIGHTS_DERIVATION`).
+pub(super) fn epoch_of(item: Option<&Item>) -> u64 {
+    let stored = item.and_then(|i| i.get("n")).and_then(|v| v.as_n().ok()).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+    stored + secboard_domain::permissions::RIGHTS_DERIVATION
 }
 
 #[async_trait]
@@ -299,7 +303,7 @@ impl OrgStore for DynamoStore {
     }
 
     async fn rights_epoch(&self) -> Result<u64> {
-        Ok(self.get(RIGHTS_PK.into(), RIGHTS_EPOCH_SK).await?.as_ref().map_or(0, epoch_of))
+        Ok(epoch_of(self.get(RIGHTS_PK.into(), RIGHTS_EPOCH_SK).await?.as_ref()))
     }
 
     async fn update_group(&self, group: &AccessGroup, expected_version: u64, audit: &AuditEvent) -> Result<()> {

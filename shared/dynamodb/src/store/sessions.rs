@@ -64,7 +64,7 @@ impl SessionStore for DynamoStore {
         let sk = |i: &Item| i.get("sk").and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
         let (sessions, rest): (Vec<Item>, Vec<Item>) = items.into_iter().partition(|i| sk(i).starts_with("SESSION#"));
         let (epoch, rest): (Vec<Item>, Vec<Item>) = rest.into_iter().partition(|i| sk(i) == RIGHTS_EPOCH_SK);
-        let epoch = epoch.first().map_or(0, super::organisation::epoch_of);
+        let epoch = super::organisation::epoch_of(epoch.first());
         let Some(session) = sessions.into_iter().next() else { return Ok(None) };
         let session: Session = from_item::<DbSessionV1>(session).map_err(conv)?.into();
         Ok(user_from_items(rest)?.map(|u| (session, u, epoch)))
