@@ -1,11 +1,12 @@
 //! `POST /api/users`: "Create New User" or "Use Existing User".
 //! `POST /api/users/import`: bringing users in (a Django dump as `application/json`; options in
 //! the query string: `dry_run`, `keep_superusers`, `company_id`), answered with the report; or a
-//! spreadsheet (`text/csv`, .xlsx read with calamine) of users to create, row by row.
+//! spreadsheet (`text/csv`, .xlsx read with calamine) of users to create, row by row (options
+//! `dry_run`, `send_links`, `apply_role_groups`).
 
 use secboard_domain::flows::create_user;
 use secboard_domain::flows::import_django::{self, ImportOptions};
-use secboard_domain::flows::import_sheet;
+use secboard_domain::flows::import_sheet::{self, SheetOptions};
 
 mod sheet;
 use secboard_http::routes::Function;
@@ -33,17 +34,17 @@ async fn route(ctx: &Context, req: Request) -> Result<Response<Body>, Problem> {
                 keep_superusers: call.flag("keep_superusers")?,
                 company_id: call.query("company_id").map(str::to_owned),
             };
-            match call.media_type.as_str() {
-                "application/json" => json(200, &import_django::import_django_api(&app.deps, &p, call.bytes(), options).await?),
-                "text/csv" => {
-                    let rows = import_sheet::parse_csv(&call.bytes())?;
-                    json(200, &import_sheet::import_rows(&app.deps, &p, rows, options.dry_run).await?)
-                }
-                _ => {
-                    let rows = sheet::xlsx_rows(&call.bytes())?;
-                    json(200, &import_sheet::import_rows(&app.deps, &p, rows, options.dry_run).await?)
-                }
+            if call.media_type == "application/json" {
+                return json(200, &import_django::import_django_api(&app.deps, &p, call.bytes(), options).await?);
             }
+            let sheet = SheetOptions {
+                dry_run: options.dry_run,
+                send_links: call.flag("send_links")?,
+                apply_role_groups: call.flag("apply_role_groups")?,
+            };
+            let rows =
+                if call.media_type == "text/csv" { import_sheet::parse_csv(&call.bytes())? } else { sheet::xlsx_rows(&call.bytes())? };
+            json(200, &import_sheet::import_rows(&app.deps, &app.mail, &p, rows, sheet).await?)
         }
         _ => {
             let input = call.json()?;

@@ -117,6 +117,11 @@ const IMPORT: &[(&str, &str)] = &[
     ("dry_run", "`true`: report what would happen and write nothing."),
     ("keep_superusers", "`true`: Django superusers stay superusers (a Django dump only)."),
     ("company_id", "The company whose access groups a Django dump's groups become."),
+    ("send_links", "`true`: each user a spreadsheet's row created gets a first-access link through the mail queue (never on a dry run)."),
+    (
+        "apply_role_groups",
+        "`true`: a spreadsheet row's platform roles also give their access groups, as the creation form's checkbox does.",
+    ),
 ];
 
 /// Every route with its types. A test holds this list equal to the route table.
