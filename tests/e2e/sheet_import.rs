@@ -220,3 +220,51 @@ async fn send_links_queues_a_first_access_link_for_each_row_created_and_for_no_o
     let bad = import(&t, csv.as_bytes().to_vec(), "text/csv", "?send_links=maybe").await;
     assert_eq!((bad.status, bad.field()), (400, Some("send_links")), "{bad:?}");
 }
+
+/// The console's form labels, in its order, as the template names them.
+const TEMPLATE_FIELDS: [&str; 13] = [
+    "email",
+    "first_name",
+    "last_name",
+    "company_id",
+    "department_id",
+    "position_id",
+    "phone",
+    "colour",
+    "start_date",
+    "end_date",
+    "roles",
+    "groups",
+    "quizzes",
+];
+
+#[tokio::test]
+async fn the_downloadable_templates_carry_the_creation_forms_labels_in_each_language_and_import_back() {
+    let t = TestApp::spawn().await;
+    let c = t.company("Acme").await;
+    t.item(&c, "departments", "Security").await;
+    t.item(&c, "quizzes", "Phishing").await;
+    let console = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../console");
+    for (n, lang) in ["en", "uk", "ru"].into_iter().enumerate() {
+        let template = std::fs::read(console.join(format!("templates/users-{lang}.csv"))).unwrap();
+        let messages: Value = serde_json::from_slice(&std::fs::read(console.join(format!("messages/{lang}.json"))).unwrap()).unwrap();
+        let text = String::from_utf8(template.clone()).unwrap();
+        let header: Vec<&str> = text.trim_start_matches('\u{feff}').trim_end().split(',').collect();
+        let labels: Vec<&str> = TEMPLATE_FIELDS.iter().map(|f| messages[format!("field.{f}")].as_str().unwrap()).collect();
+        assert_eq!(header, labels, "the {lang} template names the form's fields as the console labels them");
+
+        let empty = import(&t, template.clone(), "text/csv", "").await;
+        assert_eq!((empty.status, empty.body["rows"].as_array().map(Vec::len)), (200, Some(0)), "{lang}: {empty:?}");
+
+        let mut filled = template;
+        let row = format!("user{n}@example.com,Ada,Lovelace,Acme,Security,,+44 20 7946 0958,#aabbcc,2026-01-01,,,,Phishing\r\n");
+        filled.extend_from_slice(row.as_bytes());
+        let r = import(&t, filled, "text/csv", "").await;
+        assert_eq!((r.status, line(&r.body, 2)["outcome"].as_str()), (200, Some("created")), "{lang}: {r:?}");
+        let u = get_user(&t, &r.body, 2).await;
+        assert_eq!(
+            (u["profile"]["department"]["name"].as_str(), u["profile"]["quizzes"][0]["name"].as_str()),
+            (Some("Security"), Some("Phishing"))
+        );
+    }
+}
