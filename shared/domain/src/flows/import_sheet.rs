@@ -118,7 +118,7 @@ pub struct SheetReport {
 }
 
 /// The options of a spreadsheet import (query parameters of `POST /api/users/import`).
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug)]
 pub struct SheetOptions {
     /// Check every row, write nothing, send nothing.
     pub dry_run: bool,
@@ -126,6 +126,14 @@ pub struct SheetOptions {
     pub send_links: bool,
     /// The creation form's "Apply groups from roles": the roles' access groups are given too.
     pub apply_role_groups: bool,
+    /// Most rows taken ([`ROWS_MAX`] in a request; more in a job).
+    pub rows_max: usize,
+}
+
+impl Default for SheetOptions {
+    fn default() -> Self {
+        SheetOptions { dry_run: false, send_links: false, apply_role_groups: false, rows_max: ROWS_MAX }
+    }
 }
 
 /// Parses CSV (RFC 4180: quoted fields with doubled quotes and line breaks, `,` or `;` as the
@@ -218,8 +226,8 @@ pub async fn import_rows(deps: &Deps, cfg: &MailConfig, p: &Principal, rows: Vec
         if cells.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
-        if report.rows.len() >= ROWS_MAX {
-            return Err(Error::invalid("file", format!("at most {ROWS_MAX} rows in one import")));
+        if report.rows.len() >= opts.rows_max {
+            return Err(Error::invalid("file", format!("at most {} rows in one import", opts.rows_max)));
         }
         // Every cell of a column (a header may repeat), joined as one list.
         let get = |c: Column| -> Option<String> {
