@@ -85,6 +85,9 @@ SECBOARD_TEST_DYNAMODB="http://127.0.0.1:$port" SECBOARD_TEST_S3="http://127.0.0
 step "the README walk-through, as written, against a fresh local server"
 bash infra/walkthrough.sh
 
+step "the README walk-through of bringing users in, as written, against a fresh local server"
+bash infra/walkthrough-imports.sh
+
 step "schemathesis over every route of the OpenAPI document, against a fresh local server"
 "$venv/bin/openapi-spec-validator" docs/openapi.json
 SECBOARD_TOOLS="$tools" bash infra/schemathesis.sh

@@ -34,16 +34,7 @@ async fn a_spreadsheet_uploaded_by_presigned_put_is_imported_once_as_a_job_whose
 
     let csv = "Email,First Name,Last Name,Company\nbig@example.com,Big,File,Acme\nnot-an-email,Bad,Row,Acme\n";
     put(up.body["url"].as_str().unwrap(), "text/csv", csv.as_bytes().to_vec()).await;
-    // Storage announces the file twice at once (events are at-least-once): one run claims the
-    // job, the other leaves it alone.
-    let ctx = import_job::Context { app: t.app.clone().with_blobs(t.blobs.clone()) };
-    let key = t.blobs.keys("imports/uploads/").await.unwrap().pop().expect("the upload landed");
-    let event = json!({ "detail": { "object": { "key": key } } });
-    let (a, b) = tokio::join!(import_job::handler(&ctx, event.clone()), import_job::handler(&ctx, event.clone()));
-    let mut ran: Vec<Value> = a.unwrap()["ran"].as_array().unwrap().clone();
-    ran.extend(b.unwrap()["ran"].as_array().unwrap().iter().cloned());
-    assert_eq!(ran, vec![json!("done")], "one run");
-    assert_eq!(import_job::handler(&ctx, event).await.unwrap()["ran"], json!([]), "and a late one runs nothing");
+    assert_eq!(t.run_import_jobs().await, vec![json!("done")]);
     assert!(t.run_import_jobs().await.is_empty(), "the upload is not kept once read");
 
     let done = job(&t, &id).await;
@@ -118,4 +109,25 @@ async fn only_superusers_start_or_see_import_jobs_and_bad_input_is_refused_namin
     assert_eq!(r.status, 403, "{r:?}");
     let r = t.get(&format!("/api/users/import/jobs/{}", ulid::Ulid::new())).await;
     assert_eq!(r.status, 404, "{r:?}");
+}
+
+/// Storage announces an upload twice at once (its events are at-least-once): one run claims the
+/// job in a conditional write, the other leaves it alone, and a late one finds nothing to do.
+#[tokio::test]
+async fn two_concurrent_announcements_of_one_upload_run_its_job_once() {
+    let t = TestApp::spawn().await;
+    t.company("Acme").await;
+    let up = t.post("/api/users/import/uploads", json!({ "media_type": "text/csv" })).await;
+    let csv = "Email,First Name,Last Name,Company\nonce@example.com,Once,Only,Acme\n";
+    put(up.body["url"].as_str().unwrap(), "text/csv", csv.as_bytes().to_vec()).await;
+    let ctx = import_job::Context { app: t.app.clone().with_blobs(t.blobs.clone()) };
+    let key = t.blobs.keys("imports/uploads/").await.unwrap().pop().expect("the upload landed");
+    let event = json!({ "detail": { "object": { "key": key } } });
+    let (a, b) = tokio::join!(import_job::handler(&ctx, event.clone()), import_job::handler(&ctx, event.clone()));
+    let mut ran: Vec<Value> = a.unwrap()["ran"].as_array().unwrap().clone();
+    ran.extend(b.unwrap()["ran"].as_array().unwrap().iter().cloned());
+    assert_eq!(ran, vec![json!("done")], "one run");
+    assert_eq!(import_job::handler(&ctx, event).await.unwrap()["ran"], json!([]), "and a late one runs nothing");
+    let done = job(&t, up.body["job_id"].as_str().unwrap()).await;
+    assert_eq!(done.body["summary"]["created"], 1, "{done:?}");
 }
