@@ -216,11 +216,16 @@ pub async fn run(
         return Ok(None);
     }
     let report = dir.join("report.jsonl");
-    let outcome = import(deps, cfg, &job, &file, &report, read_xlsx).await;
+    let mut outcome = import(deps, cfg, &job, &file, &report, read_xlsx).await;
+    if outcome.is_ok() {
+        // A report that cannot be stored fails the job like any other fault: never left running.
+        if let Err(e) = blobs.put_file(&report_key(&job.owner, &job.id), &report, "application/x-ndjson").await {
+            outcome = Err(e);
+        }
+    }
     job.finished_at = Some(deps.now());
     let result = match outcome {
         Ok(summary) => {
-            blobs.put_file(&report_key(&job.owner, &job.id), &report, "application/x-ndjson").await?;
             job.status = ImportJobStatus::Done;
             job.summary = Some(summary);
             Ok(())
