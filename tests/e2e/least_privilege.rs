@@ -138,6 +138,12 @@ async fn tour(t: &TestApp) {
     let token = t.last_link("tour@acme.test").await;
     ok(&t.confirm_link(&token, "violet canyon drift pebble 2026").await, "confirm");
     ok(&t.post("/api/users/export", json!({})).await, "export");
+    // A spreadsheet imported inline, each new user sent a first-access link.
+    let csv = "Email,First Name,Last Name,Company\ntour.sheet@acme.test,Shee,Tee,Tour Ltd\n";
+    let sheet = t.upload("/api/users/import?send_links=true", csv.as_bytes().to_vec(), "text/csv", &t.admin_cookie.clone()).await;
+    ok(&sheet, "sheet import");
+    assert_eq!(sheet.body["links_queued"], 1, "{sheet:?}");
+    let sheet_user = sheet.body["rows"][0]["user_id"].as_str().unwrap().to_owned();
     // An import too large for a request: the upload link, the file, the job, its report.
     let up = t.post("/api/users/import/uploads", json!({ "media_type": "text/csv", "send_links": true })).await;
     ok(&up, "import upload");
@@ -217,11 +223,11 @@ async fn tour(t: &TestApp) {
     ok(&t.delete("/api/org/directory").await, "directory off");
 
     // And the end of it.
+    for u in [&job_user, &sheet_user] {
+        let r = t.request("DELETE", &format!("/api/users/{u}"), Some(json!({ "confirm": true })), Some(&t.admin_cookie.clone())).await;
+        ok(&r, "imported user deleted");
+    }
     ok(&t.request("DELETE", &format!("/api/users/{id}"), Some(json!({ "confirm": true })), Some(&t.admin_cookie.clone())).await, "delete");
-    ok(
-        &t.request("DELETE", &format!("/api/users/{job_user}"), Some(json!({ "confirm": true })), Some(&t.admin_cookie.clone())).await,
-        "delete",
-    );
     ok(&t.delete(&format!("/api/org/companies/{c}/roles/{role}")).await, "role deleted");
     ok(&t.delete(&format!("/api/org/companies/{c}/groups/{g}")).await, "group deleted");
     ok(&t.delete(&format!("/api/org/groups/{global}")).await, "global group deleted");
