@@ -88,6 +88,9 @@ SECBOARD_TOOLS="$tools" bash infra/rotation-test.sh "http://127.0.0.1:$port"
 step "the README walk-through, as written, against a fresh local server"
 bash infra/walkthrough.sh
 
+step "the README walk-through of bringing users in, as written, against a fresh local server"
+bash infra/walkthrough-imports.sh
+
 step "schemathesis over every route of the OpenAPI document, against a fresh local server"
 "$venv/bin/openapi-spec-validator" docs/openapi.json
 SECBOARD_TOOLS="$tools" bash infra/schemathesis.sh

@@ -10,6 +10,7 @@ import { userCard } from "./screens/user-card.js";
 import { orgScreen } from "./screens/org.js";
 import { cabinetScreen } from "./screens/cabinet.js";
 import { auditScreen } from "./screens/audit.js";
+import { importScreen } from "./screens/import.js";
 import { right } from "./rights.js";
 
 /** A module is in the menu when its groups give "show link" and "view" (superusers: always). */
@@ -52,7 +53,8 @@ async function route() {
   say(takeFlash());
   view.textContent = "";
   try {
-    if (parts[0] === "users" && parts[1]) await userCard(view, me, parts[1]);
+    if (parts[0] === "users" && parts[1] === "import") await importScreen(view, me);
+    else if (parts[0] === "users" && parts[1]) await userCard(view, me, parts[1]);
     else if (parts[0] === "users") await usersScreen(view, me);
     else if (parts[0] === "org") await orgScreen(view, me, parts[1]);
     else if (parts[0] === "audit") await auditScreen(view);

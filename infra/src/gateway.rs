@@ -42,7 +42,7 @@ impl Functions {
             logout: plain.clone(),
             profile: with_blobs.clone(),
             org: plain.clone(),
-            create_user: plain.clone(),
+            create_user: with_blobs.clone(),
             list_users: with_blobs.clone(),
             update_user: with_blobs.clone(),
             delete_user: with_blobs.clone(),

@@ -54,8 +54,9 @@ const HEAVY: &[(&str, &[&str])] = &[
     ("zxcvbn", &["profile", "update-user", "reset-confirm"]),
     ("qrcode", &["totp-setup"]),
     ("rust_xlsxwriter", &["export-users"]),
-    // Spreadsheet imports (POST /api/users/import) are the create-user function's.
-    ("calamine", &["create-user"]),
+    // Spreadsheet imports (POST /api/users/import) are the create-user function's, and its
+    // reader is shared with the import function that runs the large ones as jobs.
+    ("calamine", &["create-user", "import-job"]),
     // Imported Django hashes are checked at sign-in only.
     ("djangohashers", &["login"]),
     ("ldap3", &["active-directory", "login"]),

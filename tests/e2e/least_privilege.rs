@@ -138,6 +138,25 @@ async fn tour(t: &TestApp) {
     let token = t.last_link("tour@acme.test").await;
     ok(&t.confirm_link(&token, "violet canyon drift pebble 2026").await, "confirm");
     ok(&t.post("/api/users/export", json!({})).await, "export");
+    // A spreadsheet imported inline, each new user sent a first-access link.
+    let csv = "Email,First Name,Last Name,Company\ntour.sheet@acme.test,Shee,Tee,Tour Ltd\n";
+    let sheet = t.upload("/api/users/import?send_links=true", csv.as_bytes().to_vec(), "text/csv", &t.admin_cookie.clone()).await;
+    ok(&sheet, "sheet import");
+    assert_eq!(sheet.body["links_queued"], 1, "{sheet:?}");
+    let sheet_user = sheet.body["rows"][0]["user_id"].as_str().unwrap().to_owned();
+    // An import too large for a request: the upload link, the file, the job, its report.
+    let up = t.post("/api/users/import/uploads", json!({ "media_type": "text/csv", "send_links": true })).await;
+    ok(&up, "import upload");
+    let csv = "Email,First Name,Last Name,Company\ntour.job@acme.test,Jo,Bee,Tour Ltd\n";
+    let put =
+        reqwest::Client::new().put(up.body["url"].as_str().unwrap()).header("content-type", "text/csv").body(csv).send().await.unwrap();
+    assert!(put.status().is_success(), "{put:?}");
+    assert_eq!(t.run_import_jobs().await.len(), 1, "the job ran");
+    let job = t.get(&format!("/api/users/import/jobs/{}", up.body["job_id"].as_str().unwrap())).await;
+    ok(&job, "import job");
+    let report = reqwest::get(job.body["report_url"].as_str().unwrap()).await.unwrap().text().await.unwrap();
+    let job_user =
+        serde_json::from_str::<serde_json::Value>(report.lines().next().unwrap()).unwrap()["user_id"].as_str().unwrap().to_owned();
     ok(&t.get(&format!("/api/audit?user={id}")).await, "audit");
 
     // The user's side.
@@ -204,6 +223,10 @@ async fn tour(t: &TestApp) {
     ok(&t.delete("/api/org/directory").await, "directory off");
 
     // And the end of it.
+    for u in [&job_user, &sheet_user] {
+        let r = t.request("DELETE", &format!("/api/users/{u}"), Some(json!({ "confirm": true })), Some(&t.admin_cookie.clone())).await;
+        ok(&r, "imported user deleted");
+    }
     ok(&t.request("DELETE", &format!("/api/users/{id}"), Some(json!({ "confirm": true })), Some(&t.admin_cookie.clone())).await, "delete");
     ok(&t.delete(&format!("/api/org/companies/{c}/roles/{role}")).await, "role deleted");
     ok(&t.delete(&format!("/api/org/companies/{c}/groups/{g}")).await, "group deleted");
@@ -372,6 +395,7 @@ async fn what_each_function_does_as_it_starts_is_allowed_by_its_role() {
         "list-users" => list_users, "update-user" => update_user, "delete-user" => delete_user, "export-users" => export_users,
         "reset-request" => reset_request, "reset-confirm" => reset_confirm, "first-login" => first_login, "magic-link" => magic_link,
         "totp-setup" => totp_setup, "totp-verify" => totp_verify, "fallback" => fallback, "active-directory" => active_directory,
+        "import-job" => import_job,
     };
     let mut used = used;
     calls.lock().unwrap().clear();

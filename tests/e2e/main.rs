@@ -17,6 +17,7 @@ mod first_login;
 mod fixtures;
 mod gates;
 mod granting;
+mod import_jobs;
 mod layout;
 mod least_privilege;
 mod list_users;

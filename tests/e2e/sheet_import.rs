@@ -119,3 +119,152 @@ async fn an_xlsx_reads_excel_dates_and_dates_as_text_and_keeps_formula_text_as_t
     let junk = import(&t, b"not a workbook".to_vec(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "").await;
     assert_eq!((junk.status, junk.field()), (400, Some("file")), "{junk:?}");
 }
+
+fn names(v: &Value) -> Vec<&str> {
+    v.as_array().unwrap().iter().map(|g| g["name"].as_str().unwrap()).collect()
+}
+
+#[tokio::test]
+async fn platform_roles_access_groups_and_quizzes_are_named_by_name_several_to_a_cell_and_an_unknown_name_is_reported_with_its_row_and_column()
+ {
+    let t = TestApp::spawn().await;
+    let c = t.company("Acme").await;
+    let other = t.company("Globex").await;
+    t.item(&other, "quizzes", "Elsewhere").await;
+    t.item(&c, "quizzes", "Phishing").await;
+    t.item(&c, "quizzes", "Passwords").await;
+    let risk = t.group(Some(&c), "Risk", json!({ "view": true })).await;
+    t.group(Some(&c), "Audit, internal", json!({})).await;
+    t.group(None, "Everyone", json!({})).await;
+    t.post(&format!("/api/org/companies/{c}/roles"), json!({ "name": "CISO", "groups": [risk] })).await.id();
+    t.item(&c, "roles", "Analyst").await;
+    // Ukrainian headers; Russian ones below; the export's own columns last.
+    let csv = "Електронна пошта;Ім'я;Прізвище;Компанія;Ролі платформи;Групи доступу;Тести\n\
+        ada@example.com;Ada;Lovelace;Acme;ciso, Analyst;Everyone;Phishing, passwords\n\
+        comma@example.com;Com;Ma;Acme;;Audit, internal;\n\
+        role@example.com;No;Role;Acme;CISO, Janitor;;\n\
+        group@example.com;No;Group;Acme;;Nobody;\n\
+        quiz@example.com;No;Quiz;Acme;;;Elsewhere\n";
+    let dry = import(&t, csv.as_bytes().to_vec(), "text/csv", "?dry_run=true&apply_role_groups=true").await;
+    let r = import(&t, csv.as_bytes().to_vec(), "text/csv", "?apply_role_groups=true").await;
+    assert_eq!((r.status, r.body["created"].as_u64()), (200, Some(2)), "{r:?}");
+    for (row, field, name) in [(4, "roles", "Janitor"), (5, "groups", "Nobody"), (6, "quizzes", "Elsewhere")] {
+        for report in [&dry.body, &r.body] {
+            let l = line(report, row);
+            assert_eq!((l["outcome"].as_str(), l["field"].as_str()), (Some("skipped"), Some(field)), "row {row}: {l}");
+            assert!(l["message"].as_str().unwrap().contains(&format!("\"{name}\"")), "the message names the unknown name: {l}");
+        }
+    }
+    let get = async |row: u64| t.get(&format!("/api/users/{}", line(&r.body, row)["user_id"].as_str().unwrap())).await.body;
+    let ada = get(2).await;
+    let pr = &ada["profile"];
+    assert_eq!(names(&pr["roles"]), vec!["CISO", "Analyst"], "{ada}");
+    assert_eq!(names(&pr["groups"]), vec!["Everyone", "Risk"], "the named group, then the role's (apply_role_groups)");
+    assert_eq!(names(&pr["quizzes"]), vec!["Phishing", "Passwords"]);
+    assert_eq!(names(&get(3).await["profile"]["groups"]), vec!["Audit, internal"], "a name with a comma in it, whole");
+
+    // Russian headers, and without apply_role_groups a role gives no groups.
+    let csv = "Электронная почта,Имя,Фамилия,Компания,Роли платформы,Группы доступа,Тесты\n\
+        boris@example.com,Борис,Петров,Acme,CISO,,Phishing\n";
+    let r = import(&t, csv.as_bytes().to_vec(), "text/csv", "").await;
+    assert_eq!((r.status, r.body["created"].as_u64()), (200, Some(1)), "{r:?}");
+    let b = get_user(&t, &r.body, 2).await;
+    assert_eq!((names(&b["profile"]["roles"]), names(&b["profile"]["groups"])), (vec!["CISO"], vec![]), "{b}");
+
+    // An export's own columns: Cabinet Groups (the company's) and Other Groups (global ones).
+    let csv = "Full Name,Email,Phone,Company,Department,Position,Account Status,Cabinet Groups,Other Groups,Start Date,End Date\n\
+        Grace Hopper,grace@example.com,,Acme,,,Active,Risk,Everyone,,\n";
+    let r = import(&t, csv.as_bytes().to_vec(), "text/csv", "").await;
+    assert_eq!((r.status, r.body["created"].as_u64()), (200, Some(1)), "{r:?}");
+    assert_eq!(names(&get_user(&t, &r.body, 2).await["profile"]["groups"]), vec!["Risk", "Everyone"]);
+}
+
+async fn get_user(t: &TestApp, report: &Value, row: u64) -> Value {
+    t.get(&format!("/api/users/{}", line(report, row)["user_id"].as_str().unwrap())).await.body
+}
+
+#[tokio::test]
+async fn send_links_queues_a_first_access_link_for_each_row_created_and_for_no_other_and_never_on_a_dry_run() {
+    let t = TestApp::spawn().await;
+    t.company("Acme").await;
+    let csv = "Email,First Name,Last Name,Company\n\
+        new@example.com,New,User,Acme\n\
+        bad-email,Bad,Row,Acme\n";
+    let dry = import(&t, csv.as_bytes().to_vec(), "text/csv", "?dry_run=true&send_links=true").await;
+    assert_eq!((dry.status, dry.body["links_queued"].as_u64()), (200, Some(0)), "{dry:?}");
+    assert!(line(&dry.body, 2).get("link").is_none(), "{}", dry.body);
+    assert!(t.mails_to("new@example.com").await.is_empty(), "a dry run sends nothing");
+
+    let r = import(&t, csv.as_bytes().to_vec(), "text/csv", "?send_links=true").await;
+    assert_eq!((r.status, r.body["links_queued"].as_u64()), (200, Some(1)), "{r:?}");
+    assert_eq!(line(&r.body, 2)["link"], "queued", "{}", r.body);
+    assert!(line(&r.body, 3).get("link").is_none(), "a row skipped gets no link: {}", r.body);
+    // The link is a real first-access link: it sets the first password.
+    let token = t.last_link("new@example.com").await;
+    let set = t
+        .request("POST", "/api/auth/password-reset/confirm", Some(json!({ "token": token, "password": "a fresh first password 9" })), None)
+        .await;
+    assert_eq!(set.status, 200, "{set:?}");
+    t.sign_in("new@example.com", "a fresh first password 9").await;
+    assert!(t.mails_to("bad-email").await.is_empty());
+
+    // Without the option nobody is mailed; and a re-run's rows are skipped, so no second link.
+    let csv2 = "Email,First Name,Last Name,Company\nquiet@example.com,Quiet,User,Acme\n";
+    let r = import(&t, csv2.as_bytes().to_vec(), "text/csv", "").await;
+    assert_eq!(r.body["created"].as_u64(), Some(1), "{r:?}");
+    assert!(t.mails_to("quiet@example.com").await.is_empty(), "no link unless asked");
+    let before = t.mails_to("new@example.com").await.len();
+    let again = import(&t, csv.as_bytes().to_vec(), "text/csv", "?send_links=true").await;
+    assert_eq!((again.body["created"].as_u64(), again.body["links_queued"].as_u64()), (Some(0), Some(0)), "{again:?}");
+    assert_eq!(t.mails_to("new@example.com").await.len(), before, "no second link");
+    let bad = import(&t, csv.as_bytes().to_vec(), "text/csv", "?send_links=maybe").await;
+    assert_eq!((bad.status, bad.field()), (400, Some("send_links")), "{bad:?}");
+}
+
+/// The console's form labels, in its order, as the template names them.
+const TEMPLATE_FIELDS: [&str; 13] = [
+    "email",
+    "first_name",
+    "last_name",
+    "company_id",
+    "department_id",
+    "position_id",
+    "phone",
+    "colour",
+    "start_date",
+    "end_date",
+    "roles",
+    "groups",
+    "quizzes",
+];
+
+#[tokio::test]
+async fn the_downloadable_templates_carry_the_creation_forms_labels_in_each_language_and_import_back() {
+    let t = TestApp::spawn().await;
+    let c = t.company("Acme").await;
+    t.item(&c, "departments", "Security").await;
+    t.item(&c, "quizzes", "Phishing").await;
+    let console = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../console");
+    for (n, lang) in ["en", "uk", "ru"].into_iter().enumerate() {
+        let template = std::fs::read(console.join(format!("templates/users-{lang}.csv"))).unwrap();
+        let messages: Value = serde_json::from_slice(&std::fs::read(console.join(format!("messages/{lang}.json"))).unwrap()).unwrap();
+        let text = String::from_utf8(template.clone()).unwrap();
+        let header: Vec<&str> = text.trim_start_matches('\u{feff}').trim_end().split(',').collect();
+        let labels: Vec<&str> = TEMPLATE_FIELDS.iter().map(|f| messages[format!("field.{f}")].as_str().unwrap()).collect();
+        assert_eq!(header, labels, "the {lang} template names the form's fields as the console labels them");
+
+        let empty = import(&t, template.clone(), "text/csv", "").await;
+        assert_eq!((empty.status, empty.body["rows"].as_array().map(Vec::len)), (200, Some(0)), "{lang}: {empty:?}");
+
+        let mut filled = template;
+        let row = format!("user{n}@example.com,Ada,Lovelace,Acme,Security,,+44 20 7946 0958,#aabbcc,2026-01-01,,,,Phishing\r\n");
+        filled.extend_from_slice(row.as_bytes());
+        let r = import(&t, filled, "text/csv", "").await;
+        assert_eq!((r.status, line(&r.body, 2)["outcome"].as_str()), (200, Some("created")), "{lang}: {r:?}");
+        let u = get_user(&t, &r.body, 2).await;
+        assert_eq!(
+            (u["profile"]["department"]["name"].as_str(), u["profile"]["quizzes"][0]["name"].as_str()),
+            (Some("Security"), Some("Phishing"))
+        );
+    }
+}

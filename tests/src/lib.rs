@@ -171,6 +171,16 @@ impl TestApp {
         delivered
     }
 
+    /// Runs the import jobs whose files have landed, as the import function does when storage
+    /// announces them (its IAM actions filed under `import-job`); the statuses of those that ran.
+    pub async fn run_import_jobs(&self) -> Vec<Value> {
+        let before = self.iam_made();
+        let ctx = import_job::Context { app: self.app.clone().with_blobs(self.blobs.clone()) };
+        let ran = secboard_infra::run_uploaded_imports(&ctx).await.expect("running the import jobs");
+        self.note_iam("import-job", before);
+        ran
+    }
+
     /// How many IAM actions the store and the blob store have made so far.
     fn iam_made(&self) -> (usize, usize) {
         (self.store.iam_actions().len(), self.blobs.iam_actions().len())

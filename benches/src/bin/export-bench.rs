@@ -42,6 +42,15 @@ impl BlobStore for CountingBlobs {
     async fn presign_get(&self, key: &str, _: jiff::SignedDuration) -> secboard_domain::Result<String> {
         Ok(format!("local://{key}"))
     }
+    async fn presign_put(&self, key: &str, _: &str, _: jiff::SignedDuration) -> secboard_domain::Result<String> {
+        Ok(format!("local://{key}"))
+    }
+    async fn download(&self, _: &str, _: &Path) -> secboard_domain::Result<bool> {
+        Ok(false)
+    }
+    async fn put_file(&self, _: &str, _: &Path, _: &str) -> secboard_domain::Result<()> {
+        Ok(())
+    }
 }
 
 fn peak_rss_mib() -> f64 {

@@ -77,7 +77,8 @@ export async function usersScreen(view, me) {
   view.append(h("section", { class: "card" },
     h("div", { class: "title-row" }, h("h2", { text: t("nav.users") }),
       can(me, "users", "add") ? h("button", { type: "button", class: "primary", id: "create-user", text: t("users.create"),
-        onclick: async () => { const made = await createUserDialog(me); if (made) location.hash = "#/users/" + made.id; } }) : null),
+        onclick: async () => { const made = await createUserDialog(me); if (made) location.hash = "#/users/" + made.id; } }) : null,
+      can(me, "users", "add") ? h("a", { href: "#/users/import", class: "button", text: t("users.import") }) : null),
     filters, exportBox, summary, h("div", { class: "table-wrap" }, table), pager));
 
   // Cursor paging: the cursors of the pages before this one, to go back.

@@ -88,6 +88,7 @@ fn content_type(path: &Path) -> &'static str {
         Some("svg") => "image/svg+xml",
         Some("png") => "image/png",
         Some("json") => "application/json",
+        Some("csv") => "text/csv; charset=utf-8",
         _ => "application/octet-stream",
     }
 }
@@ -295,6 +296,19 @@ async fn main() -> anyhow::Result<()> {
         );
     }
 
+    // Imports that run as jobs: what lands under imports/uploads/ is imported (on AWS the bucket's
+    // event invokes the import function; here this loop hands it the same event).
+    tokio::spawn({
+        let ctx = import_job::Context { app: app.clone().with_blobs(blobs.clone()) };
+        async move {
+            loop {
+                if let Err(e) = secboard_infra::run_uploaded_imports(&ctx).await {
+                    tracing::warn!(error = format!("{e:#}"), "a local import job failed");
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+            }
+        }
+    });
     let functions = Arc::new(Functions::new(app, web, blobs));
     // The S3 engine lives as long as the server.
     let _s3_engine = s3_engine;

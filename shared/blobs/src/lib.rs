@@ -113,6 +113,54 @@ impl BlobStore for S3Blobs {
         self.note("GetObject", key);
         self.presign_get_at(key, std::time::SystemTime::now() - self.signing_lag, valid_for).await
     }
+
+    async fn presign_put(&self, key: &str, content_type: &str, valid_for: SignedDuration) -> Result<String> {
+        self.note("PutObject", key);
+        let start = std::time::SystemTime::now() - self.signing_lag;
+        let cfg =
+            PresigningConfig::builder().start_time(start).expires_in(valid_for.unsigned_abs()).build().map_err(fault("presigning"))?;
+        let req = self
+            .client
+            .put_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .content_type(content_type)
+            .presigned(cfg)
+            .await
+            .map_err(fault("presigning"))?;
+        Ok(req.uri().to_owned())
+    }
+
+    async fn download(&self, key: &str, to: &std::path::Path) -> Result<bool> {
+        use tokio::io::AsyncWriteExt;
+        self.note("GetObject", key);
+        let mut body = match self.client.get_object().bucket(&self.bucket).key(key).send().await {
+            Ok(o) => o.body,
+            Err(e) if e.as_service_error().is_some_and(|s| s.is_no_such_key()) => return Ok(false),
+            Err(e) => return Err(fault("reading an object")(e)),
+        };
+        let mut file = tokio::fs::File::create(to).await.map_err(fault("creating a local file"))?;
+        while let Some(chunk) = body.try_next().await.map_err(fault("reading an object"))? {
+            file.write_all(&chunk).await.map_err(fault("writing a local file"))?;
+        }
+        file.flush().await.map_err(fault("writing a local file"))?;
+        Ok(true)
+    }
+
+    async fn put_file(&self, key: &str, from: &std::path::Path, content_type: &str) -> Result<()> {
+        self.note("PutObject", key);
+        let body = ByteStream::from_path(from).await.map_err(fault("reading a local file"))?;
+        self.client
+            .put_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .body(body)
+            .content_type(content_type)
+            .send()
+            .await
+            .map_err(fault("storing an object"))?;
+        Ok(())
+    }
 }
 
 impl S3Blobs {

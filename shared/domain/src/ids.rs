@@ -49,6 +49,7 @@ id_type! {
     GroupId => "access group",
     EventId => "event",
     SessionId => "session",
+    JobId => "import job",
 }
 
 fn new_ulid(clock: &dyn Clock, entropy: &dyn Entropy) -> String {

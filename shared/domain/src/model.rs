@@ -300,3 +300,40 @@ pub struct AuditEvent {
     pub detail: serde_json::Value,
     pub source_ip: Option<String>,
 }
+
+/// An import that runs as a job: the file goes to private storage by a presigned upload, and the
+/// import runs when it lands (`flows::import_job`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ImportJob {
+    pub id: String,
+    /// The superuser who started it; the job lives in their partition.
+    pub owner: UserId,
+    /// `django`, `csv` or `xlsx`.
+    pub kind: String,
+    pub dry_run: bool,
+    pub keep_superusers: bool,
+    pub send_links: bool,
+    pub apply_role_groups: bool,
+    pub company_id: Option<String>,
+    pub status: ImportJobStatus,
+    /// The address the upload was asked from (the audit's source for what the job writes).
+    pub source_ip: String,
+    pub created_at: Timestamp,
+    pub finished_at: Option<Timestamp>,
+    /// The report's totals once done (the rows are in the report file).
+    pub summary: Option<serde_json::Value>,
+    /// Why the whole file was refused: the field and the message.
+    pub error: Option<(String, String)>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ImportJobStatus {
+    /// Waiting for the file.
+    Waiting,
+    Running,
+    Done,
+    /// The file was refused whole (see `error`), or the job stopped on a fault.
+    Failed,
+}

@@ -286,6 +286,12 @@ pub trait BlobStore: Send + Sync {
     /// A GET link valid for `valid_for`. It is signed at the real time, since the storage service
     /// checks it against its own clock; flows report the expiry from their clock.
     async fn presign_get(&self, key: &str, valid_for: jiff::SignedDuration) -> Result<String>;
+    /// A PUT link valid for `valid_for`, for an upload of `content_type` straight to storage.
+    async fn presign_put(&self, key: &str, content_type: &str, valid_for: jiff::SignedDuration) -> Result<String>;
+    /// Copies an object into a local file (streamed: memory stays flat); `false` if there is none.
+    async fn download(&self, key: &str, to: &std::path::Path) -> Result<bool>;
+    /// Stores a local file (streamed from disk).
+    async fn put_file(&self, key: &str, from: &std::path::Path, content_type: &str) -> Result<()>;
 }
 
 /// A link as stored: which kind, the digest of its secret, when it expires.
@@ -449,6 +455,16 @@ pub trait AdAccountStore: Send + Sync {
     async fn link_ad_account(&self, account: &Account, read_version: u64, guid: &str, audit: &AuditEvent) -> Result<()>;
 }
 
+/// Import jobs (`flows::import_job`), in their owner's partition.
+#[async_trait]
+pub trait ImportJobStore: Send + Sync {
+    /// Saves a job: a new one only if none has its id (`expected` is `None`), else only while it
+    /// still has the `expected` status. Answers whether it was saved (a job claimed by another
+    /// run, or gone, is not).
+    async fn save_job(&self, job: &crate::model::ImportJob, expected: Option<crate::model::ImportJobStatus>) -> Result<bool>;
+    async fn get_job(&self, owner: &UserId, id: &str) -> Result<Option<crate::model::ImportJob>>;
+}
+
 /// Everything the store offers.
 pub trait Store:
     AccountStore
@@ -463,6 +479,7 @@ pub trait Store:
     + AdSettingsStore
     + AdAccountStore
     + ImportStore
+    + ImportJobStore
 {
 }
 impl<T> Store for T where
@@ -478,5 +495,6 @@ impl<T> Store for T where
         + AdSettingsStore
         + AdAccountStore
         + ImportStore
+        + ImportJobStore
 {
 }

@@ -155,6 +155,8 @@ routes! {
     "DELETE /api/users/{id}" => DeleteUser, Done;
     "POST /api/users/export" => ExportUsers, Done;
     "POST /api/users/import" => CreateUser, Done, Import;
+    "POST /api/users/import/uploads" => CreateUser, Done;
+    "GET /api/users/import/jobs/{id}" => CreateUser, Done;
     "GET /api/org/companies" => Org, Done;
     "POST /api/org/companies" => Org, Done;
     "GET /api/org/companies/{company_id}" => Org, Done;

@@ -19,6 +19,7 @@ use secboard_domain::flows::delete_user::DeleteInput;
 use secboard_domain::flows::export::ExportLink;
 use secboard_domain::flows::first_login::{FirstLoginInput, MagicInput};
 use secboard_domain::flows::import_django::Report as DjangoReport;
+use secboard_domain::flows::import_job::{JobView, UploadInput, UploadTicket};
 use secboard_domain::flows::import_sheet::SheetReport;
 use secboard_domain::flows::list_users::UserPage;
 use secboard_domain::flows::login::LoginInput;
@@ -117,6 +118,11 @@ const IMPORT: &[(&str, &str)] = &[
     ("dry_run", "`true`: report what would happen and write nothing."),
     ("keep_superusers", "`true`: Django superusers stay superusers (a Django dump only)."),
     ("company_id", "The company whose access groups a Django dump's groups become."),
+    ("send_links", "`true`: each user a spreadsheet's row created gets a first-access link through the mail queue (never on a dry run)."),
+    (
+        "apply_role_groups",
+        "`true`: a spreadsheet row's platform roles also give their access groups, as the creation form's checkbox does.",
+    ),
 ];
 
 /// Every route with its types. A test holds this list equal to the route table.
@@ -182,6 +188,13 @@ static OPS: &[Op] = &[
         Query(None, IMPORT),
         Json(200, import_report),
     ),
+    op(
+        "POST /api/users/import/uploads",
+        "Start an import too large for a request: answers a presigned PUT for the file, and the job that runs when it lands",
+        Body(s::<UploadInput>),
+        Json(201, s::<UploadTicket>),
+    ),
+    op("GET /api/users/import/jobs/{id}", "An import job's status and totals, and its report once done", NoBody, Json(200, s::<JobView>)),
     op("POST /api/users/export", "Export the filtered directory to Excel", Body(s::<RawFilter>), Json(200, s::<ExportLink>)),
     op("GET /api/org/companies", "Companies", NoBody, Json(200, s::<Vec<CompanyView>>)),
     op("POST /api/org/companies", "Create a company", Body(s::<NameInput>), Json(201, s::<CompanyView>)),

@@ -5,12 +5,19 @@
 //! validated with the same rules and messages and created whole or not at all; the report names
 //! the row (as the spreadsheet numbers it, the header being row 1) and the field of each problem.
 //! `dry_run` checks every row the same way and writes nothing.
+//!
+//! Platform roles, access groups and quizzes are named by name within the row's company (access
+//! groups also among the global ones), several in one cell separated by commas, as the export
+//! writes them; a cell that is one name whole (a name with a comma in it) is taken as that name.
+//! `send_links` sends each user a row created a first-access link through the mail queue (its
+//! mailer sends at its own pace); a dry run sends nothing.
 
 use super::Deps;
 use super::authorize::Principal;
 use super::create_user::{self, CreateUserInput, Mode};
 use crate::email::Email;
-use crate::ids::{CompanyId, OrgItemId};
+use crate::ids::{CompanyId, GroupId, OrgItemId};
+use crate::mail::MailConfig;
 use crate::model::ItemKind;
 use crate::{Error, Result};
 use serde::Serialize;
@@ -33,7 +40,13 @@ enum Column {
     Colour,
     StartDate,
     EndDate,
-    /// The export's columns that creating does not take (status, groups): read and ignored.
+    Roles,
+    /// Access groups of the company (or global ones).
+    Groups,
+    /// The export's "Other Groups": global access groups (or the company's).
+    GlobalGroups,
+    Quizzes,
+    /// The export's columns that creating does not take (status): read and ignored.
     Ignored,
 }
 
@@ -41,7 +54,7 @@ enum Column {
 fn column(header: &str) -> Option<Column> {
     let h = header.trim().to_lowercase().replace('_', " ");
     let c = match h.as_str() {
-        "email" | "e-mail" | "електронна пошта" | "пошта" | "электронная почта" | "почта" => {
+        "email" | "e-mail" | "електронна пошта" | "ел. пошта" | "пошта" | "электронная почта" | "эл. почта" | "почта" => {
             Column::Email
         }
         "first name" | "ім'я" | "ім’я" | "имя" => Column::FirstName,
@@ -53,8 +66,18 @@ fn column(header: &str) -> Option<Column> {
         "phone" | "телефон" => Column::Phone,
         "colour" | "color" | "user colour" | "колір" | "цвет" => Column::Colour,
         "start date" | "дата початку" | "дата начала" => Column::StartDate,
-        "end date" | "дата закінчення" | "дата окончания" => Column::EndDate,
-        "account status" | "cabinet groups" | "other groups" | "статус" | "групи" | "группы" => Column::Ignored,
+        "end date" | "дата закінчення" | "дата завершення" | "дата окончания" => Column::EndDate,
+        "platform roles" | "roles" | "ролі платформи" | "ролі" | "роли платформы" | "роли" => {
+            Column::Roles
+        }
+        "access groups" | "cabinet groups" | "groups" | "групи доступу" | "групи" | "группы доступа" | "группы" => {
+            Column::Groups
+        }
+        "other groups" | "global groups" | "інші групи" | "глобальні групи" | "другие группы" | "глобальные группы" => {
+            Column::GlobalGroups
+        }
+        "quizzes" | "тести" | "тесты" => Column::Quizzes,
+        "account status" | "status" | "статус" => Column::Ignored,
         _ => return None,
     };
     Some(c)
@@ -75,6 +98,12 @@ pub struct SheetRow {
     pub field: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// With `send_links`, for a row created: `queued` (the mail queue sends it) or `not_sent`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub link: Option<&'static str>,
+    /// Why a first-access link was not sent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub link_message: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -83,7 +112,28 @@ pub struct SheetReport {
     pub dry_run: bool,
     pub created: usize,
     pub skipped: usize,
+    /// First-access links queued (`send_links`).
+    pub links_queued: usize,
     pub rows: Vec<SheetRow>,
+}
+
+/// The options of a spreadsheet import (query parameters of `POST /api/users/import`).
+#[derive(Clone, Copy, Debug)]
+pub struct SheetOptions {
+    /// Check every row, write nothing, send nothing.
+    pub dry_run: bool,
+    /// Send each user a row created a first-access link (24 hours) through the mail queue.
+    pub send_links: bool,
+    /// The creation form's "Apply groups from roles": the roles' access groups are given too.
+    pub apply_role_groups: bool,
+    /// Most rows taken ([`ROWS_MAX`] in a request; more in a job).
+    pub rows_max: usize,
+}
+
+impl Default for SheetOptions {
+    fn default() -> Self {
+        SheetOptions { dry_run: false, send_links: false, apply_role_groups: false, rows_max: ROWS_MAX }
+    }
 }
 
 /// Parses CSV (RFC 4180: quoted fields with doubled quotes and line breaks, `,` or `;` as the
@@ -137,8 +187,10 @@ fn problem(e: Error) -> std::result::Result<(String, String), Error> {
     }
 }
 
-/// The form's field names as the spreadsheet's columns call them.
+/// The form's field names as the spreadsheet's columns call them (`roles[2]` is the column
+/// `roles`).
 fn column_field(field: &str) -> String {
+    let field = field.split_once('[').map_or(field, |(f, _)| f);
     match field {
         "company_id" => "company".into(),
         "department_id" => "department".into(),
@@ -148,7 +200,8 @@ fn column_field(field: &str) -> String {
 }
 
 /// Imports rows (the first being the header) through "Create User".
-pub async fn import_rows(deps: &Deps, p: &Principal, rows: Vec<Vec<String>>, dry_run: bool) -> Result<SheetReport> {
+pub async fn import_rows(deps: &Deps, cfg: &MailConfig, p: &Principal, rows: Vec<Vec<String>>, opts: SheetOptions) -> Result<SheetReport> {
+    let dry_run = opts.dry_run;
     let mut it = rows.into_iter();
     let header = it.next().ok_or_else(|| Error::invalid("file", "the file is empty: the first row names the columns"))?;
     let mut columns: Vec<Option<Column>> = vec![];
@@ -165,23 +218,41 @@ pub async fn import_rows(deps: &Deps, p: &Principal, rows: Vec<Vec<String>>, dry
         return Err(Error::invalid("file", "the columns Email, First Name, Last Name (or Full Name) and Company are needed"));
     }
     let companies = deps.store.list_companies().await?;
-    let mut items: HashMap<(CompanyId, ItemKind), Vec<(String, OrgItemId)>> = HashMap::new();
+    let mut names = Names::default();
     let mut seen: HashSet<String> = HashSet::new();
-    let mut report = SheetReport { dry_run, created: 0, skipped: 0, rows: vec![] };
+    let mut report = SheetReport { dry_run, created: 0, skipped: 0, links_queued: 0, rows: vec![] };
     for (i, cells) in it.enumerate() {
         let row = i + 2;
         if cells.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
-        if report.rows.len() >= ROWS_MAX {
-            return Err(Error::invalid("file", format!("at most {ROWS_MAX} rows in one import")));
+        if report.rows.len() >= opts.rows_max {
+            return Err(Error::invalid("file", format!("at most {} rows in one import", opts.rows_max)));
         }
+        // Every cell of a column (a header may repeat), joined as one list.
         let get = |c: Column| -> Option<String> {
-            columns.iter().position(|x| *x == Some(c)).and_then(|i| cells.get(i)).map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
+            let found: Vec<&str> = columns
+                .iter()
+                .enumerate()
+                .filter(|(_, x)| **x == Some(c))
+                .filter_map(|(i, _)| cells.get(i))
+                .map(|s| s.trim())
+                .filter(|s| !s.is_empty())
+                .collect();
+            (!found.is_empty()).then(|| found.join(", "))
         };
         let email = get(Column::Email);
-        let mut line = SheetRow { row, email: email.clone(), outcome: "skipped", user_id: None, field: None, message: None };
-        match build(deps, &companies, &mut items, &get).await {
+        let mut line = SheetRow {
+            row,
+            email: email.clone(),
+            outcome: "skipped",
+            user_id: None,
+            field: None,
+            message: None,
+            link: None,
+            link_message: None,
+        };
+        match build(deps, &companies, &mut names, &get, opts).await {
             Err(e) => {
                 let (field, message) = problem(e)?;
                 line.field = Some(column_field(&field));
@@ -198,12 +269,16 @@ pub async fn import_rows(deps: &Deps, p: &Principal, rows: Vec<Vec<String>>, dry
                     let done = if dry_run {
                         create_user::check_new(deps, p, input).await.map(|_| None)
                     } else {
-                        create_user::create_user(deps, p, input).await.map(|v| Some(v.user.id.to_string()))
+                        create_user::create_user(deps, p, input).await.map(|v| Some(v.user.id))
                     };
                     match done {
                         Ok(id) => {
                             line.outcome = if dry_run { "would_create" } else { "created" };
-                            line.user_id = id;
+                            if let (Some(id), true) = (&id, opts.send_links) {
+                                send_link(deps, cfg, p, id, &mut line).await?;
+                                report.links_queued += usize::from(line.link == Some("queued"));
+                            }
+                            line.user_id = id.map(|id| id.to_string());
                         }
                         Err(e) => {
                             let (field, message) = problem(e)?;
@@ -224,33 +299,148 @@ pub async fn import_rows(deps: &Deps, p: &Principal, rows: Vec<Vec<String>>, dry
     Ok(report)
 }
 
+/// Queues a first-access link for a user a row has just created (only then: never on a dry
+/// run, never for a row skipped). The user stays created if the link cannot be sent; the
+/// report says why, and the user's record can send one later.
+async fn send_link(deps: &Deps, cfg: &MailConfig, p: &Principal, id: &crate::ids::UserId, line: &mut SheetRow) -> Result<()> {
+    let user = deps.store.get_user(id).await?.ok_or_else(|| Error::unexpected("a user just created is not found"))?;
+    match super::reset::send_first_access(deps, cfg, p, &user).await {
+        Ok(_) => line.link = Some("queued"),
+        Err(Error::Conflict { message, .. }) => {
+            line.link = Some("not_sent");
+            line.link_message = Some(message);
+        }
+        Err(e) => return Err(e),
+    }
+    Ok(())
+}
+
+/// Names of organisation items and access groups, read once per company and kind.
+#[derive(Default)]
+struct Names {
+    items: HashMap<(CompanyId, ItemKind), Vec<(String, OrgItemId)>>,
+    /// By company, `None` for the global groups.
+    groups: HashMap<Option<CompanyId>, Vec<(String, GroupId)>>,
+}
+
+/// The names a cell lists: the whole cell if it is one name (names may hold commas), else its
+/// comma-separated parts.
+fn listed(cell: &str, is_name: impl Fn(&str) -> bool) -> Vec<String> {
+    let cell = cell.trim();
+    if is_name(&cell.to_lowercase()) {
+        return vec![cell.to_owned()];
+    }
+    cell.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
+}
+
+impl Names {
+    async fn items(&mut self, deps: &Deps, company: &CompanyId, kind: ItemKind) -> Result<&[(String, OrgItemId)]> {
+        let key = (company.clone(), kind);
+        if !self.items.contains_key(&key) {
+            let list = deps.store.list_items(company, kind).await?;
+            self.items.insert(key.clone(), list.into_iter().map(|i| (i.name.as_str().to_lowercase(), i.id)).collect());
+        }
+        Ok(&self.items[&key])
+    }
+
+    async fn item(
+        &mut self,
+        deps: &Deps,
+        company: &CompanyId,
+        kind: ItemKind,
+        field: &str,
+        name: Option<String>,
+    ) -> Result<Option<String>> {
+        let Some(name) = name else { return Ok(None) };
+        let known = self.items(deps, company, kind).await?;
+        known
+            .iter()
+            .find(|(n, _)| *n == name.to_lowercase())
+            .map(|(_, id)| Some(id.to_string()))
+            .ok_or_else(|| Error::invalid(field, format!("no {} is named \"{name}\" in this company", kind.as_str())))
+    }
+
+    /// The ids of the items a cell names; the first unknown name is refused naming the column.
+    async fn item_list(
+        &mut self,
+        deps: &Deps,
+        company: &CompanyId,
+        kind: ItemKind,
+        field: &str,
+        cell: Option<String>,
+    ) -> Result<Vec<String>> {
+        let Some(cell) = cell else { return Ok(vec![]) };
+        let what = match kind {
+            ItemKind::Role => "platform role",
+            other => other.as_str(),
+        };
+        let known = self.items(deps, company, kind).await?;
+        let mut out = vec![];
+        for name in listed(&cell, |n| known.iter().any(|(k, _)| k == n)) {
+            let id = known
+                .iter()
+                .find(|(n, _)| *n == name.to_lowercase())
+                .map(|(_, id)| id.to_string())
+                .ok_or_else(|| Error::invalid(field, format!("no {what} is named \"{name}\" in this company")))?;
+            if !out.contains(&id) {
+                out.push(id);
+            }
+        }
+        Ok(out)
+    }
+
+    async fn groups_of(&mut self, deps: &Deps, company: Option<&CompanyId>) -> Result<Vec<(String, GroupId)>> {
+        let key = company.cloned();
+        if !self.groups.contains_key(&key) {
+            let list = deps.store.list_groups(company).await?;
+            self.groups.insert(key.clone(), list.into_iter().map(|g| (g.name.as_str().to_lowercase(), g.id)).collect());
+        }
+        Ok(self.groups[&key].clone())
+    }
+
+    /// Access groups by name, looked for in the company's then the global ones (`global_first`:
+    /// the other way round, for the export's "Other Groups").
+    async fn group_list(&mut self, deps: &Deps, company: &CompanyId, cell: Option<String>, global_first: bool) -> Result<Vec<String>> {
+        let Some(cell) = cell else { return Ok(vec![]) };
+        let (own, global) = (self.groups_of(deps, Some(company)).await?, self.groups_of(deps, None).await?);
+        let order = if global_first { [&global, &own] } else { [&own, &global] };
+        let find = |n: &str| order.iter().flat_map(|l| l.iter()).find(|(k, _)| k == n).map(|(_, id)| id.to_string());
+        let mut out = vec![];
+        for name in listed(&cell, |n| find(n).is_some()) {
+            let id = find(&name.to_lowercase()).ok_or_else(|| {
+                Error::invalid("groups", format!("no access group is named \"{name}\" in this company or among the global ones"))
+            })?;
+            if !out.contains(&id) {
+                out.push(id);
+            }
+        }
+        Ok(out)
+    }
+}
+
 /// The creation form's input for a row, with names resolved to ids within the row's company.
 async fn build(
     deps: &Deps,
     companies: &[crate::model::Company],
-    items: &mut HashMap<(CompanyId, ItemKind), Vec<(String, OrgItemId)>>,
+    names: &mut Names,
     get: &(dyn Fn(Column) -> Option<String> + Sync),
+    opts: SheetOptions,
 ) -> Result<CreateUserInput> {
     let company_name = get(Column::Company).ok_or_else(|| Error::invalid("company", "is required"))?;
     let company = companies
         .iter()
         .find(|c| c.name.as_str().to_lowercase() == company_name.to_lowercase())
         .ok_or_else(|| Error::invalid("company", format!("no company is named \"{company_name}\"")))?;
-    let mut by_name = async |kind: ItemKind, field: &str, name: Option<String>| -> Result<Option<String>> {
-        let Some(name) = name else { return Ok(None) };
-        let key = (company.id.clone(), kind);
-        if !items.contains_key(&key) {
-            let list = deps.store.list_items(&company.id, kind).await?;
-            items.insert(key.clone(), list.into_iter().map(|i| (i.name.as_str().to_lowercase(), i.id)).collect());
+    let department_id = names.item(deps, &company.id, ItemKind::Department, "department", get(Column::Department)).await?;
+    let position_id = names.item(deps, &company.id, ItemKind::Position, "position", get(Column::Position)).await?;
+    let roles = names.item_list(deps, &company.id, ItemKind::Role, "roles", get(Column::Roles)).await?;
+    let quizzes = names.item_list(deps, &company.id, ItemKind::Quiz, "quizzes", get(Column::Quizzes)).await?;
+    let mut groups = names.group_list(deps, &company.id, get(Column::Groups), false).await?;
+    for g in names.group_list(deps, &company.id, get(Column::GlobalGroups), true).await? {
+        if !groups.contains(&g) {
+            groups.push(g);
         }
-        items[&key]
-            .iter()
-            .find(|(n, _)| *n == name.to_lowercase())
-            .map(|(_, id)| Some(id.to_string()))
-            .ok_or_else(|| Error::invalid(field, format!("no {} is named \"{name}\" in this company", kind.as_str())))
-    };
-    let department_id = by_name(ItemKind::Department, "department", get(Column::Department)).await?;
-    let position_id = by_name(ItemKind::Position, "position", get(Column::Position)).await?;
+    }
     let (first_name, last_name) = match (get(Column::FirstName), get(Column::LastName), get(Column::FullName)) {
         (Some(f), Some(l), _) => (f, l),
         (f, l, Some(full)) => {
@@ -272,10 +462,10 @@ async fn build(
         position_id,
         start_date: get(Column::StartDate),
         end_date: get(Column::EndDate),
-        roles: vec![],
-        apply_role_groups: false,
-        groups: vec![],
-        quizzes: vec![],
+        apply_role_groups: opts.apply_role_groups && !roles.is_empty(),
+        roles,
+        groups,
+        quizzes,
         staff: false,
         require_2fa: false,
         active: None,
@@ -310,8 +500,34 @@ mod tests {
         assert_eq!(column("Прізвище"), Some(Column::LastName));
         assert_eq!(column("Должность"), Some(Column::Position));
         assert_eq!(column("Full Name"), Some(Column::FullName));
-        assert_eq!(column("Cabinet Groups"), Some(Column::Ignored));
+        assert_eq!(column("Cabinet Groups"), Some(Column::Groups));
+        assert_eq!(column("Other Groups"), Some(Column::GlobalGroups));
+        assert_eq!(column("Account Status"), Some(Column::Ignored));
+        for (h, c) in [
+            ("Platform roles", Column::Roles),
+            ("Ролі платформи", Column::Roles),
+            ("Роли платформы", Column::Roles),
+            ("Access groups", Column::Groups),
+            ("Групи доступу", Column::Groups),
+            ("Группы доступа", Column::Groups),
+            ("Quizzes", Column::Quizzes),
+            ("Тести", Column::Quizzes),
+            ("Тесты", Column::Quizzes),
+            ("Ел. пошта", Column::Email),
+            ("Эл. почта", Column::Email),
+            ("Дата завершення", Column::EndDate),
+        ] {
+            assert_eq!(column(h), Some(c), "{h}");
+        }
         assert_eq!(column("start_date"), Some(Column::StartDate));
         assert_eq!(column("Shoe size"), None);
+    }
+
+    #[test]
+    fn a_cell_lists_names_separated_by_commas_unless_it_is_one_name_with_a_comma() {
+        let known = |n: &str| ["phishing", "a, b"].contains(&n);
+        assert_eq!(listed(" Phishing , Passwords,, ", known), vec!["Phishing".to_owned(), "Passwords".to_owned()]);
+        assert_eq!(listed("A, B", known), vec!["A, B".to_owned()]);
+        assert_eq!(listed("Phishing", known), vec!["Phishing".to_owned()]);
     }
 }

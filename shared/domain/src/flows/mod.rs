@@ -14,6 +14,7 @@ pub mod deliver_mail;
 pub mod export;
 pub mod first_login;
 pub mod import_django;
+pub mod import_job;
 pub mod import_sheet;
 pub mod list_users;
 pub mod login;

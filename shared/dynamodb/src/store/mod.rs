@@ -19,6 +19,7 @@ mod accounts;
 mod ad_settings;
 mod audit;
 mod directory;
+mod import_jobs;
 mod imports;
 mod links;
 mod mail_queue;
