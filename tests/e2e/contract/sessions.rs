@@ -32,7 +32,7 @@ async fn a_session_loads_with_its_account_in_one_round_trip() {
     assert_eq!(t.store.calls() - before, 1, "the rights epoch comes in the same round trip");
     assert_eq!(loaded, s);
     assert_eq!(user.account, account);
-    assert_eq!(epoch, 0, "no group's rights changed yet");
+    assert_eq!(epoch, secboard_domain::permissions::RIGHTS_DERIVATION, "no group's rights changed yet");
     assert!(t.store.load_session(&account.id, "another-digest").await.unwrap().is_none());
 }
 

@@ -81,7 +81,9 @@ pub async fn ensure_first_admin(deps: &Deps, input: FirstAdmin, source: &str) ->
         language: None,
         completed: true,
         rights: Rights::default(),
-        rights_epoch: 0,
+        // The epoch of a table where no group's rights changed yet (the first administrator's):
+        // no group, no rights, current.
+        rights_epoch: crate::permissions::RIGHTS_DERIVATION,
         avatar_key: None,
         version: 1,
         created_at: now,
