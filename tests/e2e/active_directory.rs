@@ -229,7 +229,8 @@ async fn a_directory_user_signs_in_to_one_account_linked_by_guid_that_waits_at_n
     slapd.set(&format!("uid=ada,{}", secboard_tests::slapd::PEOPLE), "mail", "ada.lovelace@corp.example");
     let moved = login(&t, "ada.lovelace@corp.example", "Ada-pass-2026").await;
     assert_eq!(moved.status, 200, "{moved:?}");
-    assert_eq!(id_of(&t, "ada.lovelace@corp.example").await, None, "no second account");
+    assert_eq!(id_of(&t, "ada.lovelace@corp.example").await.as_deref(), Some(id.as_str()), "the email moved, no second account");
+    assert_eq!(id_of(&t, "ada@corp.example").await, None, "the old email's marker is gone");
     let me = t.request("GET", "/api/me", None, moved.cookie().as_deref()).await;
     assert!(me.body.to_string().contains(&id), "signed in as the linked account: {me:?}");
 
@@ -238,7 +239,8 @@ async fn a_directory_user_signs_in_to_one_account_linked_by_guid_that_waits_at_n
         let r = login(&t, "ada.lovelace@corp.example", pw).await;
         assert_eq!((r.status, r.body["code"].as_str()), (401, Some("sign_in_refused")), "{pw:?}: {r:?}");
     }
-    let why = reasons(&t, AuditTarget::UnknownEmail("ada.lovelace@corp.example".into())).await;
+    let user = AuditTarget::User(secboard_domain::ids::UserId::parse("id", &id).unwrap());
+    let why = reasons(&t, user).await;
     assert!(why.contains(&"wrong_directory_password".to_owned()) && why.contains(&"empty_password".to_owned()), "{why:?}");
 }
 
@@ -375,4 +377,132 @@ async fn while_the_directory_does_not_answer_local_passwords_sign_in_and_every_r
     assert_eq!(off.status, 204);
     t.clock.advance(jiff::SignedDuration::from_mins(2));
     assert_eq!(login(&t, "nobody@corp.example", "whatever-2026").await.status, 401);
+}
+
+// ---- attributes follow the directory ----
+
+async fn user_view(t: &TestApp, id: &str) -> Value {
+    let r = t.get(&format!("/api/users/{id}")).await;
+    assert_eq!(r.status, 200, "{r:?}");
+    r.body
+}
+
+async fn delete_department(t: &TestApp, company: &str, id: &str) -> u16 {
+    let path = format!("/api/org/companies/{company}/departments/{id}");
+    t.request("DELETE", &path, None, Some(&t.admin_cookie.clone())).await.status
+}
+
+#[tokio::test]
+async fn a_new_directory_user_gets_a_cabinet_profile_in_the_settings_company_filled_from_the_directory() {
+    let t = TestApp::spawn().await;
+    let slapd = Slapd::start();
+    let c = t.company("Corp").await;
+    let research = t.item(&c, "departments", "Research").await;
+    let (dn, _) = slapd.add_user(&AdUser { department: Some("Research"), ..AdUser::new("eve", "eve@corp.example", "Eve-pass-2026") });
+    slapd.set(&dn, "telephoneNumber", "+44 20 7946 0958");
+    let mut settings = slapd.settings();
+    settings["company_id"] = json!(c);
+    assert_eq!(put_directory(&t, settings).await.status, 200);
+
+    let r = login(&t, "eve@corp.example", "Eve-pass-2026").await;
+    assert_eq!((r.status, r.body["next"].as_str()), (200, Some("done")), "a profile, filled by the directory: {r:?}");
+    let id = id_of(&t, "eve@corp.example").await.unwrap();
+    let got = user_view(&t, &id).await;
+    let pr = &got["profile"];
+    assert_eq!(
+        (pr["company"]["id"].as_str(), pr["first_name"].as_str(), pr["last_name"].as_str()),
+        (Some(c.as_str()), Some("Ada"), Some("Lovelace"))
+    );
+    assert_eq!((pr["phone"].as_str(), pr["department"]["id"].as_str()), (Some("+442079460958"), Some(research.as_str())));
+    assert_eq!(got["source"], "ad");
+    // The department is counted as referred to, like any profile's.
+    assert_eq!(delete_department(&t, &c, &research).await, 409);
+}
+
+#[tokio::test]
+async fn attributes_changed_in_the_directory_change_in_secboard_at_the_next_sign_in() {
+    let t = TestApp::spawn().await;
+    let slapd = Slapd::start();
+    let c = t.company("Corp").await;
+    let research = t.item(&c, "departments", "Research").await;
+    let sales = t.item(&c, "departments", "Sales").await;
+    let (dn, _) = slapd.add_user(&AdUser { department: Some("Research"), ..AdUser::new("fay", "fay@corp.example", "Fay-pass-2026") });
+    let mut settings = slapd.settings();
+    settings["company_id"] = json!(c);
+    assert_eq!(put_directory(&t, settings).await.status, 200);
+    let first = login(&t, "fay@corp.example", "Fay-pass-2026").await;
+    assert_eq!(first.status, 200, "{first:?}");
+    let id = id_of(&t, "fay@corp.example").await.unwrap();
+    let uid = secboard_domain::ids::UserId::parse("id", &id).unwrap();
+
+    for (attr, value) in [
+        ("givenName", "Fay"),
+        ("sn", "Wray"),
+        ("telephoneNumber", "+1 212 555 0123"),
+        ("department", "Sales"),
+        ("mail", "fay.wray@corp.example"),
+    ] {
+        slapd.set(&dn, attr, value);
+    }
+    t.clock.advance(jiff::SignedDuration::from_mins(2));
+    let again = login(&t, "fay.wray@corp.example", "Fay-pass-2026").await;
+    assert_eq!(again.status, 200, "{again:?}");
+    let got = user_view(&t, &id).await;
+    let pr = &got["profile"];
+    assert_eq!(got["email"], "fay.wray@corp.example");
+    assert_eq!(
+        (pr["first_name"].as_str(), pr["last_name"].as_str(), pr["phone"].as_str()),
+        (Some("Fay"), Some("Wray"), Some("+12125550123"))
+    );
+    assert_eq!(pr["department"]["id"].as_str(), Some(sales.as_str()));
+    // The email marker moved with the account, as an administrator's edit moves it.
+    assert_eq!(id_of(&t, "fay.wray@corp.example").await.as_deref(), Some(id.as_str()));
+    assert_eq!(id_of(&t, "fay@corp.example").await, None);
+    assert!(t.raw_get("EMAIL#fay@corp.example", "EMAIL").await.is_none());
+    // The references moved too: the old department is free, the new one is held.
+    assert_eq!(delete_department(&t, &c, &sales).await, 409);
+    assert_eq!(delete_department(&t, &c, &research).await, 204);
+    let events = t.store.list_audit(&AuditTarget::User(uid.clone()), 50).await.unwrap();
+    let refreshed = events.iter().find(|e| e.action == "directory.refreshed").expect("the refresh is audited");
+    assert_eq!(refreshed.detail["changed"]["department"]["after"], "Sales", "{:?}", refreshed.detail);
+
+    // A department no department of the company is named: reported, and left as it was.
+    slapd.set(&dn, "department", "Nowhere");
+    t.clock.advance(jiff::SignedDuration::from_mins(2));
+    assert_eq!(login(&t, "fay.wray@corp.example", "Fay-pass-2026").await.status, 200);
+    assert_eq!(user_view(&t, &id).await["profile"]["department"]["name"], "Sales");
+    let events = t.store.list_audit(&AuditTarget::User(uid), 50).await.unwrap();
+    let skipped = events.iter().find(|e| e.action == "directory.values_skipped").expect("the unmatched name is audited");
+    assert_eq!(skipped.detail["skipped"][0], json!({ "field": "department", "reason": "no_such_department", "value": "Nowhere" }));
+}
+
+#[tokio::test]
+async fn a_directory_email_another_account_has_is_not_taken_and_the_user_still_signs_in() {
+    let t = TestApp::spawn().await;
+    let slapd = Slapd::start();
+    let c = t.company("Corp").await;
+    // Gus has an account without a password yet.
+    let taken = t.user(json!({ "email": "gus@corp.example", "first_name": "Gus", "last_name": "Local", "company_id": c })).await;
+    assert_eq!(taken.status, 201);
+    let (dn, _) = slapd.add_user(&AdUser::new("gil", "gil@corp.example", "Gil-pass-2026"));
+    let mut settings = slapd.settings();
+    settings["company_id"] = json!(c);
+    assert_eq!(put_directory(&t, settings).await.status, 200);
+    assert_eq!(login(&t, "gil@corp.example", "Gil-pass-2026").await.status, 200);
+    let id = id_of(&t, "gil@corp.example").await.unwrap();
+
+    // The directory now gives Gil the email of Gus's account: the entry is Gil's (by GUID), so
+    // Gil signs in, the other attributes follow, but the email stays unique.
+    slapd.set(&dn, "mail", "gus@corp.example");
+    slapd.set(&dn, "sn", "Moved");
+    t.clock.advance(jiff::SignedDuration::from_mins(2));
+    let r = login(&t, "gus@corp.example", "Gil-pass-2026").await;
+    assert_eq!(r.status, 200, "{r:?}");
+    assert_eq!(id_of(&t, "gus@corp.example").await.as_deref(), Some(taken.id().as_str()), "still Gus's");
+    let got = user_view(&t, &id).await;
+    assert_eq!((got["email"].as_str(), got["profile"]["last_name"].as_str()), (Some("gil@corp.example"), Some("Moved")));
+    let uid = secboard_domain::ids::UserId::parse("id", &id).unwrap();
+    let events = t.store.list_audit(&AuditTarget::User(uid), 50).await.unwrap();
+    let skipped = events.iter().find(|e| e.action == "directory.values_skipped").expect("the taken email is audited");
+    assert_eq!(skipped.detail["skipped"][0]["reason"], "email_taken");
 }

@@ -441,9 +441,21 @@ pub trait AdAccountStore: Send + Sync {
     /// The account linked to the entry with this GUID, if any (the marker may outlive a deleted
     /// account: the caller reads the user).
     async fn user_id_by_ad_guid(&self, guid: &str) -> Result<Option<UserId>>;
-    /// A new directory account (no profile) with its email marker and GUID marker, in one
-    /// transaction; `stale` names the deleted account a leftover GUID marker still points at.
-    async fn create_ad_account(&self, account: &Account, guid: &str, stale: Option<&UserId>, audit: &AuditEvent) -> Result<()>;
+    /// A new directory account with its email marker and GUID marker, and its cabinet profile
+    /// with the profile's references counted when `profile` is given, in one transaction; `stale`
+    /// names the deleted account a leftover GUID marker still points at.
+    async fn create_ad_account(
+        &self,
+        account: &Account,
+        profile: Option<(&Profile, &[Reference])>,
+        guid: &str,
+        stale: Option<&UserId>,
+        audit: &AuditEvent,
+    ) -> Result<()>;
+    /// A profileless directory account refreshed from its entry: the account (guarded by
+    /// `before`'s version) and, when the email changed, the email marker moved and the live links
+    /// deleted, in one transaction (an email another account has is `email_taken`).
+    async fn refresh_ad_account(&self, before: &Account, account: &Account, audit: &AuditEvent) -> Result<()>;
     /// Links an existing account to an entry: the account (guarded by `read_version`) and the GUID
     /// marker, in one transaction.
     async fn link_ad_account(&self, account: &Account, read_version: u64, guid: &str, audit: &AuditEvent) -> Result<()>;

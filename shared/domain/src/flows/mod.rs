@@ -1,5 +1,6 @@
 //! One module per flow of the manual: the use case, callable without HTTP.
 
+pub mod ad_refresh;
 pub mod ad_settings;
 pub mod ad_sign_in;
 pub mod audit;

@@ -322,6 +322,7 @@ pub async fn create_group(deps: &Deps, p: &Principal, company_id: Option<&Compan
         company_id: company_id.cloned(),
         name: Name::parse("name", &input.name)?,
         permissions: input.permissions,
+        directory_sync: false,
         version: 1,
         created_at: deps.now(),
     };

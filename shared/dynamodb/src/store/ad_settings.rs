@@ -4,14 +4,16 @@
 //! the account in one transaction, so one entry never gets two accounts).
 
 use super::accounts::marker;
-use super::{DynamoStore, TxOutcome, conv};
-use crate::items::{DbAccountV1, DbAdSettingsV1, Item, from_item, key, to_item};
+use super::links::link_sk;
+use super::{DynamoStore, TxOutcome, conv, unexpected};
+use crate::items::{DbAccountV1, DbAdSettingsV1, Item, email_pk, from_item, key, to_item, user_pk};
 use async_trait::async_trait;
-use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::types::{AttributeValue, Delete, TransactWriteItem};
 use secboard_domain::active_directory::AdSettings;
 use secboard_domain::ids::UserId;
-use secboard_domain::model::{Account, AuditEvent};
-use secboard_domain::ports::{AdAccountStore, AdSettingsStore};
+use secboard_domain::links::LinkKind;
+use secboard_domain::model::{Account, AuditEvent, Profile};
+use secboard_domain::ports::{AdAccountStore, AdSettingsStore, Reference};
 use secboard_domain::{Error, Result};
 
 pub(crate) const PK: &str = "DIRECTORY";
@@ -66,22 +68,65 @@ impl AdAccountStore for DynamoStore {
         Ok(Some(UserId::parse("user_id", id)?))
     }
 
-    async fn create_ad_account(&self, account: &Account, guid: &str, stale: Option<&UserId>, audit: &AuditEvent) -> Result<()> {
+    async fn create_ad_account(
+        &self,
+        account: &Account,
+        profile: Option<(&Profile, &[Reference])>,
+        guid: &str,
+        stale: Option<&UserId>,
+        audit: &AuditEvent,
+    ) -> Result<()> {
         let mut guid_put = self.put(guid_marker(guid, &account.id), Some("attribute_not_exists(pk) OR user_id = :stale"))?;
         if let Some(put) = guid_put.put.as_mut() {
             let stale = stale.map(ToString::to_string).unwrap_or_default();
             put.expression_attribute_values = Some([(":stale".to_owned(), AttributeValue::S(stale))].into());
         }
-        let items = vec![
+        let mut items = vec![
             self.put(marker(account), Some("attribute_not_exists(pk)"))?,
             self.put(to_item(&DbAccountV1::from(account)).map_err(conv)?, Some("attribute_not_exists(pk)"))?,
             guid_put,
-            self.audit_put(audit)?,
         ];
+        let mut fixed = vec!["email", "id", "guid"];
+        let refs = profile.map(|(_, r)| r).unwrap_or_default();
+        if let Some((p, refs)) = profile {
+            items.push(self.put(self.profile_item(p, account)?, Some("attribute_not_exists(pk)"))?);
+            fixed.push("id");
+            for r in refs {
+                items.push(self.ref_update(r, 1)?);
+            }
+        }
+        items.push(self.audit_put(audit)?);
         match self.transact(items).await? {
             TxOutcome::Done => Ok(()),
             TxOutcome::Failed(f) if f.contains(&0) => Err(Error::email_taken()),
+            TxOutcome::Failed(f) if f.iter().any(|i| *i >= fixed.len()) => Err(Self::user_tx_error(&f, &fixed, refs)),
             TxOutcome::Failed(_) => Err(Error::concurrent_change()),
+        }
+    }
+
+    async fn refresh_ad_account(&self, before: &Account, account: &Account, audit: &AuditEvent) -> Result<()> {
+        let mut items = vec![self.account_put(account, before.version)?];
+        let (old_email, new_email) = (before.email.normalized(), account.email.normalized());
+        if old_email != new_email {
+            let del = Delete::builder()
+                .table_name(&self.table)
+                .set_key(Some(key(email_pk(&old_email), "EMAIL")))
+                .condition_expression("user_id = :id")
+                .expression_attribute_values(":id", AttributeValue::S(before.id.to_string()))
+                .build()
+                .map_err(unexpected("delete"))?;
+            items.push(TransactWriteItem::builder().delete(del).build());
+            items.push(self.put(marker(account), Some("attribute_not_exists(pk)"))?);
+            // As an edit of the email: the links sent to the old address end with it.
+            for kind in LinkKind::ALL {
+                items.push(self.delete_item(user_pk(&account.id), &link_sk(kind), None)?);
+            }
+        }
+        items.push(self.audit_put(audit)?);
+        match self.transact(items).await? {
+            TxOutcome::Done => Ok(()),
+            TxOutcome::Failed(f) if f.contains(&2) => Err(Error::email_taken()),
+            TxOutcome::Failed(_) => Err(Error::stale()),
         }
     }
 
