@@ -506,3 +506,133 @@ async fn a_directory_email_another_account_has_is_not_taken_and_the_user_still_s
     let skipped = events.iter().find(|e| e.action == "directory.values_skipped").expect("the taken email is audited");
     assert_eq!(skipped.detail["skipped"][0]["reason"], "email_taken");
 }
+
+// ---- group sync ----
+
+/// An access group (global with `None`) marked as synced from the directory, by the superuser.
+async fn synced_group(t: &TestApp, company: Option<&str>, name: &str, users: Value) -> String {
+    let path = match company {
+        Some(c) => format!("/api/org/companies/{c}/groups"),
+        None => "/api/org/groups".to_owned(),
+    };
+    let r = t.post(&path, json!({ "name": name, "permissions": { "users": users }, "directory_sync": true })).await;
+    assert_eq!((r.status, &r.body["directory_sync"]), (201, &json!(true)), "{r:?}");
+    r.id()
+}
+
+fn group_names(user: &Value) -> Vec<String> {
+    let mut names: Vec<String> =
+        user["profile"]["groups"].as_array().unwrap().iter().map(|g| g["name"].as_str().unwrap().to_owned()).collect();
+    names.sort();
+    names
+}
+
+async fn group_users(t: &TestApp, company: Option<&str>, id: &str) -> i64 {
+    let pk = company.map_or("GLOBAL".to_owned(), |c| format!("COMPANY#{c}"));
+    let item = t.raw_get(&pk, &format!("GROUP#{id}")).await.expect("the group");
+    item.get("users").map_or(0, |n| n.as_n().unwrap().parse().unwrap())
+}
+
+#[tokio::test]
+async fn group_sync_adds_exactly_the_marked_groups_the_directory_names_and_removes_nothing() {
+    let t = TestApp::spawn().await;
+    let slapd = Slapd::start();
+    let c = t.company("Corp").await;
+    let other = t.company("Other").await;
+    let analysts = synced_group(&t, None, "Analysts", json!({})).await;
+    let auditors = synced_group(&t, Some(&c), "Auditors", json!({ "view": true })).await;
+    synced_group(&t, Some(&c), "readers", json!({})).await; // the directory says "Readers": case matters
+    synced_group(&t, Some(&other), "Outsiders", json!({})).await; // another company's group
+    t.group(Some(&c), "Unmarked", json!({ "view": true, "edit": true })).await; // never synced
+    let kept = t.group(Some(&c), "Kept", json!({})).await;
+
+    let (dn, _) = slapd.add_user(&AdUser::new("hal", "hal@corp.example", "Hal-pass-2026"));
+    for g in ["Analysts", "Auditors", "Readers", "Outsiders", "Unmarked"] {
+        // groupOfNames needs a member left when Hal is dropped: the service account.
+        slapd.add_group(g, &[&dn, secboard_tests::slapd::SERVICE_DN]);
+    }
+    let mut settings = slapd.settings();
+    settings["company_id"] = json!(c);
+    settings["sync_groups"] = json!(true);
+    assert_eq!(put_directory(&t, settings).await.status, 200);
+
+    let r = login(&t, "hal@corp.example", "Hal-pass-2026").await;
+    assert_eq!(r.status, 200, "{r:?}");
+    let cookie = r.cookie().unwrap();
+    let id = id_of(&t, "hal@corp.example").await.unwrap();
+    assert_eq!(group_names(&user_view(&t, &id).await), vec!["Analysts", "Auditors"]);
+    // The rights came with them: Auditors may view users.
+    assert_eq!(t.request("GET", "/api/users", None, Some(&cookie)).await.status, 200);
+    let uid = AuditTarget::User(secboard_domain::ids::UserId::parse("id", &id).unwrap());
+    let added: Vec<String> = t
+        .store
+        .list_audit(&uid, 50)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == "directory.group_added")
+        .map(|e| e.detail["group"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(added.len(), 2, "each addition is audited: {added:?}");
+
+    // An administrator adds another group; the directory drops Hal from Auditors: nothing is removed.
+    let v = user_view(&t, &id).await;
+    let groups: Vec<&str> = v["profile"]["groups"].as_array().unwrap().iter().map(|g| g["id"].as_str().unwrap()).collect();
+    let mut with_kept: Vec<&str> = groups.clone();
+    with_kept.push(&kept);
+    let r = t.patch(&format!("/api/users/{id}"), json!({ "version": v["profile"]["version"], "groups": with_kept })).await;
+    assert_eq!(r.status, 200, "{r:?}");
+    slapd.modify(&format!("dn: cn=Auditors,{}\nchangetype: modify\ndelete: member\nmember: {dn}\n", secboard_tests::slapd::GROUPS));
+    // A group marked later is added at the next sign-in.
+    let later = synced_group(&t, Some(&c), "Later", json!({})).await;
+    slapd.add_group("Later", &[&dn]);
+    t.clock.advance(jiff::SignedDuration::from_mins(2));
+    assert_eq!(login(&t, "hal@corp.example", "Hal-pass-2026").await.status, 200);
+    assert_eq!(group_names(&user_view(&t, &id).await), vec!["Analysts", "Auditors", "Kept", "Later"]);
+    t.clock.advance(jiff::SignedDuration::from_mins(2));
+    assert_eq!(login(&t, "hal@corp.example", "Hal-pass-2026").await.status, 200);
+
+    // Each membership is counted once, however many sign-ins.
+    assert_eq!(group_users(&t, None, &analysts).await, 1);
+    assert_eq!(group_users(&t, Some(&c), &auditors).await, 1);
+    assert_eq!(group_users(&t, Some(&c), &later).await, 1);
+    assert_eq!(group_users(&t, Some(&c), &kept).await, 1);
+    // Deleting the user releases them all.
+    let del = t.request("DELETE", &format!("/api/users/{id}"), Some(json!({ "confirm": true })), Some(&t.admin_cookie.clone())).await;
+    assert_eq!(del.status, 204, "{del:?}");
+    assert_eq!(group_users(&t, None, &analysts).await, 0);
+    assert_eq!(group_users(&t, Some(&c), &later).await, 0);
+}
+
+#[tokio::test]
+async fn only_a_superuser_marks_an_access_group_as_synced_from_the_directory() {
+    let t = TestApp::spawn().await;
+    let c = t.company("Corp").await;
+    let org = t
+        .post("/api/org/groups", json!({ "name": "Org admins", "permissions": { "org": { "view": true, "add": true, "edit": true } } }))
+        .await;
+    assert_eq!(org.status, 201, "{org:?}");
+    let (_, cookie) = t.member(&c, "orgadmin@corp.example", &[&org.id()]).await;
+    let path = format!("/api/org/companies/{c}/groups");
+
+    let r = t.request("POST", &path, Some(json!({ "name": "Admins", "directory_sync": true })), Some(&cookie)).await;
+    assert_eq!((r.status, r.field()), (403, Some("directory_sync")), "{r:?}");
+    let made = t.request("POST", &path, Some(json!({ "name": "Plain" })), Some(&cookie)).await;
+    assert_eq!((made.status, &made.body["directory_sync"]), (201, &json!(false)), "{made:?}");
+    let plain = format!("{path}/{}", made.id());
+    let r = t.request("PATCH", &plain, Some(json!({ "version": 1, "directory_sync": true })), Some(&cookie)).await;
+    assert_eq!((r.status, r.field()), (403, Some("directory_sync")), "{r:?}");
+
+    // The superuser marks it; then the administrator may change its rights, but not its name
+    // (what the directory's groups are matched against) nor the mark.
+    let r = t.patch(&plain, json!({ "version": 1, "directory_sync": true })).await;
+    assert_eq!((r.status, &r.body["directory_sync"]), (200, &json!(true)), "{r:?}");
+    let r = t.request("PATCH", &plain, Some(json!({ "version": 2, "name": "Domain Users" })), Some(&cookie)).await;
+    assert_eq!((r.status, r.field()), (403, Some("name")), "{r:?}");
+    let r = t.request("PATCH", &plain, Some(json!({ "version": 2, "directory_sync": false })), Some(&cookie)).await;
+    assert_eq!((r.status, r.field()), (403, Some("directory_sync")), "{r:?}");
+    let r = t.request("PATCH", &plain, Some(json!({ "version": 2, "permissions": { "users": { "view": true } } })), Some(&cookie)).await;
+    assert_eq!((r.status, &r.body["directory_sync"]), (200, &json!(true)), "{r:?}");
+    let listed = t.get(&path).await;
+    assert!(listed.body.as_array().unwrap().iter().any(|g| g["name"] == "Plain" && g["directory_sync"] == true), "{listed:?}");
+}

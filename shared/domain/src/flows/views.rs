@@ -221,6 +221,8 @@ pub struct GroupView {
     pub global: bool,
     pub name: String,
     pub permissions: Permissions,
+    /// Members of the directory group of this name are added at sign-in (group sync).
+    pub directory_sync: bool,
     pub version: u64,
 }
 
@@ -232,6 +234,7 @@ impl From<&AccessGroup> for GroupView {
             global: g.company_id.is_none(),
             name: g.name.to_string(),
             permissions: g.permissions.clone(),
+            directory_sync: g.directory_sync,
             version: g.version,
         }
     }
