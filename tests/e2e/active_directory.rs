@@ -636,3 +636,86 @@ async fn only_a_superuser_marks_an_access_group_as_synced_from_the_directory() {
     let listed = t.get(&path).await;
     assert!(listed.body.as_array().unwrap().iter().any(|g| g["name"] == "Plain" && g["directory_sync"] == true), "{listed:?}");
 }
+
+// ---- Refresh from AD ----
+
+async fn refresh(t: &TestApp, id: &str, cookie: &str) -> Reply {
+    t.request("POST", &format!("/api/users/{id}/directory-refresh"), None, Some(cookie)).await
+}
+
+#[tokio::test]
+async fn refresh_from_ad_rereads_the_attributes_and_the_disabled_state_through_the_service_account() {
+    let t = TestApp::spawn().await;
+    let slapd = Slapd::start();
+    let c = t.company("Corp").await;
+    let (dn, _) = slapd.add_user(&AdUser::new("ivy", "ivy@corp.example", "Ivy-pass-2026"));
+    let mut settings = slapd.settings();
+    settings["company_id"] = json!(c);
+    assert_eq!(put_directory(&t, settings).await.status, 200);
+    let signed_in = login(&t, "ivy@corp.example", "Ivy-pass-2026").await;
+    assert_eq!(signed_in.status, 200, "{signed_in:?}");
+    let ivy = signed_in.cookie().unwrap();
+    let id = id_of(&t, "ivy@corp.example").await.unwrap();
+    let admin = t.admin_cookie.clone();
+
+    // Changed and disabled in the directory: the refresh reads both, and Ivy's session ends.
+    slapd.set(&dn, "sn", "Refreshed");
+    slapd.set(&dn, "telephoneNumber", "+44 20 7946 0958");
+    slapd.set(&dn, "userAccountControl", "514");
+    let r = refresh(&t, &id, &admin).await;
+    assert_eq!(r.status, 200, "{r:?}");
+    assert_eq!((r.body["profile"]["last_name"].as_str(), r.body["profile"]["phone"].as_str()), (Some("Refreshed"), Some("+442079460958")));
+    assert_eq!(r.body["directory_disabled"], true);
+    assert_eq!(t.request("GET", "/api/me", None, Some(&ivy)).await.status, 401, "the sessions ended");
+
+    // Enabled again: lifted.
+    slapd.set(&dn, "userAccountControl", "512");
+    let r = refresh(&t, &id, &admin).await;
+    assert_eq!((r.status, &r.body["directory_disabled"]), (200, &json!(false)), "{r:?}");
+
+    // Deleted from the directory: mirrored like a disabled account.
+    slapd.modify(&format!("dn: {dn}\nchangetype: delete\n"));
+    let r = refresh(&t, &id, &admin).await;
+    assert_eq!((r.status, &r.body["directory_disabled"]), (200, &json!(true)), "{r:?}");
+    let uid = AuditTarget::User(secboard_domain::ids::UserId::parse("id", &id).unwrap());
+    let actions: Vec<String> = t.store.list_audit(&uid, 50).await.unwrap().into_iter().map(|e| e.action).collect();
+    for a in ["directory.account_disabled", "directory.account_enabled", "directory.account_deleted", "directory.refreshed"] {
+        assert!(actions.contains(&a.to_owned()), "{a}: {actions:?}");
+    }
+    t.clock.advance(jiff::SignedDuration::from_mins(2));
+    assert_eq!(login(&t, "ivy@corp.example", "Ivy-pass-2026").await.status, 401);
+}
+
+#[tokio::test]
+async fn refresh_from_ad_is_a_409_for_other_accounts_and_needs_the_right_to_edit_the_user() {
+    let t = TestApp::spawn().await;
+    let slapd = Slapd::start();
+    let c = t.company("Corp").await;
+    let other = t.company("Other").await;
+    slapd.add_user(&AdUser::new("jay", "jay@corp.example", "Jay-pass-2026"));
+    let mut settings = slapd.settings();
+    settings["company_id"] = json!(c);
+    assert_eq!(put_directory(&t, settings).await.status, 200);
+    assert_eq!(login(&t, "jay@corp.example", "Jay-pass-2026").await.status, 200);
+    let jay = id_of(&t, "jay@corp.example").await.unwrap();
+    let admin = t.admin_cookie.clone();
+
+    let local = t.user(json!({ "email": "kim@corp.example", "first_name": "Kim", "last_name": "Local", "company_id": c })).await.id();
+    let r = refresh(&t, &local, &admin).await;
+    assert_eq!((r.status, r.body["code"].as_str(), r.field()), (409, Some("not_from_directory"), Some("id")), "{r:?}");
+
+    let viewers = t.group(Some(&c), "Viewers", json!({ "view": true })).await;
+    let (_, viewer) = t.member(&c, "viewer@corp.example", &[&viewers]).await;
+    assert_eq!(refresh(&t, &jay, &viewer).await.status, 403, "viewing is not editing");
+    let editors = t.group(Some(&other), "Editors", json!({ "view": true, "edit": true })).await;
+    let (_, elsewhere) = t.member(&other, "editor@other.example", &[&editors]).await;
+    assert_eq!(refresh(&t, &jay, &elsewhere).await.status, 404, "another company's user is out of reach");
+    let ours = t.group(Some(&c), "Our editors", json!({ "view": true, "edit": true })).await;
+    let (_, editor) = t.member(&c, "editor@corp.example", &[&ours]).await;
+    assert_eq!(refresh(&t, &jay, &editor).await.status, 200);
+
+    let off = t.request("DELETE", "/api/org/directory", None, Some(&admin)).await;
+    assert_eq!(off.status, 204);
+    let r = refresh(&t, &jay, &admin).await;
+    assert_eq!((r.status, r.body["code"].as_str()), (409, Some("directory_off")), "{r:?}");
+}

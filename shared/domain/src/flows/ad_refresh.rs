@@ -15,16 +15,28 @@
 
 use super::Deps;
 use super::create_user::{CreateUserInput, Mode, Placement, place, reference_changes};
-use crate::active_directory::AdEntry;
+use crate::active_directory::{AdConnection, AdEntry, AdError, AdSettings};
 use crate::email::Email;
 use crate::ids::{CompanyId, GroupId, OrgItemId, UserId};
 use crate::model::{AuditTarget, Credential, ItemKind, Profile, User};
 use crate::phone::Phone;
+use crate::ports::AccountChange;
 use crate::ports::UserChange;
 use crate::superusers;
 use crate::text::Name;
 use crate::{Error, Result};
 use serde_json::{Value, json};
+
+/// Seconds a client is asked to wait while the directory is out.
+pub const OUTAGE_RETRY_SECS: u64 = 30;
+
+/// The directory's settings and connection, when one is set up with a password.
+pub(crate) async fn connection(deps: &Deps) -> Result<Option<(AdSettings, AdConnection)>> {
+    match deps.store.get_ad_settings().await? {
+        Some(settings) => Ok(settings.connection(&deps.key)?.map(|c| (settings, c))),
+        None => Ok(None),
+    }
+}
 
 /// Who asked for the refresh, for the audit log: an administrator (`actor`), or the user signing
 /// in, or the scheduled sync (no actor).
@@ -379,4 +391,48 @@ fn changes(before: &Profile, after: &Profile, user: &User, account: &crate::mode
     put("phone", json!(before.phone.as_ref().map(|p| p.as_str())), json!(after.phone.as_ref().map(|p| p.as_str())));
     put("department", json!(before.department.as_ref().map(|d| &d.name)), json!(after.department.as_ref().map(|d| &d.name)));
     Value::Object(out)
+}
+
+/// Why the directory no longer lets an account in, as the audit log names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DirectoryState {
+    Enabled,
+    /// ACCOUNTDISABLE is set on the entry.
+    Disabled,
+    /// No entry has the account's `objectGUID` any more.
+    Deleted,
+}
+
+/// Mirrors the directory's state onto the account: disabled or deleted sets `directory_disabled`
+/// and ends every session (a new epoch); enabled lifts it (an administrator's `active` stands
+/// apart). Answers the user as saved (as it was when nothing changed).
+pub async fn mirror_state(deps: &Deps, user: User, state: DirectoryState, asked: Asked<'_>) -> Result<User> {
+    let disabled = state != DirectoryState::Enabled;
+    if user.account.directory_disabled == disabled {
+        return Ok(user);
+    }
+    let mut account = user.account.clone();
+    account.directory_disabled = disabled;
+    account.version += 1;
+    if disabled {
+        account.epoch += 1;
+    }
+    let action = match state {
+        DirectoryState::Enabled => "directory.account_enabled",
+        DirectoryState::Disabled => "directory.account_disabled",
+        DirectoryState::Deleted => "directory.account_deleted",
+    };
+    let dn = match &user.account.credential {
+        Credential::Directory { dn, .. } => dn.clone(),
+        _ => String::new(),
+    };
+    let audit = deps.event(asked.actor, action, AuditTarget::User(account.id.clone()), json!({ "dn": dn }), asked.source_ip);
+    deps.store.save_account(&AccountChange { account: &account, read_version: user.account.version, mail: None, audit: &audit }).await?;
+    Ok(User { account, profile: user.profile })
+}
+
+/// The answer to an outage of the directory: 503, the reason logged (never a password).
+pub(crate) fn unavailable(e: AdError) -> Error {
+    tracing::warn!(error = %e, "the directory is unavailable");
+    Error::Unavailable { retry_after_secs: OUTAGE_RETRY_SECS }
 }

@@ -15,8 +15,8 @@
 //!   same 503, local or not, so an outage tells nobody which emails are local.
 
 use super::Deps;
-use super::ad_refresh::{Asked, apply_entry, new_profile};
-use crate::active_directory::{AdClient, AdConnection, AdEntry, AdError, AdSettings, would_lock};
+use super::ad_refresh::{Asked, apply_entry, connection, new_profile};
+use crate::active_directory::{AdClient, AdEntry, AdError, AdSettings, would_lock};
 use crate::email::Email;
 use crate::ids::UserId;
 use crate::model::{Account, AuditTarget, Credential, Source, User};
@@ -24,8 +24,7 @@ use crate::password::Password;
 use crate::{Error, Result};
 use serde_json::json;
 
-/// Seconds a client is asked to wait while the directory is out.
-pub const OUTAGE_RETRY_SECS: u64 = 30;
+pub use super::ad_refresh::OUTAGE_RETRY_SECS;
 
 /// Why a directory sign-in was refused (for the audit log) and the answer.
 #[derive(Debug)]
@@ -50,14 +49,6 @@ fn outage(e: AdError) -> Refusal {
     // The adapter's message names the server's answer, never a password.
     tracing::warn!(error = %e, "the directory is unavailable");
     Refusal { reason: "directory_unavailable", error: Error::Unavailable { retry_after_secs: OUTAGE_RETRY_SECS } }
-}
-
-/// The directory's settings and connection, when one is set up with a password.
-pub(crate) async fn connection(deps: &Deps) -> Result<Option<(AdSettings, AdConnection)>> {
-    match deps.store.get_ad_settings().await? {
-        Some(settings) => Ok(settings.connection(&deps.key)?.map(|c| (settings, c))),
-        None => Ok(None),
-    }
 }
 
 /// The answer to a refused local sign-in: 401, or 503 while a directory is set up and does not

@@ -12,6 +12,7 @@ pub mod create_user;
 pub mod credentials;
 pub mod delete_user;
 pub mod deliver_mail;
+pub mod directory_refresh;
 pub mod export;
 pub mod first_login;
 pub mod import_django;

@@ -101,6 +101,9 @@ pub struct AdminUserView {
     pub require_2fa: bool,
     pub force_password_change: bool,
     pub totp_enrolled: bool,
+    /// The directory says the account is disabled (or its entry is gone): refused until it is
+    /// enabled there again.
+    pub directory_disabled: bool,
     pub account_version: u64,
     pub created_at: Timestamp,
     /// Why mail no longer goes to the user's address (`bounce`, `complaint`), when it does not
@@ -147,6 +150,7 @@ impl AdminUserView {
             require_2fa: a.require_2fa,
             force_password_change: a.force_password_change,
             totp_enrolled: a.totp_enrolled,
+            directory_disabled: a.directory_disabled,
             account_version: a.version,
             created_at: a.created_at,
             mail_suppressed: None,
