@@ -719,3 +719,90 @@ async fn refresh_from_ad_is_a_409_for_other_accounts_and_needs_the_right_to_edit
     let r = refresh(&t, &jay, &admin).await;
     assert_eq!((r.status, r.body["code"].as_str()), (409, Some("directory_off")), "{r:?}");
 }
+
+// ---- the scheduled sync ----
+
+#[tokio::test]
+async fn the_scheduled_sync_mirrors_disabled_and_deleted_directory_users_and_ends_their_sessions() {
+    let t = TestApp::spawn().await;
+    let slapd = Slapd::start();
+    let (lea_dn, _) = slapd.add_user(&AdUser::new("lea", "lea@corp.example", "Lea-pass-2026"));
+    let (max_dn, max_guid) = slapd.add_user(&AdUser::new("max", "max@corp.example", "Max-pass-2026"));
+    slapd.add_user(&AdUser::new("ned", "ned@corp.example", "Ned-pass-2026"));
+    assert_eq!(put_directory(&t, slapd.settings()).await.status, 200);
+    let mut cookies = vec![];
+    for (email, pw) in [("lea@corp.example", "Lea-pass-2026"), ("max@corp.example", "Max-pass-2026"), ("ned@corp.example", "Ned-pass-2026")]
+    {
+        let r = login(&t, email, pw).await;
+        assert_eq!(r.status, 200, "{r:?}");
+        cookies.push(r.cookie().unwrap());
+    }
+    let (lea, max) = (id_of(&t, "lea@corp.example").await.unwrap(), id_of(&t, "max@corp.example").await.unwrap());
+
+    // Nothing changed: nothing is mirrored.
+    let quiet = t.sync_directory().await.unwrap();
+    assert_eq!((quiet.checked, quiet.disabled, quiet.deleted), (3, 0, 0), "{quiet:?}");
+
+    slapd.set(&lea_dn, "userAccountControl", "514");
+    slapd.modify(&format!("dn: {max_dn}\nchangetype: delete\n"));
+    let run = t.sync_directory().await.unwrap();
+    assert_eq!((run.checked, run.disabled, run.deleted, run.enabled), (3, 1, 1, 0), "{run:?}");
+    assert_eq!(disabled_flag(&t, &lea).await, Some(true));
+    assert_eq!(disabled_flag(&t, &max).await, Some(true));
+    assert_eq!(t.request("GET", "/api/me", None, Some(&cookies[0])).await.status, 401, "Lea's session ended");
+    assert_eq!(t.request("GET", "/api/me", None, Some(&cookies[1])).await.status, 401, "Max's session ended");
+    assert_eq!(t.request("GET", "/api/me", None, Some(&cookies[2])).await.status, 200, "Ned's stands");
+    let actions: Vec<String> = t
+        .store
+        .list_audit(&AuditTarget::User(secboard_domain::ids::UserId::parse("id", &max).unwrap()), 20)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert!(actions.contains(&"directory.account_deleted".to_owned()), "{actions:?}");
+
+    // Enabled again in the directory: lifted by the next run, and Lea signs in.
+    slapd.set(&lea_dn, "userAccountControl", "512");
+    let run = t.sync_directory().await.unwrap();
+    assert_eq!((run.enabled, run.deleted), (1, 0), "{run:?}");
+    t.clock.advance(jiff::SignedDuration::from_mins(2));
+    assert_eq!(login(&t, "lea@corp.example", "Lea-pass-2026").await.status, 200);
+
+    // A GUID marker written before the sync existed (no index key) still reads; it is not on the
+    // index the sync Queries until its account signs in again.
+    let marker = format!("ADGUID#{max_guid}");
+    assert!(t.raw_get(&marker, "ADGUID").await.unwrap().contains_key("gsi1pk"));
+    let ned = id_of(&t, "ned@corp.example").await.unwrap();
+    let ned_guid =
+        t.raw_get(&format!("USER#{ned}"), "ACCOUNT").await.unwrap()["credential"].as_m().unwrap()["guid"].as_s().unwrap().clone();
+    let old = format!("ADGUID#{ned_guid}");
+    t.raw_update(&old, "ADGUID", "REMOVE gsi1pk, gsi1sk SET user_id = :v", aws_sdk_dynamodb::types::AttributeValue::S(ned.clone())).await;
+    assert_eq!(t.sync_directory().await.unwrap().checked, 2);
+    t.clock.advance(jiff::SignedDuration::from_mins(2));
+    assert_eq!(login(&t, "ned@corp.example", "Ned-pass-2026").await.status, 200, "the old marker still links Ned");
+    assert_eq!(id_of(&t, "ned@corp.example").await.as_deref(), Some(ned.as_str()));
+    assert!(t.raw_get(&old, "ADGUID").await.unwrap().contains_key("gsi1pk"), "indexed at the sign-in");
+    assert_eq!(t.sync_directory().await.unwrap().checked, 3);
+}
+
+#[tokio::test]
+async fn the_scheduled_sync_does_nothing_without_a_directory_and_mirrors_nothing_from_one_that_does_not_answer() {
+    let t = TestApp::spawn().await;
+    assert!(t.sync_directory().await.unwrap().off);
+    let slapd = Slapd::start();
+    let (dn, _) = slapd.add_user(&AdUser::new("oli", "oli@corp.example", "Oli-pass-2026"));
+    assert_eq!(put_directory(&t, slapd.settings()).await.status, 200);
+    assert_eq!(login(&t, "oli@corp.example", "Oli-pass-2026").await.status, 200);
+    let id = id_of(&t, "oli@corp.example").await.unwrap();
+    let silent = SilentDirectory::start().await;
+    let mut b = slapd.settings();
+    b["url"] = json!(format!("ldap://127.0.0.1:{}", silent.port));
+    b["connect_timeout_ms"] = json!(300);
+    b["operation_timeout_ms"] = json!(300);
+    b["version"] = t.get("/api/org/directory").await.body["version"].clone();
+    assert_eq!(put_directory(&t, b).await.status, 200);
+    slapd.set(&dn, "userAccountControl", "514");
+    assert!(matches!(t.sync_directory().await, Err(secboard_domain::Error::Unavailable { .. })));
+    assert_eq!(disabled_flag(&t, &id).await, Some(false), "nothing mirrored from a directory that did not answer");
+}

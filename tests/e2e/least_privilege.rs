@@ -224,6 +224,9 @@ async fn tour(t: &TestApp) {
     slapd.set(&dn, "sn", "Toured");
     slapd.set(&dn, "mail", "tour.ad@acme.test");
     ok(&t.post(&format!("/api/users/{ad_id}/directory-refresh"), json!({})).await, "refresh from AD");
+    slapd.set(&dn, "userAccountControl", "514");
+    let synced_run = t.sync_directory().await.expect("the directory sync runs");
+    assert_eq!(synced_run.disabled, 1, "{synced_run:?}");
     ok(&t.delete("/api/org/directory").await, "directory off again");
     ok(
         &t.request("DELETE", &format!("/api/users/{ad_id}"), Some(json!({ "confirm": true })), Some(&t.admin_cookie.clone())).await,
@@ -400,6 +403,7 @@ async fn what_each_function_does_as_it_starts_is_allowed_by_its_role() {
         "list-users" => list_users, "update-user" => update_user, "delete-user" => delete_user, "export-users" => export_users,
         "reset-request" => reset_request, "reset-confirm" => reset_confirm, "first-login" => first_login, "magic-link" => magic_link,
         "totp-setup" => totp_setup, "totp-verify" => totp_verify, "fallback" => fallback, "active-directory" => active_directory,
+        "directory-sync" => directory_sync,
     };
     let mut used = used;
     calls.lock().unwrap().clear();

@@ -159,7 +159,12 @@ async fn linked_account(
     source_ip: &str,
 ) -> Result<(User, bool), Refusal> {
     let credential = Credential::Directory { dn: entry.dn.clone(), guid: entry.guid.clone() };
-    let marked = deps.store.user_id_by_ad_guid(&entry.guid).await?;
+    let link = deps.store.ad_link(&entry.guid).await?;
+    if let Some((id, false)) = &link {
+        // A marker from before the scheduled sync: on its index from now on.
+        deps.store.index_ad_guid(&entry.guid, id).await?;
+    }
+    let marked = link.map(|(id, _)| id);
     if let Some(id) = &marked
         && let Some(linked) = deps.store.get_user(id).await?
     {

@@ -13,6 +13,7 @@ pub mod credentials;
 pub mod delete_user;
 pub mod deliver_mail;
 pub mod directory_refresh;
+pub mod directory_sync;
 pub mod export;
 pub mod first_login;
 pub mod import_django;

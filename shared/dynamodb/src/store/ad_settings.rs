@@ -5,7 +5,7 @@
 
 use super::accounts::marker;
 use super::links::link_sk;
-use super::{DynamoStore, TxOutcome, conv, unexpected};
+use super::{DynamoStore, TxOutcome, conv, sdk, unexpected};
 use crate::items::{DbAccountV1, DbAdSettingsV1, Item, email_pk, from_item, key, to_item, user_pk};
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, TransactWriteItem};
@@ -53,19 +53,75 @@ impl AdSettingsStore for DynamoStore {
     }
 }
 
+/// The index partition (gsi1) of the GUID markers, which the scheduled sync Queries. Sparse:
+/// markers written before it lack the key until a sign-in puts them on it.
+const LINKED_PK: &str = "ADGUIDS";
+
 /// `ADGUID#<hex>` / `ADGUID`: which account an entry of the directory is linked to.
 fn guid_marker(guid: &str, user: &UserId) -> Item {
     let mut m = key(format!("ADGUID#{guid}"), "ADGUID");
     m.insert("user_id".into(), AttributeValue::S(user.to_string()));
+    m.insert("gsi1pk".into(), AttributeValue::S(LINKED_PK.to_owned()));
+    m.insert("gsi1sk".into(), AttributeValue::S(format!("ADGUID#{guid}")));
     m
 }
 
 #[async_trait]
 impl AdAccountStore for DynamoStore {
-    async fn user_id_by_ad_guid(&self, guid: &str) -> Result<Option<UserId>> {
+    async fn ad_link(&self, guid: &str) -> Result<Option<(UserId, bool)>> {
         let Some(item) = self.get(format!("ADGUID#{guid}"), "ADGUID").await? else { return Ok(None) };
         let id = item.get("user_id").and_then(|v| v.as_s().ok()).ok_or_else(|| Error::unexpected("a GUID marker without its user"))?;
-        Ok(Some(UserId::parse("user_id", id)?))
+        Ok(Some((UserId::parse("user_id", id)?, item.contains_key("gsi1pk"))))
+    }
+
+    async fn index_ad_guid(&self, guid: &str, user: &UserId) -> Result<()> {
+        let r = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(format!("ADGUID#{guid}"), "ADGUID")))
+            .update_expression("SET gsi1pk = :pk, gsi1sk = :sk")
+            .condition_expression("user_id = :id")
+            .expression_attribute_values(":pk", AttributeValue::S(LINKED_PK.to_owned()))
+            .expression_attribute_values(":sk", AttributeValue::S(format!("ADGUID#{guid}")))
+            .expression_attribute_values(":id", AttributeValue::S(user.to_string()))
+            .send()
+            .await;
+        match r {
+            Ok(_) => Ok(()),
+            // Linked to another account meanwhile: that link's own write indexed it.
+            Err(e) if e.as_service_error().is_some_and(|s| s.is_conditional_check_failed_exception()) => Ok(()),
+            Err(e) => Err(sdk("index a GUID marker")(e)),
+        }
+    }
+
+    async fn ad_links(&self) -> Result<Vec<(String, UserId)>> {
+        let mut out = vec![];
+        let mut start = None;
+        loop {
+            let r = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .index_name("gsi1")
+                .key_condition_expression("gsi1pk = :pk")
+                .expression_attribute_values(":pk", AttributeValue::S(LINKED_PK.to_owned()))
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(sdk("query linked directory entries"))?;
+            for item in r.items.unwrap_or_default() {
+                let guid = item.get("pk").and_then(|v| v.as_s().ok()).and_then(|pk| pk.strip_prefix("ADGUID#"));
+                let id = item.get("user_id").and_then(|v| v.as_s().ok());
+                if let (Some(guid), Some(id)) = (guid, id) {
+                    out.push((guid.to_owned(), UserId::parse("user_id", id)?));
+                }
+            }
+            start = r.last_evaluated_key;
+            if start.is_none() {
+                return Ok(out);
+            }
+        }
     }
 
     async fn create_ad_account(
