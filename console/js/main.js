@@ -11,6 +11,7 @@ import { orgScreen } from "./screens/org.js";
 import { cabinetScreen } from "./screens/cabinet.js";
 import { auditScreen } from "./screens/audit.js";
 import { importScreen } from "./screens/import.js";
+import { directoryScreen } from "./screens/directory.js";
 import { right } from "./rights.js";
 
 /** A module is in the menu when its groups give "show link" and "view" (superusers: always). */
@@ -21,6 +22,8 @@ const MODULES = [
   { path: "org", label: "nav.org", visible: (me) => shows(me, "org") },
   // Events carry no company: the organisation's log is for those who view every company.
   { path: "audit", label: "nav.audit", visible: (me) => shows(me, "users") && right(me, "users", "view") === "all" },
+  // The Active Directory connection is a superuser's alone.
+  { path: "directory", label: "nav.directory", visible: (me) => !!me.superuser },
   { path: "cabinet", label: "nav.cabinet", visible: () => true },
 ];
 
@@ -58,6 +61,7 @@ async function route() {
     else if (parts[0] === "users") await usersScreen(view, me);
     else if (parts[0] === "org") await orgScreen(view, me, parts[1]);
     else if (parts[0] === "audit") await auditScreen(view);
+    else if (parts[0] === "directory") await directoryScreen(view);
     else await cabinetScreen(view, me);
   } catch (e) {
     if (e instanceof Problem && e.status === 401) return start();

@@ -59,7 +59,7 @@ const HEAVY: &[(&str, &[&str])] = &[
     ("calamine", &["create-user", "import-job"]),
     // Imported Django hashes are checked at sign-in only.
     ("djangohashers", &["login"]),
-    ("ldap3", &["active-directory", "login"]),
+    ("ldap3", &["active-directory", "directory-sync", "login"]),
     ("lettre", &["mailer"]),
     ("fluent-bundle", &["mailer"]),
     ("aws-sdk-sesv2", &["mailer"]),

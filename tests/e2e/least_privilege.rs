@@ -222,6 +222,37 @@ async fn tour(t: &TestApp) {
     ok(&t.post("/api/org/directory/test", json!({})).await, "directory tested");
     ok(&t.delete("/api/org/directory").await, "directory off");
 
+    // A real directory: a sign-in that makes a profiled account with a synced group, then
+    // Refresh from AD after the entry changed (the edit's transaction, in the directory function).
+    let slapd = secboard_tests::slapd::Slapd::start();
+    let synced = t.post(&format!("/api/org/companies/{c}/groups"), json!({ "name": "Tour AD", "directory_sync": true })).await.id();
+    let (dn, _) = slapd.add_user(&secboard_tests::slapd::AdUser {
+        department: Some("Operations"),
+        ..secboard_tests::slapd::AdUser::new("tourad", "tourad@acme.test", "Tour-ad-pass-2026")
+    });
+    slapd.add_group("Tour AD", &[&dn]);
+    let mut settings = slapd.settings();
+    settings["company_id"] = json!(c);
+    settings["sync_groups"] = json!(true);
+    ok(&t.request("PUT", "/api/org/directory", Some(settings), Some(&t.admin_cookie.clone())).await, "directory set again");
+    let ad =
+        t.request("POST", "/api/auth/login", Some(json!({ "email": "tourad@acme.test", "password": "Tour-ad-pass-2026" })), None).await;
+    ok(&ad, "directory sign-in");
+    let ad_email = secboard_domain::email::Email::parse("email", "tourad@acme.test").unwrap();
+    let ad_id = secboard_domain::ports::AccountStore::user_id_by_email(t.store.as_ref(), &ad_email).await.unwrap().expect("an account");
+    slapd.set(&dn, "sn", "Toured");
+    slapd.set(&dn, "mail", "tour.ad@acme.test");
+    ok(&t.post(&format!("/api/users/{ad_id}/directory-refresh"), json!({})).await, "refresh from AD");
+    slapd.set(&dn, "userAccountControl", "514");
+    let synced_run = t.sync_directory().await.expect("the directory sync runs");
+    assert_eq!(synced_run.disabled, 1, "{synced_run:?}");
+    ok(&t.delete("/api/org/directory").await, "directory off again");
+    ok(
+        &t.request("DELETE", &format!("/api/users/{ad_id}"), Some(json!({ "confirm": true })), Some(&t.admin_cookie.clone())).await,
+        "directory user deleted",
+    );
+    ok(&t.delete(&format!("/api/org/companies/{c}/groups/{synced}")).await, "synced group deleted");
+
     // And the end of it.
     for u in [&job_user, &sheet_user] {
         let r = t.request("DELETE", &format!("/api/users/{u}"), Some(json!({ "confirm": true })), Some(&t.admin_cookie.clone())).await;
@@ -396,6 +427,7 @@ async fn what_each_function_does_as_it_starts_is_allowed_by_its_role() {
         "reset-request" => reset_request, "reset-confirm" => reset_confirm, "first-login" => first_login, "magic-link" => magic_link,
         "totp-setup" => totp_setup, "totp-verify" => totp_verify, "fallback" => fallback, "active-directory" => active_directory,
         "import-job" => import_job,
+        "directory-sync" => directory_sync,
     };
     let mut used = used;
     calls.lock().unwrap().clear();

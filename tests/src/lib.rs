@@ -181,6 +181,15 @@ impl TestApp {
         ran
     }
 
+    /// One run of the scheduled directory sync (the `directory-sync` function's flow), against
+    /// the directory the settings name.
+    pub async fn sync_directory(&self) -> secboard_domain::Result<secboard_domain::flows::directory_sync::SyncReport> {
+        let before = self.iam_made();
+        let report = secboard_domain::flows::directory_sync::sync(&self.app.deps, &secboard_ldap::LdapClient).await;
+        self.note_iam("directory-sync", before);
+        report
+    }
+
     /// How many IAM actions the store and the blob store have made so far.
     fn iam_made(&self) -> (usize, usize) {
         (self.store.iam_actions().len(), self.blobs.iam_actions().len())

@@ -207,8 +207,16 @@ async function groupsSection(me, company, redraw) {
   const mayDelete = c ? can(me, "org", "delete", c) : me.rights.org.delete === "all";
   const rerender = redraw || (async () => box.replaceWith(await groupsSection(me, company)));
   const path = (g) => (c ? `${base}/${enc(g.id)}` : `/api/org/groups/${enc(g.id)}`);
+  // Group sync trusts the directory's group names with a group's rights: only a superuser marks
+  // a group as synced (the API refuses anyone else).
+  const syncCheck = (checked) => me.superuser
+    ? h("div", { class: "field", dataset: { field: "directory_sync" } }, h("label", { class: "check" },
+      h("input", { type: "checkbox", name: "directory_sync", checked }), " ", t("org.directory_sync")), h("span", { class: "field-error", role: "alert" }))
+    : null;
   for (const g of list) {
-    const f = h("form", { class: "group", novalidate: true, "aria-label": g.name }, h("h4", { text: g.name }), rightsGrid(g.permissions, !mayEdit));
+    const mark = g.directory_sync ? h("span", { class: "badge", title: t("org.synced_title"), text: t("org.synced") }) : null;
+    const f = h("form", { class: "group", novalidate: true, "aria-label": g.name }, h("h4", { text: g.name }, " ", mark), rightsGrid(g.permissions, !mayEdit),
+      mayEdit ? syncCheck(g.directory_sync) : null);
     if (mayEdit) {
       f.append(h("div", { class: "buttons" }, h("button", { class: "primary", text: t("action.save"), "aria-label": t("action.save_named", { name: g.name }) }),
         mayDelete ? h("button", { type: "button", class: "danger", text: t("action.delete"), "aria-label": t("action.delete_named", { name: g.name }),
@@ -216,7 +224,9 @@ async function groupsSection(me, company, redraw) {
       f.addEventListener("submit", async (ev) => {
         ev.preventDefault();
         clearErrors(f);
-        try { await api.patch(path(g), { permissions: permissionsOf(f), version: g.version }); say(t("org.saved", { name: g.name })); await rerender(); } catch (e) { showProblem(e, f); }
+        const body = { permissions: permissionsOf(f), version: g.version };
+        if (me.superuser) body.directory_sync = f.elements.directory_sync.checked;
+        try { await api.patch(path(g), body); say(t("org.saved", { name: g.name })); await rerender(); } catch (e) { showProblem(e, f); }
       });
     }
     box.append(f);
@@ -224,12 +234,14 @@ async function groupsSection(me, company, redraw) {
   if (!list.length) box.append(h("p", { class: "muted", text: t("form.none_yet") }));
   if (mayAdd) {
     const f = h("form", { class: "group", novalidate: true }, h("h4", { text: t("org.new_group") }),
-      field("org.group_name", input("name", { required: true })), rightsGrid({}, false),
+      field("org.group_name", input("name", { required: true })), rightsGrid({}, false), syncCheck(false),
       h("div", { class: "buttons" }, h("button", { class: "primary", text: t("org.add_group") })));
     f.addEventListener("submit", async (ev) => {
       ev.preventDefault();
       clearErrors(f);
-      try { await api.post(base, { name: f.name.value.trim(), permissions: permissionsOf(f) }); say(t("org.added", { name: f.name.value.trim() })); await rerender(); } catch (e) { showProblem(e, f); }
+      const body = { name: f.name.value.trim(), permissions: permissionsOf(f) };
+      if (me.superuser) body.directory_sync = f.elements.directory_sync.checked;
+      try { await api.post(base, body); say(t("org.added", { name: body.name })); await rerender(); } catch (e) { showProblem(e, f); }
     });
     box.append(f);
   }

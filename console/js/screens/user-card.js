@@ -39,9 +39,16 @@ async function drawCard(out, view, me, id) {
   fact("card.two_factor", user.totp_enrolled ? t("card.on") : t("card.off"));
   fact("card.created", date(user.created_at, true));
   if (user.mail_suppressed) fact("card.mail_suppressed", t("card.suppressed." + user.mail_suppressed));
+  if (user.directory_disabled) fact("card.directory", t("card.directory_disabled"));
 
   const actions = h("div", { class: "buttons" });
   const status = h("p", { class: "status", role: "status" });
+  if (mayEdit && user.source === "ad") {
+    // "Refresh from Active Directory": the directory is read again now, not at the next sign-in.
+    actions.append(h("button", { type: "button", id: "refresh-ad", text: t("card.refresh_ad"), onclick: async () => {
+      try { await api.post(`/api/users/${id}/directory-refresh`); say(t("card.refreshed_ad")); await reload(); } catch (e) { showProblem(e); }
+    } }));
+  }
   if (mayEdit) {
     actions.append(
       h("button", { type: "button", id: "send-link", text: t("card.send_link"), onclick: async () => {

@@ -1,8 +1,9 @@
 //! The directory connection: `GET/PUT/DELETE /api/org/directory` and
-//! `POST /api/org/directory/test` (superusers, with a recent sign-in for changes). It links the
+//! `POST /api/org/directory/test` (superusers, with a recent sign-in for changes), and "Refresh
+//! from AD", `POST /api/users/{id}/directory-refresh` (an edit's rights). It links the
 //! ldap3 adapter; the functions that do not talk to the directory do not.
 
-use secboard_domain::flows::ad_settings;
+use secboard_domain::flows::{ad_settings, directory_refresh};
 use secboard_http::routes::Function;
 use secboard_http::{Body, Call, Problem, Request, Response, json, no_content, respond};
 use secboard_ldap::LdapClient;
@@ -31,6 +32,9 @@ async fn route(ctx: &Context, req: Request) -> Result<Response<Body>, Problem> {
             no_content()
         }
         "POST /api/org/directory/test" => json(200, &ad_settings::test(d, &LdapClient, &p, call.json()?).await?),
+        "POST /api/users/{id}/directory-refresh" => {
+            json(200, &directory_refresh::refresh_from_directory(d, &LdapClient, &p, call.param("id")).await?)
+        }
         _ => Err(Problem::not_found()),
     }
 }

@@ -255,12 +255,27 @@ async fn main() -> anyhow::Result<()> {
     if outbox_served {
         let _ = OUTBOX_DIR.set(outbox.dir().to_path_buf());
     }
+    // The same loop runs the directory sync (hourly on AWS; SECBOARD_DIRECTORY_SYNC_SECS here,
+    // default 3600), mirroring disabled and deleted directory users.
+    let sync_every = match std::env::var("SECBOARD_DIRECTORY_SYNC_SECS") {
+        Ok(v) => std::time::Duration::from_secs(v.parse().context("SECBOARD_DIRECTORY_SYNC_SECS must be a number of seconds")?),
+        Err(_) => std::time::Duration::from_secs(3600),
+    };
     tokio::spawn({
         let (deps, outbox) = (app.deps.clone(), outbox.clone());
         async move {
+            let mut synced: Option<std::time::Instant> = None;
             loop {
                 if let Err(e) = deliver_pending(&deps, &outbox).await {
                     tracing::warn!(error = format!("{e:#}"), "the local mailer failed a round");
+                }
+                if synced.is_none_or(|at| at.elapsed() >= sync_every) {
+                    synced = Some(std::time::Instant::now());
+                    match secboard_domain::flows::directory_sync::sync(&deps, &secboard_ldap::LdapClient).await {
+                        Ok(report) if !report.off => tracing::info!(?report, "directory sync"),
+                        Ok(_) => {}
+                        Err(e) => tracing::warn!(error = %e, "the directory sync failed a run"),
+                    }
                 }
                 tokio::time::sleep(std::time::Duration::from_millis(500)).await;
             }

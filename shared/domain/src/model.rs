@@ -248,6 +248,9 @@ pub struct AccessGroup {
     pub company_id: Option<CompanyId>,
     pub name: Name,
     pub permissions: Permissions,
+    /// Synced from the directory (set by a superuser only): a directory user whose `memberOf`
+    /// names this group exactly is added to it at sign-in (never removed).
+    pub directory_sync: bool,
     pub version: u64,
     pub created_at: Timestamp,
 }

@@ -446,10 +446,33 @@ pub trait AdSettingsStore: Send + Sync {
 pub trait AdAccountStore: Send + Sync {
     /// The account linked to the entry with this GUID, if any (the marker may outlive a deleted
     /// account: the caller reads the user).
-    async fn user_id_by_ad_guid(&self, guid: &str) -> Result<Option<UserId>>;
-    /// A new directory account (no profile) with its email marker and GUID marker, in one
-    /// transaction; `stale` names the deleted account a leftover GUID marker still points at.
-    async fn create_ad_account(&self, account: &Account, guid: &str, stale: Option<&UserId>, audit: &AuditEvent) -> Result<()>;
+    async fn user_id_by_ad_guid(&self, guid: &str) -> Result<Option<UserId>> {
+        Ok(self.ad_link(guid).await?.map(|(id, _)| id))
+    }
+    /// [`AdAccountStore::user_id_by_ad_guid`], and whether the marker is on the index of linked
+    /// entries yet (markers written before the scheduled sync are not, until
+    /// [`AdAccountStore::index_ad_guid`]).
+    async fn ad_link(&self, guid: &str) -> Result<Option<(UserId, bool)>>;
+    /// Puts an older GUID marker on the index of linked entries (if it still names `user`).
+    async fn index_ad_guid(&self, guid: &str, user: &UserId) -> Result<()>;
+    /// Every entry linked to an account, as (GUID, account): a Query of the index of linked
+    /// entries, page after page (never a Scan).
+    async fn ad_links(&self) -> Result<Vec<(String, UserId)>>;
+    /// A new directory account with its email marker and GUID marker, and its cabinet profile
+    /// with the profile's references counted when `profile` is given, in one transaction; `stale`
+    /// names the deleted account a leftover GUID marker still points at.
+    async fn create_ad_account(
+        &self,
+        account: &Account,
+        profile: Option<(&Profile, &[Reference])>,
+        guid: &str,
+        stale: Option<&UserId>,
+        audit: &AuditEvent,
+    ) -> Result<()>;
+    /// A profileless directory account refreshed from its entry: the account (guarded by
+    /// `before`'s version) and, when the email changed, the email marker moved and the live links
+    /// deleted, in one transaction (an email another account has is `email_taken`).
+    async fn refresh_ad_account(&self, before: &Account, account: &Account, audit: &AuditEvent) -> Result<()>;
     /// Links an existing account to an entry: the account (guarded by `read_version`) and the GUID
     /// marker, in one transaction.
     async fn link_ad_account(&self, account: &Account, read_version: u64, guid: &str, audit: &AuditEvent) -> Result<()>;

@@ -495,6 +495,9 @@ pub struct DbGroupV1 {
     pub company_id: Option<CompanyId>,
     pub name: Name,
     pub permissions: Permissions,
+    /// Absent on groups written before group sync: not synced.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub directory_sync: bool,
     pub version: u64,
     pub created_at: Timestamp,
 }
@@ -509,6 +512,7 @@ impl From<&AccessGroup> for DbGroupV1 {
             company_id: g.company_id.clone(),
             name: g.name.clone(),
             permissions: g.permissions.clone(),
+            directory_sync: g.directory_sync,
             version: g.version,
             created_at: g.created_at,
         }
@@ -522,6 +526,7 @@ impl From<DbGroupV1> for AccessGroup {
             company_id: d.company_id,
             name: d.name,
             permissions: d.permissions,
+            directory_sync: d.directory_sync,
             version: d.version,
             created_at: d.created_at,
         }

@@ -176,6 +176,7 @@ routes! {
     "PUT /api/org/directory" => ActiveDirectory, Done;
     "DELETE /api/org/directory" => ActiveDirectory, Done;
     "POST /api/org/directory/test" => ActiveDirectory, Done;
+    "POST /api/users/{id}/directory-refresh" => ActiveDirectory, Done;
 }
 
 /// A matched route and the values of its path parameters.

@@ -179,6 +179,12 @@ static OPS: &[Op] = &[
     op("POST /api/users/{id}/avatar", "Upload a user's photo (JPEG or PNG)", NoBody, Json(201, s::<AvatarView>)),
     op("DELETE /api/users/{id}/avatar", "Remove a user's photo", NoBody, Empty),
     op("POST /api/users/{id}/first-access-link", "Send (or send again) a user's first-access link", NoBody, Json(202, s::<LinkSent>)),
+    op(
+        "POST /api/users/{id}/directory-refresh",
+        "Refresh from AD: re-read a directory account's attributes and disabled state",
+        NoBody,
+        Json(200, s::<AdminUserView>),
+    ),
     op("DELETE /api/users/{id}/sessions", "End every session of a user", NoBody, Json(200, s::<SessionsEnded>)),
     op("DELETE /api/users/{id}/sessions/{sid}", "End one session of a user", NoBody, Empty),
     op("DELETE /api/users/{id}", "Delete a user", Body(s::<DeleteInput>), Empty),

@@ -128,6 +128,7 @@ impl Fx<'_> {
             company_id: company.map(|c| c.id.clone()),
             name: Name::parse("name", name).unwrap(),
             permissions: Default::default(),
+            directory_sync: false,
             version: 1,
             created_at: self.now(),
         }

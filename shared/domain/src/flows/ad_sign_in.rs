@@ -15,7 +15,8 @@
 //!   same 503, local or not, so an outage tells nobody which emails are local.
 
 use super::Deps;
-use crate::active_directory::{AdClient, AdConnection, AdEntry, AdError, would_lock};
+use super::ad_refresh::{Asked, apply_entry, connection, new_profile};
+use crate::active_directory::{AdClient, AdEntry, AdError, AdSettings, would_lock};
 use crate::email::Email;
 use crate::ids::UserId;
 use crate::model::{Account, AuditTarget, Credential, Source, User};
@@ -23,8 +24,7 @@ use crate::password::Password;
 use crate::{Error, Result};
 use serde_json::json;
 
-/// Seconds a client is asked to wait while the directory is out.
-pub const OUTAGE_RETRY_SECS: u64 = 30;
+pub use super::ad_refresh::OUTAGE_RETRY_SECS;
 
 /// Why a directory sign-in was refused (for the audit log) and the answer.
 #[derive(Debug)]
@@ -51,18 +51,10 @@ fn outage(e: AdError) -> Refusal {
     Refusal { reason: "directory_unavailable", error: Error::Unavailable { retry_after_secs: OUTAGE_RETRY_SECS } }
 }
 
-/// The directory's connection, when one is set up with a password.
-async fn connection(deps: &Deps) -> Result<Option<AdConnection>> {
-    match deps.store.get_ad_settings().await? {
-        Some(settings) => settings.connection(&deps.key),
-        None => Ok(None),
-    }
-}
-
 /// The answer to a refused local sign-in: 401, or 503 while a directory is set up and does not
 /// answer (the same search a directory sign-in makes), so an outage answers every refusal alike.
 pub async fn local_refusal(deps: &Deps, client: &dyn AdClient, email: &Email) -> Error {
-    let Ok(Some(conn)) = connection(deps).await else { return Error::SignInRefused };
+    let Ok(Some((_, conn))) = connection(deps).await else { return Error::SignInRefused };
     let probe = async { client.open(&conn).await?.find_by_email(email.as_str()).await }.await;
     match probe {
         Ok(_) => Error::SignInRefused,
@@ -80,7 +72,7 @@ pub async fn sign_in(
     password: &Password,
     source_ip: &str,
 ) -> Result<User, Refusal> {
-    let Some(conn) = connection(deps).await? else {
+    let Some((settings, conn)) = connection(deps).await? else {
         return Err(Refusal::refused(match user.map(|u| &u.account.credential) {
             None => "unknown_email",
             Some(Credential::None) => "no_password_yet",
@@ -113,7 +105,21 @@ pub async fn sign_in(
         return Err(Refusal::refused("wrong_directory_password"));
     }
     drop(session);
-    linked_account(deps, email, user, &entry, source_ip).await
+    let (linked, created) = linked_account(deps, email, user, &entry, &settings, source_ip).await?;
+    if created {
+        return Ok(linked);
+    }
+    // The profile follows the directory at every sign-in. Losing a race to another write (or an
+    // item named meanwhile deleted) is not the user's failure: the next sign-in refreshes again.
+    let asked = Asked { actor: Some(&linked.account.id), source_ip: Some(source_ip) };
+    match apply_entry(deps, linked.clone(), &entry, settings.sync_groups, asked).await {
+        Ok(refreshed) => Ok(refreshed),
+        Err(e @ (Error::Conflict { .. } | Error::Invalid { .. })) => {
+            tracing::warn!(error = %e, "a directory refresh at sign-in lost a race; the account signs in as it was");
+            Ok(linked)
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Mirrors the entry's ACCOUNTDISABLE onto the account linked to it, if one is and it differs:
@@ -143,14 +149,26 @@ pub async fn mirror_disabled(deps: &Deps, entry: &AdEntry, disabled: bool, sourc
 }
 
 /// The account the entry is linked to: by its GUID, else the passwordless account of the email
-/// (claimed), else a new one.
-async fn linked_account(deps: &Deps, email: &Email, user: Option<&User>, entry: &AdEntry, source_ip: &str) -> Result<User, Refusal> {
+/// (claimed), else a new one (then `true`: made from the entry as it is, nothing to refresh).
+async fn linked_account(
+    deps: &Deps,
+    email: &Email,
+    user: Option<&User>,
+    entry: &AdEntry,
+    settings: &AdSettings,
+    source_ip: &str,
+) -> Result<(User, bool), Refusal> {
     let credential = Credential::Directory { dn: entry.dn.clone(), guid: entry.guid.clone() };
-    let marked = deps.store.user_id_by_ad_guid(&entry.guid).await?;
+    let link = deps.store.ad_link(&entry.guid).await?;
+    if let Some((id, false)) = &link {
+        // A marker from before the scheduled sync: on its index from now on.
+        deps.store.index_ad_guid(&entry.guid, id).await?;
+    }
+    let marked = link.map(|(id, _)| id);
     if let Some(id) = &marked
         && let Some(linked) = deps.store.get_user(id).await?
     {
-        return Ok(mirror_disabled(deps, entry, false, source_ip).await?.unwrap_or(linked));
+        return Ok((mirror_disabled(deps, entry, false, source_ip).await?.unwrap_or(linked), false));
     }
     match user {
         Some(u) if matches!(u.account.credential, Credential::None) => {
@@ -166,22 +184,43 @@ async fn linked_account(deps: &Deps, email: &Email, user: Option<&User>, entry: 
                 Some(source_ip),
             );
             deps.store.link_ad_account(&account, u.account.version, &entry.guid, &audit).await?;
-            Ok(User { account, profile: u.profile.clone() })
+            Ok((User { account, profile: u.profile.clone() }, false))
         }
         // A directory account whose email another entry now has: never a second link.
         Some(_) => Err(Refusal::refused("directory_entry_changed")),
         None => {
             let mut account = Account::new(UserId::new(deps.clock.as_ref(), deps.entropy.as_ref()), email.clone(), credential, deps.now());
             account.source = Source::Ad;
+            // With `company_id` set, the cabinet profile there comes in the same transaction.
+            let (placed, groups_added, skipped) = match &settings.company_id {
+                Some(c) => new_profile(deps, &account.id, c, entry, settings.sync_groups).await?,
+                None => (None, vec![], vec![]),
+            };
+            account.has_profile = placed.is_some();
             let audit = deps.event(
                 Some(&account.id),
                 "user.created",
                 AuditTarget::User(account.id.clone()),
-                json!({ "mode": "directory", "dn": entry.dn, "guid": entry.guid }),
+                json!({
+                    "mode": "directory", "dn": entry.dn, "guid": entry.guid,
+                    "company_id": placed.as_ref().map(|p| &p.profile.company.id),
+                    "groups_added": groups_added, "skipped": skipped,
+                }),
                 Some(source_ip),
             );
-            deps.store.create_ad_account(&account, &entry.guid, marked.as_ref(), &audit).await?;
-            Ok(User { account, profile: None })
+            let profile = placed.as_ref().map(|p| (&p.profile, p.refs.as_slice()));
+            deps.store.create_ad_account(&account, profile, &entry.guid, marked.as_ref(), &audit).await?;
+            for name in &groups_added {
+                let ev = deps.event(
+                    Some(&account.id),
+                    "directory.group_added",
+                    AuditTarget::User(account.id.clone()),
+                    json!({ "group": name, "dn": entry.dn }),
+                    Some(source_ip),
+                );
+                deps.store.append(&ev).await?;
+            }
+            Ok((User { account, profile: placed.map(|p| p.profile) }, true))
         }
     }
 }

@@ -350,3 +350,44 @@ pub async fn create_account(deps: &Deps, email: &str, password: Option<&Password
     deps.store.create_account(&account, &e).await?;
     Ok(id)
 }
+
+/// What a profile refers to, as references (versions of groups unknown: for releasing).
+pub fn references_of(profile: &Profile) -> Vec<Reference> {
+    let c = &profile.company.id;
+    let mut out = vec![Reference { field: "company_id".into(), target: RefTarget::Company(c.clone()) }];
+    let item = |field: &str, kind: ItemKind, id: &crate::ids::OrgItemId| Reference {
+        field: field.to_owned(),
+        target: RefTarget::Item(c.clone(), kind, id.clone()),
+    };
+    out.extend(profile.department.iter().map(|r| item("department_id", ItemKind::Department, &r.id)));
+    out.extend(profile.position.iter().map(|r| item("position_id", ItemKind::Position, &r.id)));
+    out.extend(profile.roles.iter().map(|r| item("roles", ItemKind::Role, &r.id)));
+    out.extend(profile.quizzes.iter().map(|r| item("quizzes", ItemKind::Quiz, &r.id)));
+    out.extend(profile.groups.iter().map(|g| Reference {
+        field: "groups".into(),
+        target: RefTarget::Group { company: (!g.global).then(|| c.clone()), id: g.id.clone(), version: 0 },
+    }));
+    out
+}
+
+/// The identity of a reference, whatever group version it was read at.
+fn same_target(a: &RefTarget, b: &RefTarget) -> bool {
+    match (a, b) {
+        (RefTarget::Group { company: ca, id: ia, .. }, RefTarget::Group { company: cb, id: ib, .. }) => ca == cb && ia == ib,
+        (a, b) => a == b,
+    }
+}
+
+/// What a profile refers to now (`refs`, as placed) against what `current` referred to: the
+/// references added, those released, and the groups kept (their versions re-checked by the write).
+pub(crate) fn reference_changes(current: &Profile, refs: &[Reference]) -> (Vec<Reference>, Vec<Reference>, Vec<Reference>) {
+    let old = references_of(current);
+    let added: Vec<Reference> = refs.iter().filter(|r| !old.iter().any(|o| same_target(&o.target, &r.target))).cloned().collect();
+    let released: Vec<Reference> = old.iter().filter(|o| !refs.iter().any(|r| same_target(&o.target, &r.target))).cloned().collect();
+    let kept: Vec<Reference> = refs
+        .iter()
+        .filter(|r| matches!(r.target, RefTarget::Group { .. }) && old.iter().any(|o| same_target(&o.target, &r.target)))
+        .cloned()
+        .collect();
+    (added, released, kept)
+}

@@ -391,6 +391,7 @@ pub async fn import_django(
                                 company_id: Some(c.clone()),
                                 name: name.clone(),
                                 permissions: Permissions::default(),
+                                directory_sync: false,
                                 version: 1,
                                 created_at: deps.now(),
                             };

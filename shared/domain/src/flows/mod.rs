@@ -1,5 +1,6 @@
 //! One module per flow of the manual: the use case, callable without HTTP.
 
+pub mod ad_refresh;
 pub mod ad_settings;
 pub mod ad_sign_in;
 pub mod audit;
@@ -11,6 +12,8 @@ pub mod create_user;
 pub mod credentials;
 pub mod delete_user;
 pub mod deliver_mail;
+pub mod directory_refresh;
+pub mod directory_sync;
 pub mod export;
 pub mod first_login;
 pub mod import_django;

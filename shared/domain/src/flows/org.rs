@@ -276,6 +276,9 @@ pub struct GroupInput {
     pub name: String,
     #[serde(default)]
     pub permissions: Permissions,
+    /// Synced from the directory: superusers only.
+    #[serde(default)]
+    pub directory_sync: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -284,7 +287,19 @@ pub struct GroupInput {
 pub struct GroupPatch {
     pub name: Option<String>,
     pub permissions: Option<Permissions>,
+    /// Synced from the directory: superusers only.
+    pub directory_sync: Option<bool>,
     pub version: u64,
+}
+
+/// Group sync trusts whoever names the directory's groups with the group's rights, so only a
+/// superuser marks a group as synced, unmarks it, or renames a marked one (the name is what
+/// `memberOf` is matched against).
+fn only_superusers_sync(p: &Principal, field: &str) -> Result<()> {
+    if p.user.account.superuser {
+        return Ok(());
+    }
+    Err(Error::not_permitted(field, "only a superuser marks an access group as synced from the directory, or renames a marked one"))
 }
 
 fn group_target(company: Option<&CompanyId>) -> AuditTarget {
@@ -314,6 +329,9 @@ fn require_group_right(actor: &Actor, company_id: Option<&CompanyId>, action: Ac
 
 pub async fn create_group(deps: &Deps, p: &Principal, company_id: Option<&CompanyId>, input: GroupInput) -> Result<GroupView> {
     require_group_right(&p.actor(), company_id, Action::Add)?;
+    if input.directory_sync {
+        only_superusers_sync(p, "directory_sync")?;
+    }
     if let Some(c) = company_id {
         company(deps, c).await?;
     }
@@ -322,11 +340,17 @@ pub async fn create_group(deps: &Deps, p: &Principal, company_id: Option<&Compan
         company_id: company_id.cloned(),
         name: Name::parse("name", &input.name)?,
         permissions: input.permissions,
+        directory_sync: input.directory_sync,
         version: 1,
         created_at: deps.now(),
     };
-    let e =
-        event(deps, p, "org.group.created", group_target(company_id), json!({ "id": g.id, "name": g.name, "permissions": g.permissions }));
+    let e = event(
+        deps,
+        p,
+        "org.group.created",
+        group_target(company_id),
+        json!({ "id": g.id, "name": g.name, "permissions": g.permissions, "directory_sync": g.directory_sync }),
+    );
     deps.store.create_group(&g, &e).await?;
     Ok(GroupView::from(&g))
 }
@@ -344,6 +368,15 @@ pub async fn update_group(
     let before_name = g.name.clone();
     if let Some(n) = &input.name {
         g.name = Name::parse("name", n)?;
+        if g.directory_sync && g.name != before_name {
+            only_superusers_sync(p, "name")?;
+        }
+    }
+    if let Some(sync) = input.directory_sync
+        && sync != g.directory_sync
+    {
+        only_superusers_sync(p, "directory_sync")?;
+        g.directory_sync = sync;
     }
     if let Some(perms) = input.permissions {
         g.permissions = perms;

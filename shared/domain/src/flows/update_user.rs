@@ -7,7 +7,8 @@
 
 use super::Deps;
 use super::authorize::Principal;
-use super::create_user::{CreateUserInput, Mode, check_grants, place};
+pub use super::create_user::references_of;
+use super::create_user::{CreateUserInput, Mode, check_grants, place, reference_changes};
 use super::notices::notice;
 use super::patch::Patch;
 use super::views::{AdminUserView, link_avatar};
@@ -15,10 +16,10 @@ use crate::activation::Activation;
 use crate::email::Email;
 use crate::ids::{CompanyId, GroupId, UserId};
 use crate::mail::{MailConfig, MailKind};
-use crate::model::{AccessGroup, AuditTarget, Credential, ItemKind, Profile, User};
+use crate::model::{AccessGroup, AuditTarget, Credential, User};
 use crate::password::{self, Password};
 use crate::permissions::{Action, Module, Reach};
-use crate::ports::{BlobStore, PasswordStrength, PhotoDecoder, RefTarget, Reference, UserChange};
+use crate::ports::{BlobStore, PasswordStrength, PhotoDecoder, UserChange};
 use crate::superusers;
 use crate::text::Language;
 use crate::{Error, Result};
@@ -100,33 +101,6 @@ pub async fn user_to_change(deps: &Deps, p: &Principal, id: &str, action: Action
 /// their own profile fields go through the cabinet, the rest through another administrator.
 fn refuse_own(field: &str) -> Error {
     Error::not_permitted(field, "you cannot change this on your own account; your own details are changed in your cabinet")
-}
-
-/// What a profile refers to, as references (versions of groups unknown: for releasing).
-pub fn references_of(profile: &Profile) -> Vec<Reference> {
-    let c = &profile.company.id;
-    let mut out = vec![Reference { field: "company_id".into(), target: RefTarget::Company(c.clone()) }];
-    let item = |field: &str, kind: ItemKind, id: &crate::ids::OrgItemId| Reference {
-        field: field.to_owned(),
-        target: RefTarget::Item(c.clone(), kind, id.clone()),
-    };
-    out.extend(profile.department.iter().map(|r| item("department_id", ItemKind::Department, &r.id)));
-    out.extend(profile.position.iter().map(|r| item("position_id", ItemKind::Position, &r.id)));
-    out.extend(profile.roles.iter().map(|r| item("roles", ItemKind::Role, &r.id)));
-    out.extend(profile.quizzes.iter().map(|r| item("quizzes", ItemKind::Quiz, &r.id)));
-    out.extend(profile.groups.iter().map(|g| Reference {
-        field: "groups".into(),
-        target: RefTarget::Group { company: (!g.global).then(|| c.clone()), id: g.id.clone(), version: 0 },
-    }));
-    out
-}
-
-/// The identity of a reference, whatever group version it was read at.
-fn same_target(a: &RefTarget, b: &RefTarget) -> bool {
-    match (a, b) {
-        (RefTarget::Group { company: ca, id: ia, .. }, RefTarget::Group { company: cb, id: ib, .. }) => ca == cb && ia == ib,
-        (a, b) => a == b,
-    }
 }
 
 fn text<T: ToString>(v: Option<T>) -> Option<String> {
@@ -270,16 +244,7 @@ pub async fn update_user(
     let standing_superusers =
         superusers::delta(superusers::standing(&before.account, Some(current)), superusers::standing(&account, Some(&profile)));
 
-    // What the edit refers to now, against what it referred to before.
-    let old = references_of(current);
-    let added: Vec<Reference> = placed.refs.iter().filter(|r| !old.iter().any(|o| same_target(&o.target, &r.target))).cloned().collect();
-    let released: Vec<Reference> = old.iter().filter(|o| !placed.refs.iter().any(|r| same_target(&o.target, &r.target))).cloned().collect();
-    let kept: Vec<Reference> = placed
-        .refs
-        .iter()
-        .filter(|r| matches!(r.target, RefTarget::Group { .. }) && old.iter().any(|o| same_target(&o.target, &r.target)))
-        .cloned()
-        .collect();
+    let (added, released, kept) = reference_changes(current, &placed.refs);
 
     let after = User { account: account.clone(), profile: Some(profile.clone()) };
     let today = deps.today();

@@ -101,6 +101,9 @@ pub struct AdminUserView {
     pub require_2fa: bool,
     pub force_password_change: bool,
     pub totp_enrolled: bool,
+    /// The directory says the account is disabled (or its entry is gone): refused until it is
+    /// enabled there again.
+    pub directory_disabled: bool,
     pub account_version: u64,
     pub created_at: Timestamp,
     /// Why mail no longer goes to the user's address (`bounce`, `complaint`), when it does not
@@ -147,6 +150,7 @@ impl AdminUserView {
             require_2fa: a.require_2fa,
             force_password_change: a.force_password_change,
             totp_enrolled: a.totp_enrolled,
+            directory_disabled: a.directory_disabled,
             account_version: a.version,
             created_at: a.created_at,
             mail_suppressed: None,
@@ -221,6 +225,8 @@ pub struct GroupView {
     pub global: bool,
     pub name: String,
     pub permissions: Permissions,
+    /// Members of the directory group of this name are added at sign-in (group sync).
+    pub directory_sync: bool,
     pub version: u64,
 }
 
@@ -232,6 +238,7 @@ impl From<&AccessGroup> for GroupView {
             global: g.company_id.is_none(),
             name: g.name.to_string(),
             permissions: g.permissions.clone(),
+            directory_sync: g.directory_sync,
             version: g.version,
         }
     }

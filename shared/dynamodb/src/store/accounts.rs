@@ -42,7 +42,7 @@ impl DynamoStore {
         Ok(())
     }
 
-    fn profile_item(&self, profile: &Profile, account: &Account) -> Result<Item> {
+    pub(super) fn profile_item(&self, profile: &Profile, account: &Account) -> Result<Item> {
         to_item(&DbProfileV1::of(profile, account)).map_err(conv)
     }
 
