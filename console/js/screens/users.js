@@ -85,9 +85,13 @@ export async function usersScreen(view, me) {
   let cursors = [];
   let current = null;
   let nextCursor = null;
+  // The first load keeps the message the screen opened with (a flash such as "... was deleted.");
+  // later loads (filtering, paging) clear whatever the last one said.
+  let first = true;
   async function load() {
     clearErrors(filters);
-    say("");
+    if (!first) say("");
+    first = false;
     const f = values(filters);
     let page;
     try {

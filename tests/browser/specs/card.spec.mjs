@@ -1,7 +1,7 @@
 // The user card's dangerous actions and the organisation's guard: deleting a department still in
 // use lists who uses it; Delete asks first, in a dialog that keeps the focus; sessions end from the
 // card; everything works from the keyboard and at phone width.
-import { test, expect, shot, ADMIN, apiAs, signIn, png } from "./fixtures.mjs";
+import { test, expect, shot, ADMIN, apiAs, signInByKeyboard, signIn, png } from "./fixtures.mjs";
 
 const run = Date.now().toString(36);
 
@@ -20,13 +20,7 @@ test("deleting what is in use shows who uses it, and a user is deleted only afte
   const elsewhere = await apiAs(playwright, baseURL, gavin.email, password);
 
   // The keyboard alone signs in.
-  await page.goto("/");
-  await expect(page.getByLabel("Email")).toBeFocused();
-  await page.keyboard.type(ADMIN.email);
-  await page.keyboard.press("Tab");
-  await page.keyboard.type(ADMIN.password);
-  await page.keyboard.press("Enter");
-  await expect(page.getByRole("heading", { name: "Users" })).toBeVisible();
+  await signInByKeyboard(page, ADMIN.email, ADMIN.password);
 
   await page.goto(`/#/org/${co.id}`);
   const sure = page.getByRole("dialog", { name: "Delete" });

@@ -102,6 +102,17 @@ export async function signIn(page, email, password) {
   await page.getByRole("button", { name: "Sign in" }).click();
 }
 
+/** Signs in with the keyboard alone: the email field has the focus, Tab to the password, Enter. */
+export async function signInByKeyboard(page, email, password) {
+  await page.goto("/");
+  await expect(page.getByLabel("Email")).toBeFocused();
+  await page.keyboard.type(email);
+  await page.keyboard.press("Tab");
+  await page.keyboard.type(password);
+  await page.keyboard.press("Enter");
+  await expect(page.getByRole("heading", { name: "Users" })).toBeVisible();
+}
+
 /** An API session for setting things up (its own cookie jar), signed in as `email`. */
 export async function apiAs(playwright, baseURL, email, password) {
   const ctx = await playwright.request.newContext({ baseURL });

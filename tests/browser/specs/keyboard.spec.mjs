@@ -2,7 +2,7 @@
 // the list, opens the card, requires 2FA and saves, then signs out, and never clicks. Each control
 // is reached by pressing Tab until it has the focus, which proves it is in the tab order under its
 // label; selects are chosen by typing, checkboxes by Space, buttons and links by Enter.
-import { test, expect, shot, ADMIN, apiAs } from "./fixtures.mjs";
+import { test, expect, shot, ADMIN, apiAs, signInByKeyboard } from "./fixtures.mjs";
 
 const run = Date.now().toString(36);
 
@@ -22,13 +22,7 @@ test("an administrator creates, finds and edits a user with the keyboard alone",
   await root.dispose();
   const email = `peter-${run}@initech.example`;
 
-  await page.goto("/");
-  await expect(page.getByLabel("Email")).toBeFocused();
-  await page.keyboard.type(ADMIN.email);
-  await page.keyboard.press("Tab");
-  await page.keyboard.type(ADMIN.password);
-  await page.keyboard.press("Enter");
-  await expect(page.getByRole("heading", { name: "Users" })).toBeVisible();
+  await signInByKeyboard(page, ADMIN.email, ADMIN.password);
 
   // Create user: the dialog takes the focus; fields, the company and its department by typing.
   await tabTo(page, page.getByRole("button", { name: "Create user" }));
