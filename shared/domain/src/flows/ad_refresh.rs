@@ -18,7 +18,7 @@ use super::create_user::{CreateUserInput, Mode, Placement, place, reference_chan
 use crate::active_directory::{AdConnection, AdEntry, AdError, AdSettings};
 use crate::email::Email;
 use crate::ids::{CompanyId, GroupId, OrgItemId, UserId};
-use crate::model::{AuditTarget, Credential, ItemKind, Profile, User};
+use crate::model::{Account, AuditTarget, Credential, ItemKind, Profile, User};
 use crate::phone::Phone;
 use crate::ports::AccountChange;
 use crate::ports::UserChange;
@@ -245,15 +245,7 @@ async fn refresh_account(
         if email.is_none() && dn.is_none() {
             return Ok(user.clone());
         }
-        let mut account = user.account.clone();
-        account.version += 1;
-        if let Some(c) = &dn {
-            account.credential = c.clone();
-        }
-        if let Some(e) = &email {
-            account.email = e.clone();
-            account.epoch += 1;
-        }
+        let account = moved_account(&user.account, dn.as_ref(), email.as_ref());
         let detail = json!({ "changed": { "email": email.as_ref().map(|e| json!({ "before": user.account.email, "after": e })) } });
         let audit = deps.event(asked.actor, "directory.refreshed", AuditTarget::User(account.id.clone()), detail, asked.source_ip);
         match deps.store.refresh_ad_account(&user.account, &account, &audit).await {
@@ -323,16 +315,7 @@ async fn refresh_user(
         profile.created_at = current.created_at;
         profile.avatar_key = current.avatar_key.clone();
         profile.version = current.version + 1;
-        let mut account = user.account.clone();
-        account.version += 1;
-        if let Some(c) = &dn {
-            account.credential = c.clone();
-        }
-        if let Some(e) = &email {
-            // As an administrator's edit of the email: the sessions and the old address's links end.
-            account.email = e.clone();
-            account.epoch += 1;
-        }
+        let account = moved_account(&user.account, dn.as_ref(), email.as_ref());
         let (added, released, kept) = reference_changes(current, &placed.refs);
         let standing_superusers =
             superusers::delta(superusers::standing(&user.account, Some(current)), superusers::standing(&account, Some(&profile)));
@@ -435,4 +418,20 @@ pub async fn mirror_state(deps: &Deps, user: User, state: DirectoryState, asked:
 pub(crate) fn unavailable(e: AdError) -> Error {
     tracing::warn!(error = %e, "the directory is unavailable");
     Error::Unavailable { retry_after_secs: OUTAGE_RETRY_SECS }
+}
+
+/// The account as the directory leaves it: its credential (the entry's DN) and its email moved,
+/// the version on; an email move ends the sessions and the old address's links, as an
+/// administrator's edit of the email does.
+fn moved_account(account: &Account, dn: Option<&Credential>, email: Option<&Email>) -> Account {
+    let mut account = account.clone();
+    account.version += 1;
+    if let Some(c) = dn {
+        account.credential = c.clone();
+    }
+    if let Some(e) = email {
+        account.email = e.clone();
+        account.epoch += 1;
+    }
+    account
 }
