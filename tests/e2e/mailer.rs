@@ -6,7 +6,7 @@ use secboard_domain::flows::Deps;
 use secboard_domain::flows::deliver_mail::deliver_pending;
 use secboard_domain::ids::EventId;
 use secboard_domain::mail::{Mail, MailKind, QueuedMail};
-use secboard_domain::ports::{MailSender, MailStore};
+use secboard_domain::ports::{MailSender, MailStore, Store};
 use secboard_domain::text::Language;
 use secboard_tests::TestApp;
 use std::collections::HashMap;
@@ -60,7 +60,7 @@ async fn queue(t: &TestApp, n: usize, attempts: u32) -> QueuedMail {
 }
 
 /// One mailer: rounds until a round finds nothing left to do.
-async fn delivery_loop(deps: &Deps, sender: &dyn MailSender) -> usize {
+async fn delivery_loop(deps: &Deps<impl Store + ?Sized>, sender: &dyn MailSender) -> usize {
     let mut sent = 0;
     loop {
         let d = deliver_pending(deps, sender).await.expect("a delivery round");

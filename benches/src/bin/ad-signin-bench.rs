@@ -20,7 +20,7 @@ use secboard_domain::flows::{Deps, bootstrap};
 use secboard_domain::keys::MasterKey;
 use secboard_domain::model::AuditTarget;
 use secboard_domain::password::Password;
-use secboard_domain::ports::DjangoVerifier;
+use secboard_domain::ports::{AdSettingsStore, DjangoVerifier};
 use secboard_dynamodb::{DynamoStore, table};
 use secboard_infra::embedded::{EmbeddedDynamo, local_sdk_config};
 use std::sync::Arc;

@@ -64,7 +64,7 @@ fn peak_rss_mib() -> f64 {
         / 1024.0
 }
 
-async fn deps(dir: &Path) -> anyhow::Result<(Deps, Arc<DynamoStore>, EmbeddedDynamo)> {
+async fn deps(dir: &Path) -> anyhow::Result<(Deps<DynamoStore>, Arc<DynamoStore>, EmbeddedDynamo)> {
     let engine = EmbeddedDynamo::start(Some(&dir.join("dynamodb.sqlite"))).await?;
     let store = DynamoStore::new(&local_sdk_config(&engine.endpoint), "bench");
     table::ensure_table(store.client(), "bench").await?;
@@ -80,7 +80,7 @@ async fn deps(dir: &Path) -> anyhow::Result<(Deps, Arc<DynamoStore>, EmbeddedDyn
     Ok((deps, store, engine))
 }
 
-fn user(i: usize, deps: &Deps) -> anyhow::Result<(Account, Profile)> {
+fn user(i: usize, deps: &Deps<DynamoStore>) -> anyhow::Result<(Account, Profile)> {
     let id = UserId::new(deps.clock.as_ref(), deps.entropy.as_ref());
     let company = CompanyId::parse("c", COMPANY)?;
     let colours = ["#1F3A93", "#FFEB3B", "#2ECC71", "#E74C3C", "#9B59B6"];
@@ -115,7 +115,7 @@ fn user(i: usize, deps: &Deps) -> anyhow::Result<(Account, Profile)> {
     Ok((account, profile))
 }
 
-fn superuser(deps: &Deps) -> anyhow::Result<Principal> {
+fn superuser(deps: &Deps<DynamoStore>) -> anyhow::Result<Principal> {
     let (mut account, _) = user(0, deps)?;
     account.superuser = true;
     let token = SessionToken::generate(account.id.clone(), deps.entropy.as_ref());

@@ -56,7 +56,7 @@ fn parse() -> anyhow::Result<(String, HashMap<String, String>)> {
     Ok((command.context(USAGE)?, opts))
 }
 
-async fn deps(sdk: &aws_config::SdkConfig, opts: &HashMap<String, String>) -> anyhow::Result<Deps> {
+async fn deps(sdk: &aws_config::SdkConfig, opts: &HashMap<String, String>) -> anyhow::Result<Deps<DynamoStore>> {
     let name = opts
         .get("table")
         .cloned()

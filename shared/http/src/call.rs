@@ -8,6 +8,7 @@ use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt, Response};
 use secboard_domain::flows::Deps;
 use secboard_domain::flows::authorize::{Principal, authorize};
+use secboard_domain::ports::Store;
 use secboard_domain::session::SessionToken;
 use serde::de::DeserializeOwned;
 use std::collections::HashMap;
@@ -182,7 +183,7 @@ impl Call {
     }
 
     /// Authorises the caller for this route (one store round trip).
-    pub async fn principal(&self, deps: &Deps) -> Result<Principal, Problem> {
+    pub async fn principal<S: Store + ?Sized>(&self, deps: &Deps<S>) -> Result<Principal, Problem> {
         Ok(authorize(deps, self.token.as_ref(), self.route.access, &self.source_ip).await?)
     }
 }

@@ -17,7 +17,9 @@ use std::sync::Arc;
 /// its round-trip counter), and `B`, the blob store of the functions that keep photos or exports.
 #[derive(Clone)]
 pub struct App<B = ()> {
-    pub deps: Deps,
+    /// The flows' dependencies over the concrete store, so a function links only the store
+    /// operations its flows call.
+    pub deps: Deps<DynamoStore>,
     /// Where links point and who sends mail.
     pub mail: MailConfig,
     pub store: Arc<DynamoStore>,

@@ -21,6 +21,7 @@ use crate::ids::{CompanyId, GroupId, OrgItemId, UserId};
 use crate::model::{Account, AuditTarget, Credential, ItemKind, Profile, User};
 use crate::phone::Phone;
 use crate::ports::AccountChange;
+use crate::ports::Store;
 use crate::ports::UserChange;
 use crate::superusers;
 use crate::text::Name;
@@ -31,7 +32,7 @@ use serde_json::{Value, json};
 pub const OUTAGE_RETRY_SECS: u64 = 30;
 
 /// The directory's settings and connection, when one is set up with a password.
-pub(crate) async fn connection(deps: &Deps) -> Result<Option<(AdSettings, AdConnection)>> {
+pub(crate) async fn connection<S: Store + ?Sized>(deps: &Deps<S>) -> Result<Option<(AdSettings, AdConnection)>> {
     match deps.store.get_ad_settings().await? {
         Some(settings) => Ok(settings.connection(&deps.key)?.map(|c| (settings, c))),
         None => Ok(None),
@@ -74,14 +75,19 @@ fn name_of(field: &str, value: Option<&str>, skipped_values: &mut Vec<Value>) ->
 }
 
 /// The department of `company` named exactly as the entry's `department`.
-async fn department_named(deps: &Deps, company: &CompanyId, name: &str) -> Result<Option<OrgItemId>> {
+async fn department_named<S: Store + ?Sized>(deps: &Deps<S>, company: &CompanyId, name: &str) -> Result<Option<OrgItemId>> {
     let items = deps.store.list_items(company, ItemKind::Department).await?;
     Ok(items.into_iter().find(|d| d.name.as_str() == name).map(|d| d.id))
 }
 
 /// The access groups marked `directory_sync`, global or of `company`, whose names are among the
 /// entry's `memberOf` CNs (case-sensitively) and that `have` does not hold yet.
-async fn synced_groups(deps: &Deps, company: &CompanyId, entry: &AdEntry, have: &[GroupId]) -> Result<Vec<(GroupId, String)>> {
+async fn synced_groups<S: Store + ?Sized>(
+    deps: &Deps<S>,
+    company: &CompanyId,
+    entry: &AdEntry,
+    have: &[GroupId],
+) -> Result<Vec<(GroupId, String)>> {
     if entry.groups.is_empty() {
         return Ok(vec![]);
     }
@@ -97,7 +103,13 @@ async fn synced_groups(deps: &Deps, company: &CompanyId, entry: &AdEntry, have: 
 }
 
 /// What the entry says the profile in `company` should be, `current` being the profile now.
-async fn wanted(deps: &Deps, company: &CompanyId, current: Option<&Profile>, entry: &AdEntry, sync_groups: bool) -> Result<Wanted> {
+async fn wanted<S: Store + ?Sized>(
+    deps: &Deps<S>,
+    company: &CompanyId,
+    current: Option<&Profile>,
+    entry: &AdEntry,
+    sync_groups: bool,
+) -> Result<Wanted> {
     let mut skipped_values = vec![];
     let first_name = name_of("first_name", entry.first_name.as_deref(), &mut skipped_values);
     let last_name = name_of("last_name", entry.last_name.as_deref(), &mut skipped_values);
@@ -142,8 +154,8 @@ fn text<T: ToString>(v: Option<T>) -> Option<String> {
 /// The cabinet profile a new directory account gets in `company` (the settings' `company_id`),
 /// from its entry: `Ok(None)` when the entry lacks what a profile needs (a first and last name)
 /// or the company is gone; the account then waits at `no_profile` ("Use Existing User").
-pub async fn new_profile(
-    deps: &Deps,
+pub async fn new_profile<S: Store + ?Sized>(
+    deps: &Deps<S>,
     id: &UserId,
     company: &CompanyId,
     entry: &AdEntry,
@@ -194,7 +206,13 @@ pub async fn new_profile(
 
 /// Brings `user` (a directory account) in line with `entry`; answers the user as saved (as it was
 /// when nothing changed). A conflict with another write is an error for the caller to judge.
-pub async fn apply_entry(deps: &Deps, user: User, entry: &AdEntry, sync_groups: bool, asked: Asked<'_>) -> Result<User> {
+pub async fn apply_entry<S: Store + ?Sized>(
+    deps: &Deps<S>,
+    user: User,
+    entry: &AdEntry,
+    sync_groups: bool,
+    asked: Asked<'_>,
+) -> Result<User> {
     let mut skipped_values = vec![];
     let email = match entry.email.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
         Some(e) => match Email::parse("email", e) {
@@ -232,8 +250,8 @@ fn email_taken(e: &Error) -> bool {
 }
 
 /// An account without a profile: only its email (and DN) follow the directory.
-async fn refresh_account(
-    deps: &Deps,
+async fn refresh_account<S: Store + ?Sized>(
+    deps: &Deps<S>,
     user: &User,
     email: Email,
     dn: Option<Credential>,
@@ -259,8 +277,8 @@ async fn refresh_account(
 }
 
 #[allow(clippy::too_many_arguments)]
-async fn refresh_user(
-    deps: &Deps,
+async fn refresh_user<S: Store + ?Sized>(
+    deps: &Deps<S>,
     user: &User,
     current: &Profile,
     email: Email,
@@ -389,7 +407,7 @@ pub enum DirectoryState {
 /// Mirrors the directory's state onto the account: disabled or deleted sets `directory_disabled`
 /// and ends every session (a new epoch); enabled lifts it (an administrator's `active` stands
 /// apart). Answers the user as saved (as it was when nothing changed).
-pub async fn mirror_state(deps: &Deps, user: User, state: DirectoryState, asked: Asked<'_>) -> Result<User> {
+pub async fn mirror_state<S: Store + ?Sized>(deps: &Deps<S>, user: User, state: DirectoryState, asked: Asked<'_>) -> Result<User> {
     let disabled = state != DirectoryState::Enabled;
     if user.account.directory_disabled == disabled {
         return Ok(user);

@@ -16,6 +16,7 @@ use crate::clock::random_bytes;
 use crate::ids::CompanyId;
 use crate::model::AuditTarget;
 use crate::password::Password;
+use crate::ports::Store;
 use crate::{Error, Result};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -153,13 +154,13 @@ fn ca(v: Option<String>) -> Result<Option<String>> {
 }
 
 /// `GET /api/org/directory`: the settings without the password; 404 when there are none.
-pub async fn get(deps: &Deps, p: &Principal) -> Result<AdSettingsView> {
+pub async fn get<S: Store + ?Sized>(deps: &Deps<S>, p: &Principal) -> Result<AdSettingsView> {
     superuser_only(p)?;
     deps.store.get_ad_settings().await?.map(|s| s.view()).ok_or(Error::NotFound("directory connection"))
 }
 
 /// `PUT /api/org/directory`: creates or replaces the settings.
-pub async fn put(deps: &Deps, p: &Principal, input: AdSettingsInput) -> Result<AdSettingsView> {
+pub async fn put<S: Store + ?Sized>(deps: &Deps<S>, p: &Principal, input: AdSettingsInput) -> Result<AdSettingsView> {
     superuser_only(p)?;
     require_recent(deps, p, &Reauth { password: input.password, code: input.code }).await?;
     ad::transport(input.url.trim(), input.insecure)?;
@@ -266,7 +267,7 @@ fn changed_fields(b: &AdSettings, a: &AdSettings) -> Vec<&'static str> {
 
 /// `DELETE /api/org/directory`: turns the directory off. Its accounts stay; they can get a local
 /// password only through an administrator's first-access link.
-pub async fn delete(deps: &Deps, p: &Principal, proof: ProofInput) -> Result<()> {
+pub async fn delete<S: Store + ?Sized>(deps: &Deps<S>, p: &Principal, proof: ProofInput) -> Result<()> {
     superuser_only(p)?;
     require_recent(deps, p, &proof.reauth()).await?;
     let audit = deps.event(Some(p.id()), "directory.settings_deleted", AuditTarget::Global, json!({}), Some(&p.source_ip));
@@ -275,7 +276,7 @@ pub async fn delete(deps: &Deps, p: &Principal, proof: ProofInput) -> Result<()>
 
 /// `POST /api/org/directory/test`: binds with the stored service account and counts the users the
 /// filter finds (at most a page).
-pub async fn test(deps: &Deps, client: &dyn AdClient, p: &Principal, proof: ProofInput) -> Result<TestOutcome> {
+pub async fn test<S: Store + ?Sized>(deps: &Deps<S>, client: &dyn AdClient, p: &Principal, proof: ProofInput) -> Result<TestOutcome> {
     superuser_only(p)?;
     require_recent(deps, p, &proof.reauth()).await?;
     let settings = deps.store.get_ad_settings().await?.ok_or(Error::NotFound("directory connection"))?;

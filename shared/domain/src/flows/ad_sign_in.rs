@@ -21,6 +21,7 @@ use crate::email::Email;
 use crate::ids::UserId;
 use crate::model::{Account, AuditTarget, Credential, Source, User};
 use crate::password::Password;
+use crate::ports::Store;
 use crate::{Error, Result};
 use serde_json::json;
 
@@ -53,7 +54,7 @@ fn outage(e: AdError) -> Refusal {
 
 /// The answer to a refused local sign-in: 401, or 503 while a directory is set up and does not
 /// answer (the same search a directory sign-in makes), so an outage answers every refusal alike.
-pub async fn local_refusal(deps: &Deps, client: &dyn AdClient, email: &Email) -> Error {
+pub async fn local_refusal<S: Store + ?Sized>(deps: &Deps<S>, client: &dyn AdClient, email: &Email) -> Error {
     let Ok(Some((_, conn))) = connection(deps).await else { return Error::SignInRefused };
     let probe = async { client.open(&conn).await?.find_by_email(email.as_str()).await }.await;
     match probe {
@@ -64,8 +65,8 @@ pub async fn local_refusal(deps: &Deps, client: &dyn AdClient, email: &Email) ->
 
 /// Checks `password` against the directory for `email` (`user`: the account the email belongs
 /// to, if any, which has no local password) and answers the account to sign in.
-pub async fn sign_in(
-    deps: &Deps,
+pub async fn sign_in<S: Store + ?Sized>(
+    deps: &Deps<S>,
     client: &dyn AdClient,
     email: &Email,
     user: Option<&User>,
@@ -125,7 +126,7 @@ pub async fn sign_in(
 /// Mirrors the entry's ACCOUNTDISABLE onto the account linked to it, if one is and it differs:
 /// disabling ends every session (a new epoch); enabling lets the user in again, unless an
 /// administrator deactivated the account. Answers the user as saved, when it changed.
-pub async fn mirror_disabled(deps: &Deps, entry: &AdEntry, disabled: bool, source_ip: &str) -> Result<Option<User>> {
+pub async fn mirror_disabled<S: Store + ?Sized>(deps: &Deps<S>, entry: &AdEntry, disabled: bool, source_ip: &str) -> Result<Option<User>> {
     let Some(id) = deps.store.user_id_by_ad_guid(&entry.guid).await? else { return Ok(None) };
     let Some(user) = deps.store.get_user(&id).await? else { return Ok(None) };
     if user.account.directory_disabled == disabled {
@@ -150,8 +151,8 @@ pub async fn mirror_disabled(deps: &Deps, entry: &AdEntry, disabled: bool, sourc
 
 /// The account the entry is linked to: by its GUID, else the passwordless account of the email
 /// (claimed), else a new one (then `true`: made from the entry as it is, nothing to refresh).
-async fn linked_account(
-    deps: &Deps,
+async fn linked_account<S: Store + ?Sized>(
+    deps: &Deps<S>,
     email: &Email,
     user: Option<&User>,
     entry: &AdEntry,

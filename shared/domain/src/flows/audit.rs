@@ -6,12 +6,13 @@ use super::authorize::Principal;
 use crate::ids::UserId;
 use crate::model::{AuditEvent, AuditTarget};
 use crate::permissions::{Action, Module, Reach};
+use crate::ports::Store;
 use crate::{Error, Result};
 
 /// Most events one answer holds.
 pub const AUDIT_PAGE: usize = 200;
 
-pub async fn for_user(deps: &Deps, p: &Principal, user: Option<&str>) -> Result<Vec<AuditEvent>> {
+pub async fn for_user<S: Store + ?Sized>(deps: &Deps<S>, p: &Principal, user: Option<&str>) -> Result<Vec<AuditEvent>> {
     let raw = user.filter(|s| !s.is_empty()).ok_or_else(|| Error::invalid("user", "name the user whose history to show"))?;
     let id = UserId::parse("user", raw)?;
     let reach = p.actor().reach(Module::Users, Action::View)?;
@@ -34,8 +35,8 @@ pub const AUDIT_DAY_READ_BUDGET: usize = 400;
 /// `date_to` (UTC days, both included; the last 7 days by default), those whose action starts
 /// with `action`. Events carry no company, so it is for holders of `users.view` over every
 /// company (and superusers).
-pub async fn for_organisation(
-    deps: &Deps,
+pub async fn for_organisation<S: Store + ?Sized>(
+    deps: &Deps<S>,
     p: &Principal,
     action: Option<&str>,
     date_from: Option<&str>,

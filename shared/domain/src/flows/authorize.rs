@@ -15,6 +15,7 @@ use crate::activation::Activation;
 use crate::ids::GroupId;
 use crate::model::{AccessGroup, Profile, User};
 use crate::permissions::{Actor, Permissions, Rights};
+use crate::ports::Store;
 use crate::session::{Access, Gate, Liveness, Session, SessionToken};
 use crate::{Error, Result};
 use std::collections::HashMap;
@@ -46,7 +47,7 @@ impl Principal {
     }
     /// The caller's session moved on to `gate` under a new secret (`Session::renewed`): the
     /// token goes into the answer's cookie once the store has made the move.
-    pub fn moved_on(&self, deps: &Deps, gate: Gate) -> (SessionToken, Session) {
+    pub fn moved_on<S: Store + ?Sized>(&self, deps: &Deps<S>, gate: Gate) -> (SessionToken, Session) {
         let token = SessionToken::generate(self.id().clone(), deps.entropy.as_ref());
         let to = self.session.renewed(&token, gate, deps.now());
         (token, to)
@@ -91,7 +92,7 @@ impl RightsCache {
 
 /// The rights `profile` gives at rights epoch `epoch`: as stamped when the stamp is current;
 /// otherwise computed afresh from its groups (deleted groups give nothing) and stamped back.
-pub async fn rights_at(deps: &Deps, profile: &Profile, epoch: u64) -> Result<Rights> {
+pub async fn rights_at<S: Store + ?Sized>(deps: &Deps<S>, profile: &Profile, epoch: u64) -> Result<Rights> {
     if profile.rights_epoch >= epoch {
         return Ok(profile.rights.clone());
     }
@@ -116,7 +117,12 @@ pub async fn rights_at(deps: &Deps, profile: &Profile, epoch: u64) -> Result<Rig
     Ok(rights)
 }
 
-pub async fn authorize(deps: &Deps, token: Option<&SessionToken>, access: Access, source_ip: &str) -> Result<Principal> {
+pub async fn authorize<S: Store + ?Sized>(
+    deps: &Deps<S>,
+    token: Option<&SessionToken>,
+    access: Access,
+    source_ip: &str,
+) -> Result<Principal> {
     let token = token.ok_or(Error::Unauthenticated)?;
     let (session, user, epoch) = deps.store.load_session(&token.user_id, &token.digest()).await?.ok_or(Error::Unauthenticated)?;
     let now = deps.now();

@@ -9,6 +9,7 @@ use crate::clock::random_bytes;
 use crate::ids::UserId;
 use crate::model::AuditTarget;
 use crate::photo;
+use crate::ports::Store;
 use crate::ports::{BlobStore, PhotoDecoder};
 use jiff::Timestamp;
 use serde::Serialize;
@@ -24,8 +25,8 @@ pub struct AvatarView {
 }
 
 /// Stores `bytes` as the photo of `user` (whose reach the caller has checked).
-pub async fn set(
-    deps: &Deps,
+pub async fn set<S: Store + ?Sized>(
+    deps: &Deps<S>,
     decoder: &dyn PhotoDecoder,
     blobs: &dyn BlobStore,
     p: &Principal,
@@ -63,7 +64,7 @@ pub async fn set(
 }
 
 /// Removes the photo of `user` and deletes its object.
-pub async fn remove(deps: &Deps, blobs: &dyn BlobStore, p: &Principal, user: &UserId) -> Result<()> {
+pub async fn remove<S: Store + ?Sized>(deps: &Deps<S>, blobs: &dyn BlobStore, p: &Principal, user: &UserId) -> Result<()> {
     let audit = deps.event(Some(p.id()), "user.photo.removed", AuditTarget::User(user.clone()), json!({}), Some(&p.source_ip));
     if let Some(old) = deps.store.set_avatar(user, None, &audit).await? {
         blobs.delete(&old).await?;

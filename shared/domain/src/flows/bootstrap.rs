@@ -11,6 +11,7 @@ use crate::keys::secret_digest;
 use crate::model::{Account, AuditTarget, Company, Credential, Profile, Ref};
 use crate::password::{self, Password};
 use crate::permissions::Rights;
+use crate::ports::Store;
 use crate::text::Name;
 use crate::{Error, Result};
 use base64::Engine;
@@ -40,7 +41,7 @@ pub enum Bootstrap {
 }
 
 /// Creates the first admin unless a superuser exists.
-pub async fn ensure_first_admin(deps: &Deps, input: FirstAdmin, source: &str) -> Result<Bootstrap> {
+pub async fn ensure_first_admin<S: Store + ?Sized>(deps: &Deps<S>, input: FirstAdmin, source: &str) -> Result<Bootstrap> {
     if deps.store.has_superuser().await? {
         return Ok(Bootstrap::AlreadyThere);
     }
@@ -95,7 +96,7 @@ pub async fn ensure_first_admin(deps: &Deps, input: FirstAdmin, source: &str) ->
 }
 
 /// A one-time setup token when no superuser exists yet; only its digest is stored.
-pub async fn issue_setup_token(deps: &Deps) -> Result<Option<String>> {
+pub async fn issue_setup_token<S: Store + ?Sized>(deps: &Deps<S>) -> Result<Option<String>> {
     if deps.store.has_superuser().await? {
         return Ok(None);
     }
@@ -115,7 +116,7 @@ pub struct RedeemSetup {
 }
 
 /// Spends a setup token and creates the first admin with it.
-pub async fn redeem_setup(deps: &Deps, input: RedeemSetup) -> Result<UserId> {
+pub async fn redeem_setup<S: Store + ?Sized>(deps: &Deps<S>, input: RedeemSetup) -> Result<UserId> {
     // Validate before spending, so a typo does not burn the link.
     Email::parse("email", &input.admin.email)?;
     input.admin.password.check_new("password")?;

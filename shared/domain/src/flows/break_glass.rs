@@ -10,18 +10,19 @@ use crate::email::Email;
 use crate::mail::{MailConfig, MailKind};
 use crate::model::{AuditTarget, Credential, User};
 use crate::password::Password;
+use crate::ports::Store;
 use crate::ports::{AccountChange, PasswordStrength};
 use crate::{Error, Result};
 use serde_json::json;
 
-async fn user_by_email(deps: &Deps, email: &str) -> Result<User> {
+async fn user_by_email<S: Store + ?Sized>(deps: &Deps<S>, email: &str) -> Result<User> {
     let email = Email::parse("email", email)?;
     super::login::read_by_email(deps, &email).await?.ok_or_else(|| Error::invalid("email", "no account has this email"))
 }
 
 /// Resets the 2FA of the account with `email` (a lost device when no administrator can): the
 /// authenticator and backup codes are deleted and every session ends.
-pub async fn reset_two_factor(deps: &Deps, cfg: &MailConfig, email: &str) -> Result<crate::ids::UserId> {
+pub async fn reset_two_factor<S: Store + ?Sized>(deps: &Deps<S>, cfg: &MailConfig, email: &str) -> Result<crate::ids::UserId> {
     let user = user_by_email(deps, email).await?;
     if !user.account.totp_enrolled {
         return Err(Error::totp_not_on());
@@ -40,8 +41,8 @@ pub async fn reset_two_factor(deps: &Deps, cfg: &MailConfig, email: &str) -> Res
 
 /// Sets the password of the superuser with `email` (under the password policy), who must change it
 /// at the next sign-in; every session ends.
-pub async fn set_superuser_password(
-    deps: &Deps,
+pub async fn set_superuser_password<S: Store + ?Sized>(
+    deps: &Deps<S>,
     cfg: &MailConfig,
     strength: &dyn PasswordStrength,
     email: &str,

@@ -12,6 +12,7 @@ use crate::model::{AccessGroup, Account, AuditTarget, Credential, GroupRef, Item
 use crate::password::Password;
 use crate::permissions::{Action, Actor, Module, Rights};
 use crate::phone::Phone;
+use crate::ports::Store;
 use crate::ports::{RefTarget, Reference};
 use crate::text::{Colour, Language, Name};
 use crate::{Error, Result};
@@ -125,7 +126,12 @@ pub fn check_grants<'a>(actor: &Actor, groups: impl IntoIterator<Item = (&'a str
 
 /// Parses and resolves everything a profile refers to. Anything not of the company (groups may
 /// also be global) is refused naming its field.
-pub async fn place(deps: &Deps, user_id: &UserId, input: &CreateUserInput, company_id: &CompanyId) -> Result<Placement> {
+pub async fn place<S: Store + ?Sized>(
+    deps: &Deps<S>,
+    user_id: &UserId,
+    input: &CreateUserInput,
+    company_id: &CompanyId,
+) -> Result<Placement> {
     let first_name = Name::parse("first_name", &input.first_name)?;
     let last_name = Name::parse("last_name", &input.last_name)?;
     let phone = opt(&input.phone).map(|v| Phone::parse("phone", v)).transpose()?;
@@ -230,7 +236,7 @@ pub async fn place(deps: &Deps, user_id: &UserId, input: &CreateUserInput, compa
     Ok(Placement { profile, refs, groups: given })
 }
 
-pub async fn create_user(deps: &Deps, p: &Principal, input: CreateUserInput) -> Result<AdminUserView> {
+pub async fn create_user<S: Store + ?Sized>(deps: &Deps<S>, p: &Principal, input: CreateUserInput) -> Result<AdminUserView> {
     let company_id = CompanyId::parse("company_id", &input.company_id)?;
     p.actor().require_over(Module::Users, Action::Add, &company_id, "company")?;
     match input.mode {
@@ -239,7 +245,12 @@ pub async fn create_user(deps: &Deps, p: &Principal, input: CreateUserInput) -> 
     }
 }
 
-async fn create_new(deps: &Deps, p: &Principal, input: CreateUserInput, company_id: CompanyId) -> Result<AdminUserView> {
+async fn create_new<S: Store + ?Sized>(
+    deps: &Deps<S>,
+    p: &Principal,
+    input: CreateUserInput,
+    company_id: CompanyId,
+) -> Result<AdminUserView> {
     if input.user_id.is_some() {
         return Err(Error::invalid("user_id", "only for mode \"existing\""));
     }
@@ -266,7 +277,7 @@ async fn create_new(deps: &Deps, p: &Principal, input: CreateUserInput, company_
 }
 
 /// Everything "Create New User" checks, in its order, without writing (an import's dry run).
-pub async fn check_new(deps: &Deps, p: &Principal, input: CreateUserInput) -> Result<()> {
+pub async fn check_new<S: Store + ?Sized>(deps: &Deps<S>, p: &Principal, input: CreateUserInput) -> Result<()> {
     let company_id = CompanyId::parse("company_id", &input.company_id)?;
     p.actor().require_over(Module::Users, Action::Add, &company_id, "company")?;
     let email = Email::parse("email", opt(&input.email).unwrap_or_default())?;
@@ -279,7 +290,12 @@ pub async fn check_new(deps: &Deps, p: &Principal, input: CreateUserInput) -> Re
     Ok(())
 }
 
-async fn wrap_existing(deps: &Deps, p: &Principal, input: CreateUserInput, company_id: CompanyId) -> Result<AdminUserView> {
+async fn wrap_existing<S: Store + ?Sized>(
+    deps: &Deps<S>,
+    p: &Principal,
+    input: CreateUserInput,
+    company_id: CompanyId,
+) -> Result<AdminUserView> {
     let id = match (opt(&input.user_id), opt(&input.email)) {
         (Some(id), _) => UserId::parse("user_id", id)?,
         (None, Some(email)) => {
@@ -335,7 +351,13 @@ async fn wrap_existing(deps: &Deps, p: &Principal, input: CreateUserInput, compa
 
 /// An account with no cabinet profile yet (as a migration or the admin tool makes it), optionally
 /// with a password; an administrator wraps it with "Use Existing User" (mode `existing` above).
-pub async fn create_account(deps: &Deps, email: &str, password: Option<&Password>, superuser: bool, by: &str) -> Result<UserId> {
+pub async fn create_account<S: Store + ?Sized>(
+    deps: &Deps<S>,
+    email: &str,
+    password: Option<&Password>,
+    superuser: bool,
+    by: &str,
+) -> Result<UserId> {
     let email = Email::parse("email", email)?;
     let credential = match password {
         Some(p) => {

@@ -7,11 +7,12 @@ use super::throttling::Attempt;
 use crate::model::{Account, AuditTarget, Credential, User};
 use crate::password::{self, Password};
 use crate::ports::PasswordStrength;
+use crate::ports::Store;
 use crate::throttle::Factor;
 use crate::{Error, Result};
 
 /// Checks the password of `user` (throttled per account and source, like a sign-in).
-pub async fn check_password(deps: &Deps, user: &User, field: &str, given: &Password, source_ip: &str) -> Result<()> {
+pub async fn check_password<S: Store + ?Sized>(deps: &Deps<S>, user: &User, field: &str, given: &Password, source_ip: &str) -> Result<()> {
     if given.expose().chars().count() > password::PASSWORD_MAX {
         return Err(Error::invalid(field, format!("must be at most {} characters", password::PASSWORD_MAX)));
     }
@@ -31,7 +32,13 @@ pub async fn check_password(deps: &Deps, user: &User, field: &str, given: &Passw
 /// The account with `new` as its password, once it passes the policy (the user's email and
 /// names count against it) and differs from the current one: the forced change is done, and a
 /// new epoch ends the sessions signed in with the old one.
-pub async fn with_new_password(deps: &Deps, strength: &dyn PasswordStrength, user: &User, new: &Password, field: &str) -> Result<Account> {
+pub async fn with_new_password<S: Store + ?Sized>(
+    deps: &Deps<S>,
+    strength: &dyn PasswordStrength,
+    user: &User,
+    new: &Password,
+    field: &str,
+) -> Result<Account> {
     let a = &user.account;
     let mut context = vec![a.email.as_str()];
     context.extend(user.profile.iter().flat_map(|p| [p.first_name.as_str(), p.last_name.as_str()]));

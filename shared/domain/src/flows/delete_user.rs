@@ -9,6 +9,7 @@ use super::update_user::{references_of, user_to_change};
 use crate::model::AuditTarget;
 use crate::permissions::Action;
 use crate::ports::BlobStore;
+use crate::ports::Store;
 use crate::{Error, Result};
 use serde::Deserialize;
 use serde_json::json;
@@ -20,7 +21,13 @@ pub struct DeleteInput {
     pub confirm: Option<bool>,
 }
 
-pub async fn delete_user(deps: &Deps, p: &Principal, id: &str, input: DeleteInput, blobs: &dyn BlobStore) -> Result<()> {
+pub async fn delete_user<S: Store + ?Sized>(
+    deps: &Deps<S>,
+    p: &Principal,
+    id: &str,
+    input: DeleteInput,
+    blobs: &dyn BlobStore,
+) -> Result<()> {
     let user = user_to_change(deps, p, id, Action::Delete).await?;
     if input.confirm != Some(true) {
         return Err(Error::invalid("confirm", "deletion is permanent: confirm it with {\"confirm\": true}"));

@@ -23,6 +23,7 @@ use crate::clock::random_bytes;
 use crate::mail::{Mail, MailLease, QueuedMail};
 use crate::model::{AuditEvent, AuditTarget};
 use crate::ports::MailSender;
+use crate::ports::Store;
 use jiff::{SignedDuration, Timestamp};
 
 /// Attempts before a mail is dead-lettered.
@@ -53,11 +54,11 @@ pub fn is_dead(attempt: u32) -> bool {
 }
 
 /// A new lease from `now`: its token names this one claim (128 random bits).
-pub fn new_lease(deps: &Deps, now: Timestamp) -> MailLease {
+pub fn new_lease<S: Store + ?Sized>(deps: &Deps<S>, now: Timestamp) -> MailLease {
     MailLease { token: hex::encode(random_bytes::<16>(deps.entropy.as_ref())), until: now + LEASE }
 }
 
-fn event(deps: &Deps, q: &QueuedMail, action: &str, attempts: u32) -> AuditEvent {
+fn event<S: Store + ?Sized>(deps: &Deps<S>, q: &QueuedMail, action: &str, attempts: u32) -> AuditEvent {
     AuditEvent {
         id: q.id.clone(),
         at: deps.now(),
@@ -71,7 +72,7 @@ fn event(deps: &Deps, q: &QueuedMail, action: &str, attempts: u32) -> AuditEvent
 
 /// One round: the oldest queued mail first, at most [`ROUND`] candidates, each claimed before it
 /// is sent.
-pub async fn deliver_pending(deps: &Deps, sender: &dyn MailSender) -> Result<Delivered> {
+pub async fn deliver_pending<S: Store + ?Sized>(deps: &Deps<S>, sender: &dyn MailSender) -> Result<Delivered> {
     let store = deps.store.as_ref();
     let mut done = Delivered::default();
     for candidate in store.pending_mail(ROUND, deps.now()).await? {
@@ -126,7 +127,7 @@ pub async fn deliver_pending(deps: &Deps, sender: &dyn MailSender) -> Result<Del
 
 /// Rounds until the queue is drained or a round fails, at most `rounds` (one invocation of the
 /// mailer); what is left waits for the next trigger.
-pub async fn deliver_rounds(deps: &Deps, sender: &dyn MailSender, rounds: usize) -> Result<Delivered> {
+pub async fn deliver_rounds<S: Store + ?Sized>(deps: &Deps<S>, sender: &dyn MailSender, rounds: usize) -> Result<Delivered> {
     let mut total = Delivered::default();
     for _ in 0..rounds {
         let round = deliver_pending(deps, sender).await?;

@@ -11,13 +11,19 @@ use super::views::AdminUserView;
 use crate::active_directory::AdClient;
 use crate::model::Credential;
 use crate::permissions::Action;
+use crate::ports::Store;
 use crate::{Error, Result};
 
 /// "Refresh from AD" in the Edit dialog: re-reads the entry linked to the account (by
 /// `objectGUID`, through the service account), mirrors its disabled state (or its deletion) and
 /// refreshes the profile from it. The rights are an edit's; 409 for an account that is not from
 /// the directory, or while no directory is set up.
-pub async fn refresh_from_directory(deps: &Deps, client: &dyn AdClient, p: &Principal, id: &str) -> Result<AdminUserView> {
+pub async fn refresh_from_directory<S: Store + ?Sized>(
+    deps: &Deps<S>,
+    client: &dyn AdClient,
+    p: &Principal,
+    id: &str,
+) -> Result<AdminUserView> {
     let user = user_to_change(deps, p, id, Action::Edit).await?;
     let guid = match &user.account.credential {
         Credential::Directory { guid, .. } if !guid.is_empty() => guid.clone(),

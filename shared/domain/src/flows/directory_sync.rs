@@ -9,6 +9,7 @@ use super::Deps;
 use super::ad_refresh::{Asked, DirectoryState, connection, mirror_state};
 use crate::active_directory::AdClient;
 use crate::model::Credential;
+use crate::ports::Store;
 use crate::{Error, Result};
 use serde::Serialize;
 
@@ -27,7 +28,7 @@ pub struct SyncReport {
 
 /// One run of the sync. The directory being out is an error (the run is tried again by the next
 /// trigger); nothing is mirrored from a directory that did not answer.
-pub async fn sync(deps: &Deps, client: &dyn AdClient) -> Result<SyncReport> {
+pub async fn sync<S: Store + ?Sized>(deps: &Deps<S>, client: &dyn AdClient) -> Result<SyncReport> {
     let mut report = SyncReport::default();
     let Some((_, conn)) = connection(deps).await? else {
         report.off = true;

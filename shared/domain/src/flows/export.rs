@@ -10,6 +10,7 @@ use crate::filter::RawFilter;
 use crate::ids::EventId;
 use crate::model::AuditTarget;
 use crate::permissions::Action;
+use crate::ports::Store;
 use crate::ports::{BlobStore, Listed};
 use crate::{Error, Result};
 use jiff::civil::Date;
@@ -101,8 +102,8 @@ pub struct ExportLink {
     pub file_name: String,
 }
 
-pub async fn export(
-    deps: &Deps,
+pub async fn export<S: Store + ?Sized>(
+    deps: &Deps<S>,
     p: &Principal,
     raw: &RawFilter,
     mut sink: Box<dyn SheetSink>,

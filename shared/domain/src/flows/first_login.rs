@@ -13,6 +13,7 @@ use crate::links::{LinkKind, LinkToken};
 use crate::mail::MailConfig;
 use crate::model::AuditTarget;
 use crate::password::{self, Password};
+use crate::ports::Store;
 use crate::{Error, Result};
 use serde::Deserialize;
 use serde_json::json;
@@ -32,7 +33,7 @@ pub struct MagicInput {
     pub token: String,
 }
 
-pub async fn first_login(deps: &Deps, cfg: &MailConfig, input: FirstLoginInput, source_ip: &str) -> Result<()> {
+pub async fn first_login<S: Store + ?Sized>(deps: &Deps<S>, cfg: &MailConfig, input: FirstLoginInput, source_ip: &str) -> Result<()> {
     let email = Email::parse("email", &input.email)?;
     if input.control_word.expose().chars().count() > password::PASSWORD_MAX {
         return Err(Error::invalid("control_word", "is too long"));
@@ -81,7 +82,12 @@ pub async fn first_login(deps: &Deps, cfg: &MailConfig, input: FirstLoginInput, 
 
 /// `POST /api/auth/magic-link`: spends a First Login link and signs in. Guessing links is
 /// throttled per source, in the same count as reset confirms; only a link that is spent clears it.
-pub async fn spend_magic(deps: &Deps, input: MagicInput, source_ip: &str, user_agent: Option<&str>) -> Result<SignedIn> {
+pub async fn spend_magic<S: Store + ?Sized>(
+    deps: &Deps<S>,
+    input: MagicInput,
+    source_ip: &str,
+    user_agent: Option<&str>,
+) -> Result<SignedIn> {
     let attempt = Attempt::begin_per_source(deps, "link", source_ip).await?;
     let user = match spend(deps, &input, source_ip).await {
         Ok(user) => {
@@ -96,7 +102,7 @@ pub async fn spend_magic(deps: &Deps, input: MagicInput, source_ip: &str, user_a
     begin_session(deps, &user, source_ip, user_agent, crate::session::SignInMethod::MagicLink).await
 }
 
-async fn spend(deps: &Deps, input: &MagicInput, source_ip: &str) -> Result<crate::model::User> {
+async fn spend<S: Store + ?Sized>(deps: &Deps<S>, input: &MagicInput, source_ip: &str) -> Result<crate::model::User> {
     let token = LinkToken::parse(&input.token).ok_or_else(bad_link)?;
     let user = deps.store.get_user(&token.user_id).await?.ok_or_else(bad_link)?;
     let audit =

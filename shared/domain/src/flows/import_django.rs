@@ -30,6 +30,7 @@ use crate::email::Email;
 use crate::ids::{CompanyId, GroupId, UserId};
 use crate::model::{AccessGroup, Account, AuditTarget, Credential, DjangoOrigin, Source};
 use crate::permissions::Permissions;
+use crate::ports::Store;
 use crate::text::Name;
 use crate::{Error, Result};
 use jiff::Timestamp;
@@ -316,8 +317,8 @@ struct Prepared {
 
 /// Runs an import; `on_row` gets every row's line as it is decided (the admin tool prints them
 /// as they come; the API collects them).
-pub async fn import_django(
-    deps: &Deps,
+pub async fn import_django<S: Store + ?Sized>(
+    deps: &Deps<S>,
     source: Arc<dyn DumpSource>,
     options: &ImportOptions,
     by: &str,
@@ -485,8 +486,8 @@ fn fingerprint(normalized: &str) -> [u8; 16] {
     out
 }
 
-struct Ctx<'a> {
-    deps: &'a Deps,
+struct Ctx<'a, S: ?Sized> {
+    deps: &'a Deps<S>,
     options: &'a ImportOptions,
     company: Option<&'a CompanyId>,
     group_ids: &'a HashMap<GroupKey, GroupId>,
@@ -494,7 +495,7 @@ struct Ctx<'a> {
     actor: Option<&'a UserId>,
 }
 
-impl Ctx<'_> {
+impl<S: Store + ?Sized> Ctx<'_, S> {
     /// Decides every row of a batch, then writes the new accounts together.
     async fn batch(
         &self,
@@ -699,7 +700,12 @@ fn superuser_note(was: bool, kept: bool) -> Option<String> {
 
 /// `POST /api/users/import` with a Django dump (`application/json`): superusers only, the same
 /// code as the admin tool; answers the summary and every row.
-pub async fn import_django_api(deps: &Deps, p: &super::authorize::Principal, body: Vec<u8>, options: ImportOptions) -> Result<Report> {
+pub async fn import_django_api<S: Store + ?Sized>(
+    deps: &Deps<S>,
+    p: &super::authorize::Principal,
+    body: Vec<u8>,
+    options: ImportOptions,
+) -> Result<Report> {
     if !p.user.account.superuser {
         return Err(Error::not_permitted("file", "only superusers import users"));
     }

@@ -16,6 +16,7 @@ use crate::ids::{JobId, UserId};
 use crate::mail::MailConfig;
 use crate::model::{ImportJob, ImportJobStatus};
 use crate::ports::BlobStore;
+use crate::ports::Store;
 use crate::session::{Gate, Session};
 use crate::{Error, Result};
 use jiff::{SignedDuration, Timestamp};
@@ -121,7 +122,7 @@ fn only_superusers(p: &Principal) -> Result<()> {
 }
 
 /// Starts a job: records it as waiting and answers where to upload the file.
-pub async fn start(deps: &Deps, blobs: &dyn BlobStore, p: &Principal, input: UploadInput) -> Result<UploadTicket> {
+pub async fn start<S: Store + ?Sized>(deps: &Deps<S>, blobs: &dyn BlobStore, p: &Principal, input: UploadInput) -> Result<UploadTicket> {
     only_superusers(p)?;
     let kind = kind_of(&input.media_type)?;
     let company_id = input.company_id.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
@@ -154,7 +155,7 @@ pub async fn start(deps: &Deps, blobs: &dyn BlobStore, p: &Principal, input: Upl
 }
 
 /// The caller's job, with a link to its report once done.
-pub async fn view(deps: &Deps, blobs: &dyn BlobStore, p: &Principal, id: &str) -> Result<JobView> {
+pub async fn view<S: Store + ?Sized>(deps: &Deps<S>, blobs: &dyn BlobStore, p: &Principal, id: &str) -> Result<JobView> {
     only_superusers(p)?;
     let id = JobId::parse("id", id)?.to_string();
     let job = deps.store.get_job(p.id(), &id).await?.ok_or(Error::NotFound("import job"))?;
@@ -189,8 +190,8 @@ pub type SheetReader = dyn Fn(&[u8]) -> Result<Vec<Vec<String>>> + Send + Sync;
 
 /// Runs the job whose file landed at `key`. A key that is not an upload, a job not waiting (run
 /// already, or running elsewhere), or a file not there yet is left alone.
-pub async fn run(
-    deps: &Deps,
+pub async fn run<S: Store + ?Sized>(
+    deps: &Deps<S>,
     cfg: &MailConfig,
     blobs: &dyn BlobStore,
     read_xlsx: &SheetReader,
@@ -252,7 +253,7 @@ pub async fn run(
 }
 
 /// The job's owner as the principal the import's flows check, while still a superuser.
-async fn owner(deps: &Deps, job: &ImportJob) -> Result<Principal> {
+async fn owner<S: Store + ?Sized>(deps: &Deps<S>, job: &ImportJob) -> Result<Principal> {
     let user = deps.store.get_user(&job.owner).await?.filter(|u| u.account.superuser && u.account.active);
     let user = user.ok_or_else(|| Error::not_permitted("file", "the job's owner is no longer an active superuser"))?;
     let now = deps.now();
@@ -277,8 +278,8 @@ fn line(out: &mut impl Write, row: &impl Serialize) -> Result<()> {
 }
 
 /// Runs the import over the local file, writing its rows to `report` as they come; answers the totals.
-async fn import(
-    deps: &Deps,
+async fn import<S: Store + ?Sized>(
+    deps: &Deps<S>,
     cfg: &MailConfig,
     job: &ImportJob,
     file: &std::path::Path,

@@ -19,6 +19,7 @@ use crate::email::Email;
 use crate::ids::{CompanyId, GroupId, OrgItemId};
 use crate::mail::MailConfig;
 use crate::model::ItemKind;
+use crate::ports::Store;
 use crate::{Error, Result};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
@@ -200,7 +201,13 @@ fn column_field(field: &str) -> String {
 }
 
 /// Imports rows (the first being the header) through "Create User".
-pub async fn import_rows(deps: &Deps, cfg: &MailConfig, p: &Principal, rows: Vec<Vec<String>>, opts: SheetOptions) -> Result<SheetReport> {
+pub async fn import_rows<S: Store + ?Sized>(
+    deps: &Deps<S>,
+    cfg: &MailConfig,
+    p: &Principal,
+    rows: Vec<Vec<String>>,
+    opts: SheetOptions,
+) -> Result<SheetReport> {
     let dry_run = opts.dry_run;
     let mut it = rows.into_iter();
     let header = it.next().ok_or_else(|| Error::invalid("file", "the file is empty: the first row names the columns"))?;
@@ -302,7 +309,13 @@ pub async fn import_rows(deps: &Deps, cfg: &MailConfig, p: &Principal, rows: Vec
 /// Queues a first-access link for a user a row has just created (only then: never on a dry
 /// run, never for a row skipped). The user stays created if the link cannot be sent; the
 /// report says why, and the user's record can send one later.
-async fn send_link(deps: &Deps, cfg: &MailConfig, p: &Principal, id: &crate::ids::UserId, line: &mut SheetRow) -> Result<()> {
+async fn send_link<S: Store + ?Sized>(
+    deps: &Deps<S>,
+    cfg: &MailConfig,
+    p: &Principal,
+    id: &crate::ids::UserId,
+    line: &mut SheetRow,
+) -> Result<()> {
     let user = deps.store.get_user(id).await?.ok_or_else(|| Error::unexpected("a user just created is not found"))?;
     match super::reset::send_first_access(deps, cfg, p, &user).await {
         Ok(_) => line.link = Some("queued"),
@@ -334,7 +347,7 @@ fn listed(cell: &str, is_name: impl Fn(&str) -> bool) -> Vec<String> {
 }
 
 impl Names {
-    async fn items(&mut self, deps: &Deps, company: &CompanyId, kind: ItemKind) -> Result<&[(String, OrgItemId)]> {
+    async fn items<S: Store + ?Sized>(&mut self, deps: &Deps<S>, company: &CompanyId, kind: ItemKind) -> Result<&[(String, OrgItemId)]> {
         let key = (company.clone(), kind);
         if !self.items.contains_key(&key) {
             let list = deps.store.list_items(company, kind).await?;
@@ -343,9 +356,9 @@ impl Names {
         Ok(&self.items[&key])
     }
 
-    async fn item(
+    async fn item<S: Store + ?Sized>(
         &mut self,
-        deps: &Deps,
+        deps: &Deps<S>,
         company: &CompanyId,
         kind: ItemKind,
         field: &str,
@@ -361,9 +374,9 @@ impl Names {
     }
 
     /// The ids of the items a cell names; the first unknown name is refused naming the column.
-    async fn item_list(
+    async fn item_list<S: Store + ?Sized>(
         &mut self,
-        deps: &Deps,
+        deps: &Deps<S>,
         company: &CompanyId,
         kind: ItemKind,
         field: &str,
@@ -389,7 +402,7 @@ impl Names {
         Ok(out)
     }
 
-    async fn groups_of(&mut self, deps: &Deps, company: Option<&CompanyId>) -> Result<Vec<(String, GroupId)>> {
+    async fn groups_of<S: Store + ?Sized>(&mut self, deps: &Deps<S>, company: Option<&CompanyId>) -> Result<Vec<(String, GroupId)>> {
         let key = company.cloned();
         if !self.groups.contains_key(&key) {
             let list = deps.store.list_groups(company).await?;
@@ -400,7 +413,13 @@ impl Names {
 
     /// Access groups by name, looked for in the company's then the global ones (`global_first`:
     /// the other way round, for the export's "Other Groups").
-    async fn group_list(&mut self, deps: &Deps, company: &CompanyId, cell: Option<String>, global_first: bool) -> Result<Vec<String>> {
+    async fn group_list<S: Store + ?Sized>(
+        &mut self,
+        deps: &Deps<S>,
+        company: &CompanyId,
+        cell: Option<String>,
+        global_first: bool,
+    ) -> Result<Vec<String>> {
         let Some(cell) = cell else { return Ok(vec![]) };
         let (own, global) = (self.groups_of(deps, Some(company)).await?, self.groups_of(deps, None).await?);
         let order = if global_first { [&global, &own] } else { [&own, &global] };
@@ -419,8 +438,8 @@ impl Names {
 }
 
 /// The creation form's input for a row, with names resolved to ids within the row's company.
-async fn build(
-    deps: &Deps,
+async fn build<S: Store + ?Sized>(
+    deps: &Deps<S>,
     companies: &[crate::model::Company],
     names: &mut Names,
     get: &(dyn Fn(Column) -> Option<String> + Sync),

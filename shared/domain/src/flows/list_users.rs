@@ -15,6 +15,7 @@ use crate::ids::CompanyId;
 use crate::ids::UserId;
 use crate::permissions::{Action, Module, Reach};
 use crate::ports::BlobStore;
+use crate::ports::Store;
 use crate::{Error, Result};
 use serde::Serialize;
 
@@ -52,8 +53,8 @@ pub fn scope_filter(p: &Principal, filter: &mut UserFilter, action: Action) -> R
 }
 
 /// One page, each row's photo as a short-lived link.
-pub async fn list(
-    deps: &Deps,
+pub async fn list<S: Store + ?Sized>(
+    deps: &Deps<S>,
     blobs: &dyn BlobStore,
     p: &Principal,
     raw: &RawFilter,
@@ -79,8 +80,8 @@ pub async fn list(
 /// Reads index pages until `per_page` rows match, the index ends, or the budget is spent. Each
 /// Query's `Limit` is the number of rows still wanted, so it never returns more than fit and its
 /// own last key is exactly where the next page starts.
-async fn fill(
-    deps: &Deps,
+async fn fill<S: Store + ?Sized>(
+    deps: &Deps<S>,
     company: Option<&CompanyId>,
     filter: &UserFilter,
     mut start: Option<crate::filter::StartKey>,
@@ -103,7 +104,7 @@ async fn fill(
 
 /// One user, if within the caller's scope (outside it the user does not exist: 404), the photo
 /// as a short-lived link.
-pub async fn get(deps: &Deps, blobs: &dyn BlobStore, p: &Principal, id: &str) -> Result<AdminUserView> {
+pub async fn get<S: Store + ?Sized>(deps: &Deps<S>, blobs: &dyn BlobStore, p: &Principal, id: &str) -> Result<AdminUserView> {
     let id = UserId::parse("id", id).map_err(|_| Error::NotFound("user"))?;
     let reach = p.actor().reach(Module::Users, Action::View)?;
     let user = deps.store.get_user(&id).await?.ok_or(Error::NotFound("user"))?;

@@ -13,6 +13,7 @@ use crate::ids::SessionId;
 use crate::model::{Account, AuditTarget, Credential};
 use crate::password::{self, Password};
 use crate::ports::DjangoVerifier;
+use crate::ports::Store;
 use crate::session::{Gate, GateFacts, Session, SessionToken, SignInMethod};
 use crate::throttle::Factor;
 use crate::{Error, Result};
@@ -34,7 +35,7 @@ pub struct SignedIn {
 
 /// The user an email belongs to, with the same reads whether or not it belongs to anyone (an
 /// unknown email reads a user id that exists nowhere), so the work done tells nothing.
-pub async fn read_by_email(deps: &Deps, email: &crate::email::Email) -> Result<Option<crate::model::User>> {
+pub async fn read_by_email<S: Store + ?Sized>(deps: &Deps<S>, email: &crate::email::Email) -> Result<Option<crate::model::User>> {
     let id = match deps.store.user_id_by_email(email).await? {
         Some(id) => id,
         None => crate::ids::UserId::new(deps.clock.as_ref(), deps.entropy.as_ref()),
@@ -46,8 +47,8 @@ pub async fn read_by_email(deps: &Deps, email: &crate::email::Email) -> Result<O
 /// `django` verifies passwords an import kept as Django wrote them (linked by the login function).
 /// `directory`: the client of the Active Directory ([`super::ad_sign_in`]), used when one is set
 /// up and the account has no local password, or no account has the email.
-pub async fn login(
-    deps: &Deps,
+pub async fn login<S: Store + ?Sized>(
+    deps: &Deps<S>,
     django: &Arc<dyn DjangoVerifier>,
     directory: &dyn AdClient,
     input: LoginInput,
@@ -118,7 +119,7 @@ pub async fn login(
 /// The account with its password hashed afresh by the policy, when the hash that verified is
 /// below it (`password::below_policy`, S07) or is a Django hash an import kept: saved in the
 /// same transaction that records the sign-in (`start_session`), so the old hash is gone with it.
-async fn rehash(deps: &Deps, account: &Account, given: &Password) -> Result<Option<(Account, &'static str)>> {
+async fn rehash<S: Store + ?Sized>(deps: &Deps<S>, account: &Account, given: &Password) -> Result<Option<(Account, &'static str)>> {
     let from = match &account.credential {
         Credential::Password { hash } if password::below_policy(hash.as_str()) => "below_policy",
         Credential::Django { .. } => "django",
@@ -133,8 +134,8 @@ async fn rehash(deps: &Deps, account: &Account, given: &Password) -> Result<Opti
 /// Signs a user in (the checks passed): a new session at the first gate they still have to pass,
 /// described for its owner (a public id of its own, how, from which browser). An account without
 /// a cabinet profile gets a session at `no_profile`.
-pub async fn begin_session(
-    deps: &Deps,
+pub async fn begin_session<S: Store + ?Sized>(
+    deps: &Deps<S>,
     user: &crate::model::User,
     source_ip: &str,
     user_agent: Option<&str>,
@@ -146,8 +147,8 @@ pub async fn begin_session(
 /// [`begin_session`], saving `rehashed` (the account with its password hashed afresh) in the same
 /// transaction as the session, under the version read. Losing that race to another write is not
 /// an error: the session starts and the next sign-in upgrades the hash.
-async fn start_session(
-    deps: &Deps,
+async fn start_session<S: Store + ?Sized>(
+    deps: &Deps<S>,
     user: &crate::model::User,
     rehashed: Option<&(Account, &'static str)>,
     source_ip: &str,
@@ -207,7 +208,7 @@ async fn start_session(
 }
 
 /// Ends the session behind the token, if there is one. Signing out twice is not an error.
-pub async fn logout(deps: &Deps, token: Option<&SessionToken>, source_ip: &str) -> Result<()> {
+pub async fn logout<S: Store + ?Sized>(deps: &Deps<S>, token: Option<&SessionToken>, source_ip: &str) -> Result<()> {
     if let Some(t) = token {
         if !deps.store.delete_session(&t.user_id, &t.digest()).await? {
             return Ok(());

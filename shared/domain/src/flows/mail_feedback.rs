@@ -10,10 +10,11 @@ use crate::Result;
 use crate::email::Email;
 use crate::keys::Purpose;
 use crate::model::AuditTarget;
+use crate::ports::Store;
 use serde_json::{Value, json};
 
 /// The key an address is suppressed under.
-pub fn address_key(deps: &Deps, address: &str) -> String {
+pub fn address_key<S: Store + ?Sized>(deps: &Deps<S>, address: &str) -> String {
     let normalized = Email::parse("address", address).map(|e| e.normalized()).unwrap_or_else(|_| address.trim().to_lowercase());
     hex::encode(deps.key.sign(Purpose::Suppression, normalized.as_bytes()))
 }
@@ -36,7 +37,7 @@ pub fn addresses_to_suppress(notification: &Value) -> Vec<(String, &'static str)
 }
 
 /// Records one SES notification; answers how many addresses it suppressed.
-pub async fn record(deps: &Deps, notification: &Value) -> Result<usize> {
+pub async fn record<S: Store + ?Sized>(deps: &Deps<S>, notification: &Value) -> Result<usize> {
     let found = addresses_to_suppress(notification);
     for (address, reason) in &found {
         let key = address_key(deps, address);

@@ -8,6 +8,7 @@ use crate::Error;
 use crate::Result;
 use crate::model::AuditTarget;
 use crate::phone::Phone;
+use crate::ports::Store;
 use crate::ports::{BlobStore, SessionMove};
 use crate::session::{Gate, GateFacts};
 use crate::text::Language;
@@ -16,7 +17,7 @@ use serde_json::json;
 
 /// `GET /api/me`. Before the second factor a session learns only what its gate needs: the gate
 /// and the email (the password alone does not show the profile).
-pub async fn me(deps: &Deps, p: &Principal, blobs: &dyn BlobStore) -> Result<MeAnswer> {
+pub async fn me<S: Store + ?Sized>(deps: &Deps<S>, p: &Principal, blobs: &dyn BlobStore) -> Result<MeAnswer> {
     if p.session.gate == crate::session::Gate::Totp {
         return Ok(MeAnswer::BeforeSecondFactor { gate: p.session.gate, email: p.user.account.email.to_string() });
     }
@@ -33,7 +34,7 @@ pub enum MeAnswer {
 }
 
 /// The signed-in user as `user` (the principal's, or as just saved), with a link to the photo.
-async fn view(deps: &Deps, p: &Principal, user: &crate::model::User, blobs: &dyn BlobStore) -> Result<MeView> {
+async fn view<S: Store + ?Sized>(deps: &Deps<S>, p: &Principal, user: &crate::model::User, blobs: &dyn BlobStore) -> Result<MeView> {
     let mut view = UserView::of(user, deps.today());
     let key = user.profile.as_ref().and_then(|p| p.avatar_key.as_deref());
     link_avatar(&mut view.profile, key, blobs).await?;
@@ -69,7 +70,7 @@ pub struct MeInput {
     pub email: Option<serde_json::Value>,
 }
 
-pub async fn update_me(deps: &Deps, p: &Principal, input: MeInput, blobs: &dyn BlobStore) -> Result<MeView> {
+pub async fn update_me<S: Store + ?Sized>(deps: &Deps<S>, p: &Principal, input: MeInput, blobs: &dyn BlobStore) -> Result<MeView> {
     for (field, v) in [
         ("company_id", &input.company_id),
         ("department_id", &input.department_id),
@@ -120,7 +121,7 @@ pub struct CompleteInput {
     pub phone: Option<String>,
 }
 
-pub async fn complete_profile(deps: &Deps, p: &Principal, input: CompleteInput) -> Result<Step> {
+pub async fn complete_profile<S: Store + ?Sized>(deps: &Deps<S>, p: &Principal, input: CompleteInput) -> Result<Step> {
     let mut profile = p.profile()?.clone();
     if let Some(v) = &input.first_name {
         profile.first_name = Name::parse("first_name", v)?;

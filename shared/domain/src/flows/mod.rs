@@ -46,9 +46,12 @@ use jiff::tz::TimeZone;
 use std::sync::Arc;
 
 /// What every flow runs on: the store, the clock, entropy, the time zone and the key.
-#[derive(Clone)]
-pub struct Deps {
-    pub store: Arc<dyn Store>,
+///
+/// `S` is the store: each function names its concrete store, so the flows it calls are compiled
+/// for that store and link only the store operations they use (a `dyn Store` would link every
+/// port's adapter into every function). Tests may still hold a `Deps` over `dyn Store`.
+pub struct Deps<S: ?Sized = dyn Store> {
+    pub store: Arc<S>,
     pub clock: Arc<dyn Clock>,
     pub entropy: Arc<dyn Entropy>,
     /// `SECBOARD_TIME_ZONE`: where calendar dates (start and end dates) are read.
@@ -58,7 +61,20 @@ pub struct Deps {
     pub rights: Arc<authorize::RightsCache>,
 }
 
-impl Deps {
+impl<S: ?Sized> Clone for Deps<S> {
+    fn clone(&self) -> Self {
+        Deps {
+            store: self.store.clone(),
+            clock: self.clock.clone(),
+            entropy: self.entropy.clone(),
+            time_zone: self.time_zone.clone(),
+            key: self.key.clone(),
+            rights: self.rights.clone(),
+        }
+    }
+}
+
+impl<S: ?Sized> Deps<S> {
     pub fn now(&self) -> Timestamp {
         self.clock.now()
     }

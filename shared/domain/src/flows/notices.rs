@@ -7,10 +7,11 @@ use crate::clock::random_bytes;
 use crate::ids::EventId;
 use crate::mail::{Mail, MailConfig, MailKind, QueuedMail, language_for, sender_for};
 use crate::model::{AuditTarget, CabinetSettings, User};
+use crate::ports::Store;
 use serde_json::json;
 
 /// The cabinet settings of the user's company (its senders, default language, control word).
-pub async fn settings_of(deps: &Deps, user: &User) -> Result<Option<CabinetSettings>> {
+pub async fn settings_of<S: Store + ?Sized>(deps: &Deps<S>, user: &User) -> Result<Option<CabinetSettings>> {
     match user.profile.as_ref() {
         Some(p) => deps.store.get_settings(&p.company.id).await,
         None => Ok(None),
@@ -19,8 +20,8 @@ pub async fn settings_of(deps: &Deps, user: &User) -> Result<Option<CabinetSetti
 
 /// Seals a mail for `user` of `kind` for the queue, with the company's `settings` as read;
 /// `None` (logged, audited) when no sender is configured for its feature.
-pub async fn compose(
-    deps: &Deps,
+pub async fn compose<S: Store + ?Sized>(
+    deps: &Deps<S>,
     cfg: &MailConfig,
     user: &User,
     settings: Option<&CabinetSettings>,
@@ -56,7 +57,7 @@ pub async fn compose(
 }
 
 /// The notice mail for `user` of `kind`, sealed for the queue (`None` if no sender is set).
-pub async fn notice(deps: &Deps, cfg: &MailConfig, user: &User, kind: MailKind) -> Result<Option<QueuedMail>> {
+pub async fn notice<S: Store + ?Sized>(deps: &Deps<S>, cfg: &MailConfig, user: &User, kind: MailKind) -> Result<Option<QueuedMail>> {
     let settings = settings_of(deps, user).await?;
     compose(deps, cfg, user, settings.as_ref(), kind).await
 }

@@ -11,6 +11,7 @@ use crate::ids::{CompanyId, GroupId, OrgItemId};
 use crate::model::{AccessGroup, AuditTarget, CabinetSettings, Company, GroupRef, ItemKind, OrgItem, Ref, Senders};
 use crate::password::{self, Password};
 use crate::permissions::{Action, Actor, Module, Permissions, Reach, Rights};
+use crate::ports::Store;
 use crate::ports::{RefTarget, Reference};
 use crate::text::{Language, Name};
 use crate::{Error, Result};
@@ -45,11 +46,17 @@ fn require_global(actor: &Actor, action: Action) -> Result<()> {
     }
 }
 
-async fn company(deps: &Deps, id: &CompanyId) -> Result<Company> {
+async fn company<S: Store + ?Sized>(deps: &Deps<S>, id: &CompanyId) -> Result<Company> {
     deps.store.get_company(id).await?.ok_or(Error::NotFound("company"))
 }
 
-fn event(deps: &Deps, p: &Principal, action: &str, target: AuditTarget, detail: serde_json::Value) -> crate::model::AuditEvent {
+fn event<S: Store + ?Sized>(
+    deps: &Deps<S>,
+    p: &Principal,
+    action: &str,
+    target: AuditTarget,
+    detail: serde_json::Value,
+) -> crate::model::AuditEvent {
     deps.event(Some(p.id()), action, target, detail, Some(&p.source_ip))
 }
 
@@ -70,18 +77,18 @@ pub struct RenameInput {
     pub version: u64,
 }
 
-pub async fn list_companies(deps: &Deps, p: &Principal) -> Result<Vec<CompanyView>> {
+pub async fn list_companies<S: Store + ?Sized>(deps: &Deps<S>, p: &Principal) -> Result<Vec<CompanyView>> {
     let reach = reach_to_read(&p.actor())?;
     let all = deps.store.list_companies().await?;
     Ok(all.iter().filter(|c| reach.covers(&c.id)).map(CompanyView::from).collect())
 }
 
-pub async fn get_company(deps: &Deps, p: &Principal, id: &CompanyId) -> Result<CompanyView> {
+pub async fn get_company<S: Store + ?Sized>(deps: &Deps<S>, p: &Principal, id: &CompanyId) -> Result<CompanyView> {
     require_read(&p.actor(), id)?;
     Ok(CompanyView::from(&company(deps, id).await?))
 }
 
-pub async fn create_company(deps: &Deps, p: &Principal, input: NameInput) -> Result<CompanyView> {
+pub async fn create_company<S: Store + ?Sized>(deps: &Deps<S>, p: &Principal, input: NameInput) -> Result<CompanyView> {
     require_global(&p.actor(), Action::Add)?;
     let c = Company {
         id: CompanyId::new(deps.clock.as_ref(), deps.entropy.as_ref()),
@@ -94,7 +101,7 @@ pub async fn create_company(deps: &Deps, p: &Principal, input: NameInput) -> Res
     Ok(CompanyView::from(&c))
 }
 
-pub async fn rename_company(deps: &Deps, p: &Principal, id: &CompanyId, input: RenameInput) -> Result<CompanyView> {
+pub async fn rename_company<S: Store + ?Sized>(deps: &Deps<S>, p: &Principal, id: &CompanyId, input: RenameInput) -> Result<CompanyView> {
     p.actor().require_over(Module::Org, Action::Edit, id, "company")?;
     let mut c = company(deps, id).await?;
     let before = c.name.to_string();
@@ -106,7 +113,7 @@ pub async fn rename_company(deps: &Deps, p: &Principal, id: &CompanyId, input: R
     Ok(CompanyView::from(&c))
 }
 
-pub async fn delete_company(deps: &Deps, p: &Principal, id: &CompanyId) -> Result<()> {
+pub async fn delete_company<S: Store + ?Sized>(deps: &Deps<S>, p: &Principal, id: &CompanyId) -> Result<()> {
     require_global(&p.actor(), Action::Delete)?;
     let c = company(deps, id).await?;
     let e = event(deps, p, "org.company.deleted", AuditTarget::Company(id.clone()), json!({ "name": c.name }));
@@ -139,7 +146,12 @@ pub fn parse_kind(s: &str) -> Result<ItemKind> {
 }
 
 /// The groups of a role: each must be the company's or global; returns them as references.
-async fn role_groups(deps: &Deps, company: &CompanyId, kind: ItemKind, raw: Option<&Vec<String>>) -> Result<Vec<(GroupId, Reference)>> {
+async fn role_groups<S: Store + ?Sized>(
+    deps: &Deps<S>,
+    company: &CompanyId,
+    kind: ItemKind,
+    raw: Option<&Vec<String>>,
+) -> Result<Vec<(GroupId, Reference)>> {
     let Some(raw) = raw else { return Ok(vec![]) };
     if kind != ItemKind::Role {
         return Err(Error::invalid("groups", "only platform roles carry access groups"));
@@ -173,13 +185,19 @@ async fn role_groups(deps: &Deps, company: &CompanyId, kind: ItemKind, raw: Opti
         .collect()
 }
 
-pub async fn list_items(deps: &Deps, p: &Principal, company_id: &CompanyId, kind: ItemKind) -> Result<Vec<ItemView>> {
+pub async fn list_items<S: Store + ?Sized>(deps: &Deps<S>, p: &Principal, company_id: &CompanyId, kind: ItemKind) -> Result<Vec<ItemView>> {
     require_read(&p.actor(), company_id)?;
     company(deps, company_id).await?;
     Ok(deps.store.list_items(company_id, kind).await?.iter().map(ItemView::from).collect())
 }
 
-pub async fn create_item(deps: &Deps, p: &Principal, company_id: &CompanyId, kind: ItemKind, input: ItemInput) -> Result<ItemView> {
+pub async fn create_item<S: Store + ?Sized>(
+    deps: &Deps<S>,
+    p: &Principal,
+    company_id: &CompanyId,
+    kind: ItemKind,
+    input: ItemInput,
+) -> Result<ItemView> {
     p.actor().require_over(Module::Org, Action::Add, company_id, "company")?;
     let name = Name::parse("name", &input.name)?;
     let groups = role_groups(deps, company_id, kind, input.groups.as_ref()).await?;
@@ -204,8 +222,8 @@ pub async fn create_item(deps: &Deps, p: &Principal, company_id: &CompanyId, kin
     Ok(ItemView::from(&item))
 }
 
-pub async fn update_item(
-    deps: &Deps,
+pub async fn update_item<S: Store + ?Sized>(
+    deps: &Deps<S>,
     p: &Principal,
     company_id: &CompanyId,
     kind: ItemKind,
@@ -254,7 +272,13 @@ pub async fn update_item(
     Ok(ItemView::from(&item))
 }
 
-pub async fn delete_item(deps: &Deps, p: &Principal, company_id: &CompanyId, kind: ItemKind, id: &OrgItemId) -> Result<()> {
+pub async fn delete_item<S: Store + ?Sized>(
+    deps: &Deps<S>,
+    p: &Principal,
+    company_id: &CompanyId,
+    kind: ItemKind,
+    id: &OrgItemId,
+) -> Result<()> {
     p.actor().require_over(Module::Org, Action::Delete, company_id, "company")?;
     let item = deps.store.get_item(company_id, kind, id).await?.ok_or(Error::NotFound("organisation item"))?;
     let e = event(
@@ -307,7 +331,7 @@ fn group_target(company: Option<&CompanyId>) -> AuditTarget {
 }
 
 /// Groups of a company (`Some`) or the global ones (`None`).
-pub async fn list_groups(deps: &Deps, p: &Principal, company_id: Option<&CompanyId>) -> Result<Vec<GroupView>> {
+pub async fn list_groups<S: Store + ?Sized>(deps: &Deps<S>, p: &Principal, company_id: Option<&CompanyId>) -> Result<Vec<GroupView>> {
     match company_id {
         Some(c) => {
             require_read(&p.actor(), c)?;
@@ -327,7 +351,12 @@ fn require_group_right(actor: &Actor, company_id: Option<&CompanyId>, action: Ac
     }
 }
 
-pub async fn create_group(deps: &Deps, p: &Principal, company_id: Option<&CompanyId>, input: GroupInput) -> Result<GroupView> {
+pub async fn create_group<S: Store + ?Sized>(
+    deps: &Deps<S>,
+    p: &Principal,
+    company_id: Option<&CompanyId>,
+    input: GroupInput,
+) -> Result<GroupView> {
     require_group_right(&p.actor(), company_id, Action::Add)?;
     if input.directory_sync {
         only_superusers_sync(p, "directory_sync")?;
@@ -355,8 +384,8 @@ pub async fn create_group(deps: &Deps, p: &Principal, company_id: Option<&Compan
     Ok(GroupView::from(&g))
 }
 
-pub async fn update_group(
-    deps: &Deps,
+pub async fn update_group<S: Store + ?Sized>(
+    deps: &Deps<S>,
     p: &Principal,
     company_id: Option<&CompanyId>,
     id: &GroupId,
@@ -393,7 +422,7 @@ pub async fn update_group(
     Ok(GroupView::from(&g))
 }
 
-pub async fn delete_group(deps: &Deps, p: &Principal, company_id: Option<&CompanyId>, id: &GroupId) -> Result<()> {
+pub async fn delete_group<S: Store + ?Sized>(deps: &Deps<S>, p: &Principal, company_id: Option<&CompanyId>, id: &GroupId) -> Result<()> {
     require_group_right(&p.actor(), company_id, Action::Delete)?;
     let g = deps.store.get_group(company_id, id).await?.ok_or(Error::NotFound("access group"))?;
     let e = event(deps, p, "org.group.deleted", group_target(company_id), json!({ "id": id, "name": g.name }));
@@ -424,14 +453,19 @@ fn default_settings(company_id: &CompanyId) -> CabinetSettings {
     }
 }
 
-pub async fn get_settings(deps: &Deps, p: &Principal, company_id: &CompanyId) -> Result<SettingsView> {
+pub async fn get_settings<S: Store + ?Sized>(deps: &Deps<S>, p: &Principal, company_id: &CompanyId) -> Result<SettingsView> {
     p.actor().require_over(Module::Org, Action::View, company_id, "company")?;
     company(deps, company_id).await?;
     let s = deps.store.get_settings(company_id).await?.unwrap_or_else(|| default_settings(company_id));
     Ok(SettingsView::from(&s))
 }
 
-pub async fn put_settings(deps: &Deps, p: &Principal, company_id: &CompanyId, input: SettingsInput) -> Result<SettingsView> {
+pub async fn put_settings<S: Store + ?Sized>(
+    deps: &Deps<S>,
+    p: &Principal,
+    company_id: &CompanyId,
+    input: SettingsInput,
+) -> Result<SettingsView> {
     p.actor().require_over(Module::Org, Action::Edit, company_id, "company")?;
     company(deps, company_id).await?;
     let mut s = deps.store.get_settings(company_id).await?.unwrap_or_else(|| default_settings(company_id));
@@ -477,7 +511,7 @@ pub fn parse_sender(field: &str, s: &str) -> Result<Email> {
 /// on the profiles that `filter` selects, after something they refer to changed. Each company's
 /// organisation is read once per refresh; profiles are re-read consistently and saved under their
 /// version, so a concurrent edit is not overwritten (a conflict re-reads and tries again).
-pub async fn refresh_profiles(deps: &Deps, company: Option<&CompanyId>, filter: UserFilter) -> Result<()> {
+pub async fn refresh_profiles<S: Store + ?Sized>(deps: &Deps<S>, company: Option<&CompanyId>, filter: UserFilter) -> Result<()> {
     let mut orgs: std::collections::HashMap<CompanyId, OrgSnapshot> = std::collections::HashMap::new();
     let mut start = None;
     loop {
@@ -519,7 +553,7 @@ pub struct OrgSnapshot {
 }
 
 impl OrgSnapshot {
-    pub async fn load(deps: &Deps, company: &CompanyId) -> Result<Self> {
+    pub async fn load<S: Store + ?Sized>(deps: &Deps<S>, company: &CompanyId) -> Result<Self> {
         // The epoch before the groups, as when a profile is saved.
         let rights_epoch = deps.store.rights_epoch().await?;
         let mut items = vec![];

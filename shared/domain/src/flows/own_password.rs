@@ -11,6 +11,7 @@ use super::notices::notice;
 use crate::mail::{MailConfig, MailKind};
 use crate::model::{AuditTarget, Credential};
 use crate::password::Password;
+use crate::ports::Store;
 use crate::ports::{PasswordStrength, SessionMove};
 use crate::session::{Gate, GateFacts};
 use crate::{Error, Result};
@@ -25,8 +26,8 @@ pub struct PasswordInput {
     pub new: Password,
 }
 
-pub async fn change_password(
-    deps: &Deps,
+pub async fn change_password<S: Store + ?Sized>(
+    deps: &Deps<S>,
     cfg: &MailConfig,
     strength: &dyn PasswordStrength,
     p: &Principal,

@@ -14,6 +14,7 @@ use crate::mail::{MailConfig, MailKind};
 use crate::model::{AuditTarget, CabinetSettings, Credential, Source, User};
 use crate::password::Password;
 use crate::ports::PasswordStrength;
+use crate::ports::Store;
 use crate::{Error, Result};
 use serde::Deserialize;
 use serde_json::json;
@@ -39,8 +40,8 @@ pub fn bad_link() -> Error {
 }
 
 /// Makes a link of `kind` for `user` and queues its mail. Replaces any live link of the kind.
-pub async fn send_link(
-    deps: &Deps,
+pub async fn send_link<S: Store + ?Sized>(
+    deps: &Deps<S>,
     cfg: &MailConfig,
     user: &User,
     settings: Option<&CabinetSettings>,
@@ -77,7 +78,7 @@ fn may_reset(user: &User) -> bool {
 /// email is unknown or may not reset, or a cap held the mail back ([`count_reset_mail`]: one a
 /// minute and five an hour per email as typed, twenty an hour per source). The caps are counted
 /// first, alike for every email, and a capped request does the work of a refused one.
-pub async fn request_reset(deps: &Deps, cfg: &MailConfig, input: ResetRequest, source_ip: &str) -> Result<()> {
+pub async fn request_reset<S: Store + ?Sized>(deps: &Deps<S>, cfg: &MailConfig, input: ResetRequest, source_ip: &str) -> Result<()> {
     let email = Email::parse("email", &input.email)?;
     let capped = count_reset_mail(deps, &email, source_ip).await?;
     let user = super::login::read_by_email(deps, &email).await?;
@@ -110,8 +111,8 @@ pub async fn request_reset(deps: &Deps, cfg: &MailConfig, input: ResetRequest, s
     Ok(())
 }
 
-pub async fn confirm_reset(
-    deps: &Deps,
+pub async fn confirm_reset<S: Store + ?Sized>(
+    deps: &Deps<S>,
     cfg: &MailConfig,
     strength: &dyn PasswordStrength,
     input: ResetConfirm,
@@ -133,7 +134,13 @@ pub async fn confirm_reset(
 /// local password (a directory account, a deactivated one), gets the one bad-link answer before
 /// any password rule is looked at, so the confirm tells nothing about an account or its password.
 /// A refused password leaves the link as it was.
-async fn set_by_link(deps: &Deps, cfg: &MailConfig, strength: &dyn PasswordStrength, input: &ResetConfirm, source_ip: &str) -> Result<()> {
+async fn set_by_link<S: Store + ?Sized>(
+    deps: &Deps<S>,
+    cfg: &MailConfig,
+    strength: &dyn PasswordStrength,
+    input: &ResetConfirm,
+    source_ip: &str,
+) -> Result<()> {
     let token = LinkToken::parse(&input.token).ok_or_else(bad_link)?;
     let kinds = [LinkKind::Reset, LinkKind::FirstAccess];
     let links = deps.store.links(&token.user_id, &kinds).await?;
@@ -166,7 +173,12 @@ async fn set_by_link(deps: &Deps, cfg: &MailConfig, strength: &dyn PasswordStren
 
 /// An administrator sends a first-access link (24 hours) from the user's record; sending again
 /// replaces the previous link. Answers when the link expires.
-pub async fn send_first_access(deps: &Deps, cfg: &MailConfig, p: &super::authorize::Principal, user: &User) -> Result<jiff::Timestamp> {
+pub async fn send_first_access<S: Store + ?Sized>(
+    deps: &Deps<S>,
+    cfg: &MailConfig,
+    p: &super::authorize::Principal,
+    user: &User,
+) -> Result<jiff::Timestamp> {
     if !may_reset(user) {
         return Err(Error::conflict("id", "this account may not set a local password (inactive, or managed in Active Directory)"));
     }

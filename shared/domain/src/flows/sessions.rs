@@ -17,6 +17,7 @@ use crate::ids::SessionId;
 use crate::model::{AuditEvent, AuditTarget, User};
 use crate::permissions::Action;
 use crate::ports::END_SESSIONS_MAX;
+use crate::ports::Store;
 use crate::session::{Gate, Session, SignInMethod};
 use crate::{Error, Result};
 use jiff::Timestamp;
@@ -76,41 +77,41 @@ impl By {
 }
 
 /// `GET /api/me/sessions`.
-pub async fn list_own(deps: &Deps, p: &Principal) -> Result<SessionList> {
+pub async fn list_own<S: Store + ?Sized>(deps: &Deps<S>, p: &Principal) -> Result<SessionList> {
     list(deps, p, &p.user).await
 }
 
 /// `DELETE /api/me/sessions/{id}`: one of one's own (this one too: that signs out).
-pub async fn end_own(deps: &Deps, p: &Principal, id: &str) -> Result<Ended> {
+pub async fn end_own<S: Store + ?Sized>(deps: &Deps<S>, p: &Principal, id: &str) -> Result<Ended> {
     end_one(deps, p, &p.user, "id", id, By::Owner).await
 }
 
 /// `DELETE /api/me/sessions`: every one of one's own but this one; answers how many ended.
-pub async fn end_own_others(deps: &Deps, p: &Principal) -> Result<usize> {
+pub async fn end_own_others<S: Store + ?Sized>(deps: &Deps<S>, p: &Principal) -> Result<usize> {
     end_all(deps, p, &p.user, By::Owner).await
 }
 
 /// `GET /api/users/{id}/sessions`.
-pub async fn list_of(deps: &Deps, p: &Principal, user: &str) -> Result<SessionList> {
+pub async fn list_of<S: Store + ?Sized>(deps: &Deps<S>, p: &Principal, user: &str) -> Result<SessionList> {
     let user = user_to_change(deps, p, user, Action::Edit).await?;
     list(deps, p, &user).await
 }
 
 /// `DELETE /api/users/{id}/sessions/{sid}`.
-pub async fn end_of(deps: &Deps, p: &Principal, user: &str, sid: &str) -> Result<Ended> {
+pub async fn end_of<S: Store + ?Sized>(deps: &Deps<S>, p: &Principal, user: &str, sid: &str) -> Result<Ended> {
     let user = user_to_change(deps, p, user, Action::Edit).await?;
     end_one(deps, p, &user, "sid", sid, By::Administrator).await
 }
 
 /// `DELETE /api/users/{id}/sessions`: every session of the user (but the caller's own, should
 /// an administrator do this to themselves); answers how many ended.
-pub async fn end_all_of(deps: &Deps, p: &Principal, user: &str) -> Result<usize> {
+pub async fn end_all_of<S: Store + ?Sized>(deps: &Deps<S>, p: &Principal, user: &str) -> Result<usize> {
     let user = user_to_change(deps, p, user, Action::Edit).await?;
     end_all(deps, p, &user, By::Administrator).await
 }
 
 /// The user's live sessions, the newest sign-in first.
-async fn live(deps: &Deps, user: &User) -> Result<Vec<Session>> {
+async fn live<S: Store + ?Sized>(deps: &Deps<S>, user: &User) -> Result<Vec<Session>> {
     let now = deps.now();
     let mut sessions: Vec<Session> =
         deps.store.list_sessions(&user.account.id).await?.into_iter().filter(|s| s.check(user.account.epoch, now).is_ok()).collect();
@@ -118,7 +119,7 @@ async fn live(deps: &Deps, user: &User) -> Result<Vec<Session>> {
     Ok(sessions)
 }
 
-async fn list(deps: &Deps, p: &Principal, user: &User) -> Result<SessionList> {
+async fn list<S: Store + ?Sized>(deps: &Deps<S>, p: &Principal, user: &User) -> Result<SessionList> {
     let sessions = live(deps, user)
         .await?
         .into_iter()
@@ -136,7 +137,7 @@ async fn list(deps: &Deps, p: &Principal, user: &User) -> Result<SessionList> {
     Ok(SessionList { sessions })
 }
 
-fn ended_event(deps: &Deps, p: &Principal, user: &User, by: By, which: &str, sessions: &[Session]) -> AuditEvent {
+fn ended_event<S: Store + ?Sized>(deps: &Deps<S>, p: &Principal, user: &User, by: By, which: &str, sessions: &[Session]) -> AuditEvent {
     let ids: Vec<Option<&SessionId>> = sessions.iter().map(|s| s.id.as_ref()).collect();
     deps.event(
         Some(p.id()),
@@ -147,7 +148,7 @@ fn ended_event(deps: &Deps, p: &Principal, user: &User, by: By, which: &str, ses
     )
 }
 
-async fn end_one(deps: &Deps, p: &Principal, user: &User, field: &'static str, raw: &str, by: By) -> Result<Ended> {
+async fn end_one<S: Store + ?Sized>(deps: &Deps<S>, p: &Principal, user: &User, field: &'static str, raw: &str, by: By) -> Result<Ended> {
     let unknown = || Error::UnknownId { field, what: "session" };
     let id = SessionId::parse(field, raw).map_err(|_| unknown())?;
     let sessions = live(deps, user).await?;
@@ -160,7 +161,7 @@ async fn end_one(deps: &Deps, p: &Principal, user: &User, field: &'static str, r
     Ok(Ended { current: session.digest == p.session.digest })
 }
 
-async fn end_all(deps: &Deps, p: &Principal, user: &User, by: By) -> Result<usize> {
+async fn end_all<S: Store + ?Sized>(deps: &Deps<S>, p: &Principal, user: &User, by: By) -> Result<usize> {
     let which = match by {
         By::Owner => "all_but_current",
         By::Administrator => "all",

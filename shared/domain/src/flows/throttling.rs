@@ -7,6 +7,7 @@ use super::Deps;
 use crate::email::Email;
 use crate::keys::Purpose;
 use crate::model::AuditTarget;
+use crate::ports::Store;
 use crate::throttle::{self, CapCount, Factor, Scopes};
 use crate::{Error, Result};
 use serde_json::json;
@@ -15,7 +16,7 @@ use serde_json::json;
 /// a digest of its normalised form whether or not an account has it, and the source. `None` when
 /// the mail may go (and is counted against both); else why not, for the audit log and never for
 /// the asker. Nothing is counted when a cap refuses, so a refused request spends no one's quota.
-pub async fn count_reset_mail(deps: &Deps, email: &Email, source_ip: &str) -> Result<Option<&'static str>> {
+pub async fn count_reset_mail<S: Store + ?Sized>(deps: &Deps<S>, email: &Email, source_ip: &str) -> Result<Option<&'static str>> {
     let email_key = hex::encode(deps.key.sign(Purpose::Throttle, email.normalized().as_bytes()));
     let caps = throttle::reset_caps(&email_key, source_ip);
     Ok(match deps.store.count_capped(&caps, deps.now()).await? {
@@ -45,7 +46,7 @@ pub struct Attempt {
 
 impl Attempt {
     /// Throttled per (account, source) and softly per account.
-    pub async fn begin(deps: &Deps, factor: Factor, account: &str, source_ip: &str) -> Result<Attempt> {
+    pub async fn begin<S: Store + ?Sized>(deps: &Deps<S>, factor: Factor, account: &str, source_ip: &str) -> Result<Attempt> {
         let Scopes { pair, account } = Scopes::new(factor, account, source_ip);
         let what = match factor {
             Factor::Password => "password",
@@ -56,11 +57,16 @@ impl Attempt {
 
     /// Throttled per source only, for secrets that name no account before they match (control
     /// words, link tokens); `what` names them in the audit log.
-    pub async fn begin_per_source(deps: &Deps, what: &'static str, source_ip: &str) -> Result<Attempt> {
+    pub async fn begin_per_source<S: Store + ?Sized>(deps: &Deps<S>, what: &'static str, source_ip: &str) -> Result<Attempt> {
         Self::start(deps, what, format!("{what}#{}", crate::throttle::source_key(source_ip)), None).await
     }
 
-    async fn start(deps: &Deps, what: &'static str, pair_scope: String, account_scope: Option<String>) -> Result<Attempt> {
+    async fn start<S: Store + ?Sized>(
+        deps: &Deps<S>,
+        what: &'static str,
+        pair_scope: String,
+        account_scope: Option<String>,
+    ) -> Result<Attempt> {
         let now = deps.now();
         let (pair, account) = match &account_scope {
             Some(a) => {
@@ -90,7 +96,7 @@ impl Attempt {
     }
 
     /// The secret was right: both counts start again.
-    pub async fn succeeded(self, deps: &Deps) -> Result<()> {
+    pub async fn succeeded<S: Store + ?Sized>(self, deps: &Deps<S>) -> Result<()> {
         deps.store.clear_failures(&self.pair).await?;
         if let (Some(scope), Some(_)) = (&self.account, self.account_failures) {
             deps.store.clear_failures(scope).await?;
@@ -100,7 +106,7 @@ impl Attempt {
 
     /// The secret was wrong: the attempt stays counted, the account's count grows, and a back-off
     /// is written to the audit log of `target`.
-    pub async fn failed(self, deps: &Deps, target: AuditTarget, source_ip: &str) -> Result<()> {
+    pub async fn failed<S: Store + ?Sized>(self, deps: &Deps<S>, target: AuditTarget, source_ip: &str) -> Result<()> {
         let now = deps.now();
         let pair = self.pair_failures;
         let account = match &self.account {

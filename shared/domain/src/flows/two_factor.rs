@@ -21,6 +21,7 @@ use crate::keys::Purpose;
 use crate::mail::{MailConfig, MailKind};
 use crate::model::{AuditTarget, TotpEnrolment, TotpPending, User};
 use crate::password::Password;
+use crate::ports::Store;
 use crate::ports::{AccountChange, GateMove, SessionMove};
 use crate::session::{Gate, GateFacts, SessionToken};
 use crate::throttle::Factor;
@@ -80,11 +81,11 @@ pub struct Confirmed {
     pub token: Option<SessionToken>,
 }
 
-fn seal(deps: &Deps, user: &User, secret: &[u8]) -> Vec<u8> {
+fn seal<S: Store + ?Sized>(deps: &Deps<S>, user: &User, secret: &[u8]) -> Vec<u8> {
     deps.key.seal(Purpose::Totp, user.account.id.as_str().as_bytes(), secret, random_bytes::<12>(deps.entropy.as_ref()))
 }
 
-fn open(deps: &Deps, user: &User, sealed: &[u8]) -> Result<Vec<u8>> {
+fn open<S: Store + ?Sized>(deps: &Deps<S>, user: &User, sealed: &[u8]) -> Result<Vec<u8>> {
     deps.key
         .open(Purpose::Totp, user.account.id.as_str().as_bytes(), sealed)
         .ok_or_else(|| Error::unexpected("a TOTP secret does not open with the deployment key"))
@@ -114,7 +115,7 @@ fn next_gate(user: &User, totp_enrolled: bool) -> Gate {
 
 /// Checks a current code for `user` and spends its step (with `gate` moved in the same write).
 /// False if it is wrong, too old or already used. Throttled by the caller.
-async fn check_code(deps: &Deps, user: &User, code: &str, gate: GateMove<'_>) -> Result<bool> {
+async fn check_code<S: Store + ?Sized>(deps: &Deps<S>, user: &User, code: &str, gate: GateMove<'_>) -> Result<bool> {
     let Some(enrolment) = deps.store.get_totp(&user.account.id).await? else { return Ok(false) };
     let secret = open(deps, user, &enrolment.sealed_secret)?;
     match totp::verify(&secret, code, deps.now(), Some(enrolment.last_step)) {
@@ -124,7 +125,7 @@ async fn check_code(deps: &Deps, user: &User, code: &str, gate: GateMove<'_>) ->
 }
 
 /// Proof of identity: the password, or a current code of an enrolled authenticator.
-async fn prove(deps: &Deps, p: &Principal, proof: &Reauth) -> Result<()> {
+async fn prove<S: Store + ?Sized>(deps: &Deps<S>, p: &Principal, proof: &Reauth) -> Result<()> {
     let user = &p.user;
     match (&proof.password, &proof.code) {
         (Some(pw), None) => check_password(deps, user, "password", pw, &p.source_ip).await,
@@ -147,7 +148,7 @@ async fn prove(deps: &Deps, p: &Principal, proof: &Reauth) -> Result<()> {
 }
 
 /// A recent sign-in, or proof again. Proof that is sent is always checked.
-pub(crate) async fn require_recent(deps: &Deps, p: &Principal, proof: &Reauth) -> Result<()> {
+pub(crate) async fn require_recent<S: Store + ?Sized>(deps: &Deps<S>, p: &Principal, proof: &Reauth) -> Result<()> {
     if proof.password.is_none() && proof.code.is_none() {
         return if p.session.is_recent(deps.now()) { Ok(()) } else { Err(Error::Reauthenticate) };
     }
@@ -163,7 +164,7 @@ fn not_on() -> Error {
 }
 
 /// `POST /api/me/totp/setup`.
-pub async fn setup(deps: &Deps, p: &Principal, proof: Reauth) -> Result<Setup> {
+pub async fn setup<S: Store + ?Sized>(deps: &Deps<S>, p: &Principal, proof: Reauth) -> Result<Setup> {
     let user = &p.user;
     if user.account.totp_enrolled {
         return Err(already_on());
@@ -182,7 +183,7 @@ pub async fn setup(deps: &Deps, p: &Principal, proof: Reauth) -> Result<Setup> {
 }
 
 /// `POST /api/me/totp/confirm {code}`: turns 2FA on and answers the backup codes, once.
-pub async fn confirm(deps: &Deps, cfg: &MailConfig, p: &Principal, input: ConfirmInput) -> Result<Confirmed> {
+pub async fn confirm<S: Store + ?Sized>(deps: &Deps<S>, cfg: &MailConfig, p: &Principal, input: ConfirmInput) -> Result<Confirmed> {
     let user = &p.user;
     if user.account.totp_enrolled {
         return Err(already_on());
@@ -228,7 +229,7 @@ pub async fn confirm(deps: &Deps, cfg: &MailConfig, p: &Principal, input: Confir
 }
 
 /// `POST /api/auth/totp {code} | {backup_code}`: the sign-in's second step.
-pub async fn challenge(deps: &Deps, p: &Principal, input: ChallengeInput) -> Result<Step> {
+pub async fn challenge<S: Store + ?Sized>(deps: &Deps<S>, p: &Principal, input: ChallengeInput) -> Result<Step> {
     let user = &p.user;
     let (field, by) = match (&input.code, &input.backup_code) {
         (Some(c), None) => ("code", Ok(code_digits("code", c)?)),
@@ -258,7 +259,7 @@ pub async fn challenge(deps: &Deps, p: &Principal, input: ChallengeInput) -> Res
 
 /// `DELETE /api/me/totp {code} | {password}`: the user turns 2FA off, unless an administrator
 /// requires it.
-pub async fn disable(deps: &Deps, cfg: &MailConfig, p: &Principal, proof: Reauth) -> Result<()> {
+pub async fn disable<S: Store + ?Sized>(deps: &Deps<S>, cfg: &MailConfig, p: &Principal, proof: Reauth) -> Result<()> {
     let user = &p.user;
     if !user.account.totp_enrolled {
         return Err(not_on());
@@ -281,7 +282,12 @@ pub async fn disable(deps: &Deps, cfg: &MailConfig, p: &Principal, proof: Reauth
 }
 
 /// `POST /api/me/backup-codes`: ten new codes; every earlier one stops working.
-pub async fn regenerate_backup_codes(deps: &Deps, cfg: &MailConfig, p: &Principal, proof: Reauth) -> Result<Vec<String>> {
+pub async fn regenerate_backup_codes<S: Store + ?Sized>(
+    deps: &Deps<S>,
+    cfg: &MailConfig,
+    p: &Principal,
+    proof: Reauth,
+) -> Result<Vec<String>> {
     let user = &p.user;
     if !user.account.totp_enrolled {
         return Err(not_on());
@@ -297,7 +303,7 @@ pub async fn regenerate_backup_codes(deps: &Deps, cfg: &MailConfig, p: &Principa
 }
 
 /// How many backup codes the user has left (for the cabinet), if 2FA is on.
-pub async fn backup_codes_left(deps: &Deps, user: &User) -> Result<Option<usize>> {
+pub async fn backup_codes_left<S: Store + ?Sized>(deps: &Deps<S>, user: &User) -> Result<Option<usize>> {
     if !user.account.totp_enrolled {
         return Ok(None);
     }

@@ -19,6 +19,7 @@ use crate::mail::{MailConfig, MailKind};
 use crate::model::{AccessGroup, AuditTarget, Credential, User};
 use crate::password::{self, Password};
 use crate::permissions::{Action, Module, Reach};
+use crate::ports::Store;
 use crate::ports::{BlobStore, PasswordStrength, PhotoDecoder, UserChange};
 use crate::superusers;
 use crate::text::Language;
@@ -75,7 +76,7 @@ pub struct UpdateUserInput {
 }
 
 /// The user `id` if it is within the caller's reach for `action`; else 404.
-pub async fn user_in_reach(deps: &Deps, p: &Principal, id: &str, action: Action) -> Result<User> {
+pub async fn user_in_reach<S: Store + ?Sized>(deps: &Deps<S>, p: &Principal, id: &str, action: Action) -> Result<User> {
     let id = UserId::parse("id", id).map_err(|_| Error::NotFound("user"))?;
     let reach = p.actor().reach(Module::Users, action)?;
     let user = deps.store.get_user(&id).await?.ok_or(Error::NotFound("user"))?;
@@ -89,7 +90,7 @@ pub async fn user_in_reach(deps: &Deps, p: &Principal, id: &str, action: Action)
 
 /// The user `id`, within the caller's reach for `action`, that the caller may change: only a
 /// superuser changes a superuser (their password, 2FA, email, flags or anything else).
-pub async fn user_to_change(deps: &Deps, p: &Principal, id: &str, action: Action) -> Result<User> {
+pub async fn user_to_change<S: Store + ?Sized>(deps: &Deps<S>, p: &Principal, id: &str, action: Action) -> Result<User> {
     let user = user_in_reach(deps, p, id, action).await?;
     if user.account.superuser && !p.user.account.superuser {
         return Err(superusers::only_superusers_change("id"));
@@ -108,8 +109,8 @@ fn text<T: ToString>(v: Option<T>) -> Option<String> {
 }
 
 #[allow(clippy::too_many_arguments)]
-pub async fn update_user(
-    deps: &Deps,
+pub async fn update_user<S: Store + ?Sized>(
+    deps: &Deps<S>,
     cfg: &MailConfig,
     strength: &dyn PasswordStrength,
     p: &Principal,
@@ -304,8 +305,8 @@ pub async fn update_user(
 }
 
 /// "Edit" a user's photo: `bytes` checked by the photo rules, stored, the old one deleted.
-pub async fn set_photo(
-    deps: &Deps,
+pub async fn set_photo<S: Store + ?Sized>(
+    deps: &Deps<S>,
     decoder: &dyn PhotoDecoder,
     blobs: &dyn BlobStore,
     p: &Principal,
@@ -317,13 +318,13 @@ pub async fn set_photo(
 }
 
 /// "Remove avatar" in the Edit dialog.
-pub async fn remove_photo(deps: &Deps, blobs: &dyn BlobStore, p: &Principal, id: &str) -> Result<()> {
+pub async fn remove_photo<S: Store + ?Sized>(deps: &Deps<S>, blobs: &dyn BlobStore, p: &Principal, id: &str) -> Result<()> {
     let user = user_to_change(deps, p, id, Action::Edit).await?;
     super::avatar::remove(deps, blobs, p, &user.account.id).await
 }
 
 /// Sends (or resends) the user a first-access link; answers when it expires.
-pub async fn send_first_access(deps: &Deps, cfg: &MailConfig, p: &Principal, id: &str) -> Result<jiff::Timestamp> {
+pub async fn send_first_access<S: Store + ?Sized>(deps: &Deps<S>, cfg: &MailConfig, p: &Principal, id: &str) -> Result<jiff::Timestamp> {
     let user = user_to_change(deps, p, id, Action::Edit).await?;
     super::reset::send_first_access(deps, cfg, p, &user).await
 }
