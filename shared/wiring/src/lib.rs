@@ -13,6 +13,8 @@ use secboard_domain::mail::MailConfig;
 use secboard_dynamodb::DynamoStore;
 use std::sync::Arc;
 
+pub mod ssm;
+
 /// A function's application: the flows' dependencies, where links point, the concrete store (for
 /// its round-trip counter), and `B`, the blob store of the functions that keep photos or exports.
 #[derive(Clone)]
@@ -182,28 +184,8 @@ pub async fn load_parameters(sdk: &aws_config::SdkConfig) -> anyhow::Result<(Mas
     Ok((key, values.pop()))
 }
 
-/// The values of SSM parameters (decrypted), in the order named; an error names any missing.
 async fn parameter_values(sdk: &aws_config::SdkConfig, names: &[&str]) -> anyhow::Result<Vec<String>> {
-    let ssm = aws_sdk_ssm::Client::new(sdk);
-    let mut req = ssm.get_parameters().with_decryption(true);
-    for n in names {
-        req = req.names(*n);
-    }
-    let out = req.send().await.with_context(|| format!("reading SSM parameters {names:?}"))?;
-    if !out.invalid_parameters().is_empty() {
-        bail!("SSM parameters not found: {:?}", out.invalid_parameters());
-    }
-    names
-        .iter()
-        .map(|n| {
-            out.parameters()
-                .iter()
-                .find(|p| p.name() == Some(*n))
-                .and_then(|p| p.value())
-                .map(str::to_owned)
-                .with_context(|| format!("SSM parameter {n} has no value"))
-        })
-        .collect()
+    ssm::parameter_values(sdk, names).await
 }
 
 impl App {
