@@ -3,6 +3,7 @@
 //! uses. The engine is the embedded dynoxide unless `SECBOARD_TEST_DYNAMODB` names another
 //! endpoint (moto in the test command); an unreachable engine fails the test loudly.
 
+pub mod ad_server;
 pub mod django;
 pub mod slapd;
 
