@@ -5,6 +5,7 @@
 
 pub mod ad_server;
 pub mod django;
+pub mod samba;
 pub mod slapd;
 
 use aws_sdk_dynamodb::types::AttributeValue;
