@@ -2,6 +2,7 @@
 //! settings (superusers, recent sign-in, the sealed bind password that moving the connection
 //! forgets) and its test.
 
+use secboard_domain::active_directory::{AdClient, AdConnection, AdEntry, AdError, AdSession, GUID_BATCH};
 use secboard_domain::model::AuditTarget;
 use secboard_domain::ports::AuditStore;
 use secboard_tests::slapd::{AdUser, SERVICE_PASSWORD, SilentDirectory, Slapd};
@@ -390,6 +391,78 @@ async fn refresh_from_ad_is_a_409_for_other_accounts_and_needs_the_right_to_edit
 #[tokio::test]
 async fn the_scheduled_sync_mirrors_disabled_and_deleted_directory_users_and_ends_their_sessions() {
     on::the_scheduled_sync_mirrors_disabled_and_deleted_directory_users_and_ends_their_sessions(&Slapd::start()).await;
+}
+
+/// The directory client, counting the lookups by GUID asked of it: how many GUIDs each
+/// `find_by_guids` asked for, and how many `find_by_guid`s.
+#[derive(Clone, Default)]
+struct CountingClient {
+    batches: std::sync::Arc<std::sync::Mutex<Vec<usize>>>,
+    singles: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+struct CountingSession {
+    inner: Box<dyn AdSession>,
+    counts: CountingClient,
+}
+
+#[async_trait::async_trait]
+impl AdClient for CountingClient {
+    async fn open(&self, conn: &AdConnection) -> Result<Box<dyn AdSession>, AdError> {
+        let inner = secboard_ldap::LdapClient.open(conn).await?;
+        Ok(Box::new(CountingSession { inner, counts: self.clone() }))
+    }
+}
+
+#[async_trait::async_trait]
+impl AdSession for CountingSession {
+    async fn find_by_email(&mut self, email: &str) -> Result<Vec<AdEntry>, AdError> {
+        self.inner.find_by_email(email).await
+    }
+    async fn find_by_guid(&mut self, guid: &str) -> Result<Option<AdEntry>, AdError> {
+        self.counts.singles.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.inner.find_by_guid(guid).await
+    }
+    async fn find_by_guids(&mut self, guids: &[String]) -> Result<Vec<AdEntry>, AdError> {
+        self.counts.batches.lock().unwrap().push(guids.len());
+        self.inner.find_by_guids(guids).await
+    }
+    async fn count_users(&mut self, max: usize) -> Result<usize, AdError> {
+        self.inner.count_users(max).await
+    }
+    async fn lockout_threshold(&mut self) -> Result<Option<u32>, AdError> {
+        self.inner.lockout_threshold().await
+    }
+    async fn check_password(&mut self, dn: &str, password: &secboard_domain::password::Password) -> Result<bool, AdError> {
+        self.inner.check_password(dn, password).await
+    }
+}
+
+#[tokio::test]
+async fn the_scheduled_sync_reads_the_directory_a_hundred_accounts_to_a_search() {
+    let t = TestApp::spawn().await;
+    let slapd = Slapd::start();
+    let n = GUID_BATCH + 1;
+    let users: Vec<(String, String)> = (0..n).map(|i| (format!("u{i:03}"), format!("u{i:03}@corp.example"))).collect();
+    let dns: Vec<String> = users.iter().map(|(uid, email)| slapd.add_user(&AdUser::new(uid, email, "Many-pass-2026")).0).collect();
+    assert_eq!(put_directory(&t, slapd.settings()).await.status, 200);
+    for (_, email) in &users {
+        let r = login(&t, email, "Many-pass-2026").await;
+        assert_eq!(r.status, 200, "{email}: {r:?}");
+    }
+    // One entry disabled in the first search's hundred, one deleted in the second's.
+    slapd.set(&dns[7], "userAccountControl", "514");
+    slapd.modify(&format!("dn: {}\nchangetype: delete\n", dns[n - 1]));
+    let client = CountingClient::default();
+    let run = t.sync_directory_with(&client).await.unwrap();
+    assert_eq!((run.checked, run.disabled, run.deleted, run.enabled), (n, 1, 1, 0), "{run:?}");
+    let mut asked = client.batches.lock().unwrap().clone();
+    asked.sort();
+    assert_eq!(asked, vec![1, GUID_BATCH], "two searches for {n} linked accounts");
+    assert_eq!(client.singles.load(std::sync::atomic::Ordering::SeqCst), 0, "no entry looked up alone");
+    assert_eq!(disabled_flag(&t, &id_of(&t, &users[7].1).await.unwrap()).await, Some(true));
+    assert_eq!(disabled_flag(&t, &id_of(&t, &users[n - 1].1).await.unwrap()).await, Some(true));
+    assert_eq!(disabled_flag(&t, &id_of(&t, &users[8].1).await.unwrap()).await, Some(false));
 }
 
 #[tokio::test]
