@@ -18,17 +18,8 @@ pub const SERVICE_PASSWORD: &str = "svc-Secret-2026";
 const ROOT_DN: &str = "cn=admin,dc=corp,dc=example";
 const ROOT_PASSWORD: &str = "root-Secret-2026";
 
-const SCHEMA: &str = "\
-attributetype ( 1.2.840.113556.1.4.221 NAME 'sAMAccountName' EQUALITY caseIgnoreMatch SYNTAX 1.3.6.1.4.1.1466.115.121.1.15 SINGLE-VALUE )
-attributetype ( 1.2.840.113556.1.4.8 NAME 'userAccountControl' EQUALITY integerMatch SYNTAX 1.3.6.1.4.1.1466.115.121.1.27 SINGLE-VALUE )
-attributetype ( 1.2.840.113556.1.2.141 NAME 'department' EQUALITY caseIgnoreMatch SYNTAX 1.3.6.1.4.1.1466.115.121.1.15 SINGLE-VALUE )
-attributetype ( 1.2.840.113556.1.4.656 NAME 'userPrincipalName' EQUALITY caseIgnoreMatch SYNTAX 1.3.6.1.4.1.1466.115.121.1.15 SINGLE-VALUE )
-attributetype ( 1.2.840.113556.1.4.2 NAME 'objectGUID' EQUALITY octetStringMatch SYNTAX 1.3.6.1.4.1.1466.115.121.1.40 SINGLE-VALUE )
-attributetype ( 1.2.840.113556.1.4.12 NAME 'badPwdCount' EQUALITY integerMatch SYNTAX 1.3.6.1.4.1.1466.115.121.1.27 SINGLE-VALUE )
-attributetype ( 1.2.840.113556.1.4.73 NAME 'lockoutThreshold' EQUALITY integerMatch SYNTAX 1.3.6.1.4.1.1466.115.121.1.27 SINGLE-VALUE )
-objectclass ( 1.2.840.113556.1.5.9 NAME 'user' SUP top AUXILIARY MAY ( sAMAccountName $ userAccountControl $ department $ userPrincipalName $ objectGUID $ badPwdCount ) )
-objectclass ( 1.2.840.113556.1.5.67 NAME 'domainDNS' SUP top AUXILIARY MAY ( lockoutThreshold ) )
-";
+/// The AD-style schema (also loaded by the browser tests' slapd, tests/browser/specs/slapd.mjs).
+const SCHEMA: &str = include_str!("ad.schema");
 
 pub struct Slapd {
     pub port: u16,
