@@ -42,7 +42,7 @@ const PACKAGES: &str = "samba samba-ad-dc samba-ad-provision samba-dsdb-modules 
 
 pub struct Samba {
     pub ca_pem: String,
-    /// How long provisioning and starting took, until the DC answered.
+    /// How long provisioning and starting took, until the DC answered (after any wait for another DC).
     pub started_in: Duration,
     dir: tempfile::TempDir,
     conf: PathBuf,
@@ -75,7 +75,6 @@ impl Samba {
     /// Provisions a domain (`corp.example`, lockout at [`LOCKOUT_THRESHOLD`]) with the service
     /// account, starts the DC on 127.0.0.1 and waits until it answers LDAP.
     pub fn start() -> Samba {
-        let started = Instant::now();
         for (program, arg) in [("samba", "-V"), ("samba-tool", "--version")] {
             assert!(
                 installed(program, arg),
@@ -88,6 +87,7 @@ impl Samba {
             assert!(found, "`{program}` is not installed (infra/test-all.sh installs ldap-utils and openssl)");
         }
         let lock = one_dc_at_a_time();
+        let started = Instant::now();
         assert!(
             std::net::TcpStream::connect(("127.0.0.1", 389)).is_err(),
             "something already listens on 127.0.0.1:389; a Samba DC needs the port (one DC at a time)"
