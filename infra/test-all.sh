@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every test, from a clean checkout, on a fresh Debian machine with the Rust toolchain:
-#   1. installs what the tests need (cargo-nextest, clippy/rustfmt, OpenLDAP's slapd, and in one Python venv
+#   1. installs what the tests need (cargo-nextest, clippy/rustfmt, OpenLDAP's slapd, Samba as an AD DC, and in one Python venv
 #      moto server, schemathesis, cfn-lint, the SAM CLI and Django (the import tests' vectors),
 #      pinned in infra/requirements-tools.txt);
 #   2. cargo fmt --check and clippy -D warnings;
@@ -44,6 +44,15 @@ if ! command -v slapd >/dev/null || ! command -v ldapadd >/dev/null || ! command
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq slapd ldap-utils openssl >/dev/null
 fi
 slapd -VV >/dev/null 2>&1 || { echo "slapd is installed but does not run" >&2; exit 1; }
+# The same scenarios run against a real AD domain controller: tests/src/samba.rs provisions a Samba
+# domain in a temporary folder and starts it once per run (samba-tool, samba -i; as root, for its
+# fixed ports 389 and 636).
+samba_packages="samba samba-ad-dc samba-ad-provision samba-dsdb-modules samba-vfs-modules winbind"
+# shellcheck disable=SC2086
+if ! command -v samba >/dev/null || ! command -v samba-tool >/dev/null || ! dpkg -s $samba_packages >/dev/null 2>&1; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $samba_packages >/dev/null
+fi
+samba -V >/dev/null 2>&1 || { echo "samba is installed but does not run" >&2; exit 1; }
 stamp="$venv/.installed-$(sha256sum infra/requirements-tools.txt | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
     echo "installing moto, cfn-lint, the SAM CLI and Django into $venv"
@@ -80,8 +89,10 @@ curl -fsS "http://127.0.0.1:$port/moto-api/" >/dev/null || { echo "moto server i
 # is not thread-safe (concurrent writes answer 500, "dictionary changed size during iteration", and
 # its transactions are not atomic under concurrency), so the tests of concurrency guarantees (each
 # has "concurrent" in its name) are proven on the embedded engine, whose conditional writes are atomic.
+# The Samba AD DC test proves the directory's side and runs once, in the step above: the store's side
+# of the same scenarios is proven here by their slapd tests.
 SECBOARD_TEST_DYNAMODB="http://127.0.0.1:$port" SECBOARD_TEST_S3="http://127.0.0.1:$port" SECBOARD_TEST_SES="http://127.0.0.1:$port" \
-    cargo nextest run -p secboard-tests -p secboard-dynamodb --no-fail-fast -E 'not test(a_presigned_link_expires) and not test(/s33_/) and not test(/concurrent/)'
+    cargo nextest run -p secboard-tests -p secboard-dynamodb --no-fail-fast -E 'not test(a_presigned_link_expires) and not test(/s33_/) and not test(/concurrent/) and not test(/samba/)'
 # The origin secret's rotation script, both steps, with the real AWS CLI against the same moto.
 SECBOARD_TOOLS="$tools" bash infra/rotation-test.sh "http://127.0.0.1:$port"
 

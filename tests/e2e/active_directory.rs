@@ -2,6 +2,7 @@
 //! settings (superusers, recent sign-in, the sealed bind password that moving the connection
 //! forgets) and its test.
 
+use secboard_domain::active_directory::{AdClient, AdConnection, AdEntry, AdError, AdSession, GUID_BATCH};
 use secboard_domain::model::AuditTarget;
 use secboard_domain::ports::AuditStore;
 use secboard_tests::slapd::{AdUser, SERVICE_PASSWORD, SilentDirectory, Slapd};
@@ -136,32 +137,7 @@ async fn test_connection(t: &TestApp) -> Reply {
 
 #[tokio::test]
 async fn the_test_binds_over_starttls_with_the_given_ca_and_counts_the_users() {
-    let t = TestApp::spawn().await;
-    let slapd = Slapd::start();
-    for (uid, email) in [("ada", "ada@corp.example"), ("bob", "bob@corp.example"), ("cy", "cy@corp.example")] {
-        slapd.add_user(&AdUser::new(uid, email, "Ada-pass-2026"));
-    }
-    assert_eq!(put_directory(&t, slapd.settings()).await.status, 200);
-    let r = test_connection(&t).await;
-    assert_eq!((r.status, &r.body["ok"], &r.body["users_found"]), (200, &json!(true), &json!(3)), "{r:?}");
-
-    // Without the CA the server's certificate is not trusted: StartTLS fails.
-    let mut no_ca = slapd.settings();
-    no_ca["ca_pem"] = Value::Null;
-    no_ca["version"] = t.get("/api/org/directory").await.body["version"].clone();
-    assert_eq!(put_directory(&t, no_ca).await.status, 200);
-    let r = test_connection(&t).await;
-    assert_eq!((r.status, &r.body["ok"], r.body["reason"].as_str()), (200, &json!(false), Some("unavailable")), "{r:?}");
-
-    // A wrong service password is told apart.
-    let mut wrong = slapd.settings();
-    wrong["bind_password"] = json!("not the password");
-    wrong["version"] = t.get("/api/org/directory").await.body["version"].clone();
-    assert_eq!(put_directory(&t, wrong).await.status, 200);
-    let r = test_connection(&t).await;
-    assert_eq!((r.status, r.body["reason"].as_str()), (200, Some("service_refused")), "{r:?}");
-    let tested = t.store.list_audit(&AuditTarget::Global, 20).await.unwrap().into_iter().filter(|e| e.action == "directory.tested").count();
-    assert_eq!(tested, 3);
+    on::the_test_binds_over_starttls_with_the_given_ca_and_counts_the_users(&Slapd::start()).await;
 }
 
 #[tokio::test]
@@ -203,133 +179,27 @@ async fn reasons(t: &TestApp, target: AuditTarget) -> Vec<String> {
 
 #[tokio::test]
 async fn a_directory_user_signs_in_to_one_account_linked_by_guid_that_waits_at_no_profile() {
-    let t = TestApp::spawn().await;
-    let slapd = Slapd::start();
-    let (_, guid) = slapd.add_user(&AdUser::new("ada", "ada@corp.example", "Ada-pass-2026"));
-    assert_eq!(put_directory(&t, slapd.settings()).await.status, 200);
-
-    let r = login(&t, "ada@corp.example", "Ada-pass-2026").await;
-    assert_eq!((r.status, r.body["next"].as_str()), (200, Some("no_profile")), "{r:?}");
-    let cookie = r.cookie().unwrap();
-    assert_eq!(t.request("GET", "/api/me", None, Some(&cookie)).await.status, 200);
-    assert_eq!(t.request("GET", "/api/users", None, Some(&cookie)).await.status, 403, "only the gate's endpoints");
-    let id = id_of(&t, "ada@corp.example").await.expect("an account");
-    let account = t.raw_get(&format!("USER#{id}"), "ACCOUNT").await.unwrap();
-    assert_eq!(account["source"].as_s().unwrap(), "ad");
-    let credential = account["credential"].as_m().unwrap();
-    assert_eq!(credential["kind"].as_s().unwrap(), "directory");
-    assert_eq!(credential["guid"].as_s().unwrap(), &guid);
-    assert!(!credential.contains_key("hash"), "no local password");
-    let marker = t.raw_get(&format!("ADGUID#{guid}"), "ADGUID").await.expect("the GUID marker");
-    assert_eq!(marker["user_id"].as_s().unwrap(), &id);
-
-    // Again: the same account.
-    assert_eq!(login(&t, "ada@corp.example", "Ada-pass-2026").await.status, 200);
-    // The email changes in the directory: found by GUID, the same account, never a second one.
-    slapd.set(&format!("uid=ada,{}", secboard_tests::slapd::PEOPLE), "mail", "ada.lovelace@corp.example");
-    let moved = login(&t, "ada.lovelace@corp.example", "Ada-pass-2026").await;
-    assert_eq!(moved.status, 200, "{moved:?}");
-    assert_eq!(id_of(&t, "ada.lovelace@corp.example").await.as_deref(), Some(id.as_str()), "the email moved, no second account");
-    assert_eq!(id_of(&t, "ada@corp.example").await, None, "the old email's marker is gone");
-    let me = t.request("GET", "/api/me", None, moved.cookie().as_deref()).await;
-    assert!(me.body.to_string().contains(&id), "signed in as the linked account: {me:?}");
-
-    // Refusals: the same 401, the reason in the audit log; an empty password is never bound.
-    for pw in ["wrong-pass-2026", ""] {
-        let r = login(&t, "ada.lovelace@corp.example", pw).await;
-        assert_eq!((r.status, r.body["code"].as_str()), (401, Some("sign_in_refused")), "{pw:?}: {r:?}");
-    }
-    let user = AuditTarget::User(secboard_domain::ids::UserId::parse("id", &id).unwrap());
-    let why = reasons(&t, user).await;
-    assert!(why.contains(&"wrong_directory_password".to_owned()) && why.contains(&"empty_password".to_owned()), "{why:?}");
+    on::a_directory_user_signs_in_to_one_account_linked_by_guid_that_waits_at_no_profile(&Slapd::start()).await;
 }
 
 #[tokio::test]
 async fn a_disabled_directory_user_is_refused_and_let_in_after_enabling() {
-    let t = TestApp::spawn().await;
-    let slapd = Slapd::start();
-    let (dn, _) = slapd.add_user(&AdUser { disabled: true, ..AdUser::new("bob", "bob@corp.example", "Bob-pass-2026") });
-    assert_eq!(put_directory(&t, slapd.settings()).await.status, 200);
-    let r = login(&t, "bob@corp.example", "Bob-pass-2026").await;
-    assert_eq!(r.status, 401, "{r:?}");
-    assert_eq!(reasons(&t, AuditTarget::UnknownEmail("bob@corp.example".into())).await, vec!["directory_disabled".to_owned()]);
-    assert_eq!(id_of(&t, "bob@corp.example").await, None, "no account for a disabled entry");
-    slapd.set(&dn, "userAccountControl", "512");
-    let signed_in = login(&t, "bob@corp.example", "Bob-pass-2026").await;
-    assert_eq!(signed_in.status, 200, "{signed_in:?}");
-    let cookie = signed_in.cookie().unwrap();
-    let id = id_of(&t, "bob@corp.example").await.unwrap();
-    let user = AuditTarget::User(secboard_domain::ids::UserId::parse("id", &id).unwrap());
-
-    // Disabled in the directory: refused, mirrored, and the session it had ends.
-    slapd.set(&dn, "userAccountControl", "514");
-    assert_eq!(login(&t, "bob@corp.example", "Bob-pass-2026").await.status, 401);
-    assert_eq!(disabled_flag(&t, &id).await, Some(true));
-    assert_eq!(t.request("GET", "/api/me", None, Some(&cookie)).await.status, 401, "its sessions ended");
-    let actions: Vec<String> = t.store.list_audit(&user, 50).await.unwrap().into_iter().map(|e| e.action).collect();
-    assert!(actions.contains(&"directory.account_disabled".to_owned()), "{actions:?}");
-
-    // Enabled again: in at the next sign-in.
-    slapd.set(&dn, "userAccountControl", "512");
-    t.clock.advance(jiff::SignedDuration::from_mins(2));
-    assert_eq!(login(&t, "bob@corp.example", "Bob-pass-2026").await.status, 200);
-    assert_eq!(disabled_flag(&t, &id).await, Some(false));
-
-    // An administrator's deactivation stands, whatever the directory says.
-    t.raw_update(&format!("USER#{id}"), "ACCOUNT", "SET active = :v", aws_sdk_dynamodb::types::AttributeValue::Bool(false)).await;
-    t.clock.advance(jiff::SignedDuration::from_mins(2));
-    assert_eq!(login(&t, "bob@corp.example", "Bob-pass-2026").await.status, 401);
-    assert!(reasons(&t, user).await.contains(&"inactive".to_owned()));
+    on::a_disabled_directory_user_is_refused_and_let_in_after_enabling(&Slapd::start()).await;
 }
 
 #[tokio::test]
 async fn a_filter_injection_in_the_email_finds_nothing() {
-    let t = TestApp::spawn().await;
-    let slapd = Slapd::start();
-    slapd.add_user(&AdUser::new("ada", "ada@corp.example", "Ada-pass-2026"));
-    assert_eq!(put_directory(&t, slapd.settings()).await.status, 200);
-    // Unescaped, `mail=a*@corp.example` would match Ada's entry and bind it with her password.
-    for email in ["a*@corp.example", "*@corp.example"] {
-        let r = login(&t, email, "Ada-pass-2026").await;
-        assert_eq!(r.status, 401, "{email}: {r:?}");
-        assert_eq!(reasons(&t, AuditTarget::UnknownEmail(email.into())).await, vec!["not_in_directory".to_owned()], "{email}");
-    }
-    assert!(t.all_items().await.iter().all(|i| !i["pk"].as_s().unwrap().starts_with("ADGUID#")), "no account was made");
+    on::a_filter_injection_in_the_email_finds_nothing(&Slapd::start()).await;
 }
 
 #[tokio::test]
 async fn a_sign_in_that_would_lock_the_directory_account_is_not_tried() {
-    let t = TestApp::spawn().await;
-    let slapd = Slapd::start();
-    let (dn, _) = slapd.add_user(&AdUser::new("cy", "cy@corp.example", "Cy-pass-2026"));
-    assert_eq!(put_directory(&t, slapd.settings()).await.status, 200);
-    // The domain locks at 5 bad passwords; a fifth failure would lock it.
-    slapd.set(&dn, "badPwdCount", "4");
-    let r = login(&t, "cy@corp.example", "Cy-pass-2026").await;
-    assert_eq!(r.status, 429, "not tried, even with the right password: {r:?}");
-    assert_eq!(reasons(&t, AuditTarget::UnknownEmail("cy@corp.example".into())).await, vec!["directory_lockout_avoided".to_owned()]);
-    slapd.set(&dn, "badPwdCount", "3");
-    t.clock.advance(jiff::SignedDuration::from_mins(2));
-    assert_eq!(login(&t, "cy@corp.example", "Cy-pass-2026").await.status, 200);
+    on::a_sign_in_that_would_lock_the_directory_account_is_not_tried(&Slapd::start()).await;
 }
 
 #[tokio::test]
 async fn a_local_account_without_a_password_is_claimed_by_its_directory_entry() {
-    let t = TestApp::spawn().await;
-    let slapd = Slapd::start();
-    let c = t.company("Corp").await;
-    let made = t.user(json!({ "email": "dee@corp.example", "first_name": "Dee", "last_name": "Local", "company_id": c })).await;
-    assert_eq!(made.status, 201, "{made:?}");
-    let id = made.id();
-    slapd.add_user(&AdUser::new("dee", "dee@corp.example", "Dee-pass-2026"));
-    assert_eq!(put_directory(&t, slapd.settings()).await.status, 200);
-    let r = login(&t, "dee@corp.example", "Dee-pass-2026").await;
-    assert_eq!(r.status, 200, "{r:?}");
-    assert_eq!(id_of(&t, "dee@corp.example").await.as_deref(), Some(id.as_str()), "the same account");
-    let account = t.raw_get(&format!("USER#{id}"), "ACCOUNT").await.unwrap();
-    assert_eq!(account["source"].as_s().unwrap(), "ad");
-    let claimed = t.store.list_audit(&AuditTarget::User(secboard_domain::ids::UserId::parse("id", &id).unwrap()), 20).await.unwrap();
-    assert!(claimed.iter().any(|e| e.action == "directory.account_claimed"), "the claim is in the audit log");
+    on::a_local_account_without_a_password_is_claimed_by_its_directory_entry(&Slapd::start()).await;
 }
 
 /// A sign-in whose answer may be a 5xx (the harness fails a test on any other 5xx): status and body.
@@ -394,117 +264,17 @@ async fn delete_department(t: &TestApp, company: &str, id: &str) -> u16 {
 
 #[tokio::test]
 async fn a_new_directory_user_gets_a_cabinet_profile_in_the_settings_company_filled_from_the_directory() {
-    let t = TestApp::spawn().await;
-    let slapd = Slapd::start();
-    let c = t.company("Corp").await;
-    let research = t.item(&c, "departments", "Research").await;
-    let (dn, _) = slapd.add_user(&AdUser { department: Some("Research"), ..AdUser::new("eve", "eve@corp.example", "Eve-pass-2026") });
-    slapd.set(&dn, "telephoneNumber", "+44 20 7946 0958");
-    let mut settings = slapd.settings();
-    settings["company_id"] = json!(c);
-    assert_eq!(put_directory(&t, settings).await.status, 200);
-
-    let r = login(&t, "eve@corp.example", "Eve-pass-2026").await;
-    assert_eq!((r.status, r.body["next"].as_str()), (200, Some("done")), "a profile, filled by the directory: {r:?}");
-    let id = id_of(&t, "eve@corp.example").await.unwrap();
-    let got = user_view(&t, &id).await;
-    let pr = &got["profile"];
-    assert_eq!(
-        (pr["company"]["id"].as_str(), pr["first_name"].as_str(), pr["last_name"].as_str()),
-        (Some(c.as_str()), Some("Ada"), Some("Lovelace"))
-    );
-    assert_eq!((pr["phone"].as_str(), pr["department"]["id"].as_str()), (Some("+442079460958"), Some(research.as_str())));
-    assert_eq!(got["source"], "ad");
-    // The department is counted as referred to, like any profile's.
-    assert_eq!(delete_department(&t, &c, &research).await, 409);
+    on::a_new_directory_user_gets_a_cabinet_profile_in_the_settings_company_filled_from_the_directory(&Slapd::start()).await;
 }
 
 #[tokio::test]
 async fn attributes_changed_in_the_directory_change_in_secboard_at_the_next_sign_in() {
-    let t = TestApp::spawn().await;
-    let slapd = Slapd::start();
-    let c = t.company("Corp").await;
-    let research = t.item(&c, "departments", "Research").await;
-    let sales = t.item(&c, "departments", "Sales").await;
-    let (dn, _) = slapd.add_user(&AdUser { department: Some("Research"), ..AdUser::new("fay", "fay@corp.example", "Fay-pass-2026") });
-    let mut settings = slapd.settings();
-    settings["company_id"] = json!(c);
-    assert_eq!(put_directory(&t, settings).await.status, 200);
-    let first = login(&t, "fay@corp.example", "Fay-pass-2026").await;
-    assert_eq!(first.status, 200, "{first:?}");
-    let id = id_of(&t, "fay@corp.example").await.unwrap();
-    let uid = secboard_domain::ids::UserId::parse("id", &id).unwrap();
-
-    for (attr, value) in [
-        ("givenName", "Fay"),
-        ("sn", "Wray"),
-        ("telephoneNumber", "+1 212 555 0123"),
-        ("department", "Sales"),
-        ("mail", "fay.wray@corp.example"),
-    ] {
-        slapd.set(&dn, attr, value);
-    }
-    t.clock.advance(jiff::SignedDuration::from_mins(2));
-    let again = login(&t, "fay.wray@corp.example", "Fay-pass-2026").await;
-    assert_eq!(again.status, 200, "{again:?}");
-    let got = user_view(&t, &id).await;
-    let pr = &got["profile"];
-    assert_eq!(got["email"], "fay.wray@corp.example");
-    assert_eq!(
-        (pr["first_name"].as_str(), pr["last_name"].as_str(), pr["phone"].as_str()),
-        (Some("Fay"), Some("Wray"), Some("+12125550123"))
-    );
-    assert_eq!(pr["department"]["id"].as_str(), Some(sales.as_str()));
-    // The email marker moved with the account, as an administrator's edit moves it.
-    assert_eq!(id_of(&t, "fay.wray@corp.example").await.as_deref(), Some(id.as_str()));
-    assert_eq!(id_of(&t, "fay@corp.example").await, None);
-    assert!(t.raw_get("EMAIL#fay@corp.example", "EMAIL").await.is_none());
-    // The references moved too: the old department is free, the new one is held.
-    assert_eq!(delete_department(&t, &c, &sales).await, 409);
-    assert_eq!(delete_department(&t, &c, &research).await, 204);
-    let events = t.store.list_audit(&AuditTarget::User(uid.clone()), 50).await.unwrap();
-    let refreshed = events.iter().find(|e| e.action == "directory.refreshed").expect("the refresh is audited");
-    assert_eq!(refreshed.detail["changed"]["department"]["after"], "Sales", "{:?}", refreshed.detail);
-
-    // A department no department of the company is named: reported, and left as it was.
-    slapd.set(&dn, "department", "Nowhere");
-    t.clock.advance(jiff::SignedDuration::from_mins(2));
-    assert_eq!(login(&t, "fay.wray@corp.example", "Fay-pass-2026").await.status, 200);
-    assert_eq!(user_view(&t, &id).await["profile"]["department"]["name"], "Sales");
-    let events = t.store.list_audit(&AuditTarget::User(uid), 50).await.unwrap();
-    let skipped = events.iter().find(|e| e.action == "directory.values_skipped").expect("the unmatched name is audited");
-    assert_eq!(skipped.detail["skipped"][0], json!({ "field": "department", "reason": "no_such_department", "value": "Nowhere" }));
+    on::attributes_changed_in_the_directory_change_in_secboard_at_the_next_sign_in(&Slapd::start()).await;
 }
 
 #[tokio::test]
 async fn a_directory_email_another_account_has_is_not_taken_and_the_user_still_signs_in() {
-    let t = TestApp::spawn().await;
-    let slapd = Slapd::start();
-    let c = t.company("Corp").await;
-    // Gus has an account without a password yet.
-    let taken = t.user(json!({ "email": "gus@corp.example", "first_name": "Gus", "last_name": "Local", "company_id": c })).await;
-    assert_eq!(taken.status, 201);
-    let (dn, _) = slapd.add_user(&AdUser::new("gil", "gil@corp.example", "Gil-pass-2026"));
-    let mut settings = slapd.settings();
-    settings["company_id"] = json!(c);
-    assert_eq!(put_directory(&t, settings).await.status, 200);
-    assert_eq!(login(&t, "gil@corp.example", "Gil-pass-2026").await.status, 200);
-    let id = id_of(&t, "gil@corp.example").await.unwrap();
-
-    // The directory now gives Gil the email of Gus's account: the entry is Gil's (by GUID), so
-    // Gil signs in, the other attributes follow, but the email stays unique.
-    slapd.set(&dn, "mail", "gus@corp.example");
-    slapd.set(&dn, "sn", "Moved");
-    t.clock.advance(jiff::SignedDuration::from_mins(2));
-    let r = login(&t, "gus@corp.example", "Gil-pass-2026").await;
-    assert_eq!(r.status, 200, "{r:?}");
-    assert_eq!(id_of(&t, "gus@corp.example").await.as_deref(), Some(taken.id().as_str()), "still Gus's");
-    let got = user_view(&t, &id).await;
-    assert_eq!((got["email"].as_str(), got["profile"]["last_name"].as_str()), (Some("gil@corp.example"), Some("Moved")));
-    let uid = secboard_domain::ids::UserId::parse("id", &id).unwrap();
-    let events = t.store.list_audit(&AuditTarget::User(uid), 50).await.unwrap();
-    let skipped = events.iter().find(|e| e.action == "directory.values_skipped").expect("the taken email is audited");
-    assert_eq!(skipped.detail["skipped"][0]["reason"], "email_taken");
+    on::a_directory_email_another_account_has_is_not_taken_and_the_user_still_signs_in(&Slapd::start()).await;
 }
 
 // ---- group sync ----
@@ -535,73 +305,7 @@ async fn group_users(t: &TestApp, company: Option<&str>, id: &str) -> i64 {
 
 #[tokio::test]
 async fn group_sync_adds_exactly_the_marked_groups_the_directory_names_and_removes_nothing() {
-    let t = TestApp::spawn().await;
-    let slapd = Slapd::start();
-    let c = t.company("Corp").await;
-    let other = t.company("Other").await;
-    let analysts = synced_group(&t, None, "Analysts", json!({})).await;
-    let auditors = synced_group(&t, Some(&c), "Auditors", json!({ "view": true })).await;
-    synced_group(&t, Some(&c), "readers", json!({})).await; // the directory says "Readers": case matters
-    synced_group(&t, Some(&other), "Outsiders", json!({})).await; // another company's group
-    t.group(Some(&c), "Unmarked", json!({ "view": true, "edit": true })).await; // never synced
-    let kept = t.group(Some(&c), "Kept", json!({})).await;
-
-    let (dn, _) = slapd.add_user(&AdUser::new("hal", "hal@corp.example", "Hal-pass-2026"));
-    for g in ["Analysts", "Auditors", "Readers", "Outsiders", "Unmarked"] {
-        // groupOfNames needs a member left when Hal is dropped: the service account.
-        slapd.add_group(g, &[&dn, secboard_tests::slapd::SERVICE_DN]);
-    }
-    let mut settings = slapd.settings();
-    settings["company_id"] = json!(c);
-    settings["sync_groups"] = json!(true);
-    assert_eq!(put_directory(&t, settings).await.status, 200);
-
-    let r = login(&t, "hal@corp.example", "Hal-pass-2026").await;
-    assert_eq!(r.status, 200, "{r:?}");
-    let cookie = r.cookie().unwrap();
-    let id = id_of(&t, "hal@corp.example").await.unwrap();
-    assert_eq!(group_names(&user_view(&t, &id).await), vec!["Analysts", "Auditors"]);
-    // The rights came with them: Auditors may view users.
-    assert_eq!(t.request("GET", "/api/users", None, Some(&cookie)).await.status, 200);
-    let uid = AuditTarget::User(secboard_domain::ids::UserId::parse("id", &id).unwrap());
-    let added: Vec<String> = t
-        .store
-        .list_audit(&uid, 50)
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|e| e.action == "directory.group_added")
-        .map(|e| e.detail["group"].as_str().unwrap().to_owned())
-        .collect();
-    assert_eq!(added.len(), 2, "each addition is audited: {added:?}");
-
-    // An administrator adds another group; the directory drops Hal from Auditors: nothing is removed.
-    let v = user_view(&t, &id).await;
-    let groups: Vec<&str> = v["profile"]["groups"].as_array().unwrap().iter().map(|g| g["id"].as_str().unwrap()).collect();
-    let mut with_kept: Vec<&str> = groups.clone();
-    with_kept.push(&kept);
-    let r = t.patch(&format!("/api/users/{id}"), json!({ "version": v["profile"]["version"], "groups": with_kept })).await;
-    assert_eq!(r.status, 200, "{r:?}");
-    slapd.modify(&format!("dn: cn=Auditors,{}\nchangetype: modify\ndelete: member\nmember: {dn}\n", secboard_tests::slapd::GROUPS));
-    // A group marked later is added at the next sign-in.
-    let later = synced_group(&t, Some(&c), "Later", json!({})).await;
-    slapd.add_group("Later", &[&dn]);
-    t.clock.advance(jiff::SignedDuration::from_mins(2));
-    assert_eq!(login(&t, "hal@corp.example", "Hal-pass-2026").await.status, 200);
-    assert_eq!(group_names(&user_view(&t, &id).await), vec!["Analysts", "Auditors", "Kept", "Later"]);
-    t.clock.advance(jiff::SignedDuration::from_mins(2));
-    assert_eq!(login(&t, "hal@corp.example", "Hal-pass-2026").await.status, 200);
-
-    // Each membership is counted once, however many sign-ins.
-    assert_eq!(group_users(&t, None, &analysts).await, 1);
-    assert_eq!(group_users(&t, Some(&c), &auditors).await, 1);
-    assert_eq!(group_users(&t, Some(&c), &later).await, 1);
-    assert_eq!(group_users(&t, Some(&c), &kept).await, 1);
-    // Deleting the user releases them all.
-    let del = t.request("DELETE", &format!("/api/users/{id}"), Some(json!({ "confirm": true })), Some(&t.admin_cookie.clone())).await;
-    assert_eq!(del.status, 204, "{del:?}");
-    assert_eq!(group_users(&t, None, &analysts).await, 0);
-    assert_eq!(group_users(&t, Some(&c), &later).await, 0);
+    on::group_sync_adds_exactly_the_marked_groups_the_directory_names_and_removes_nothing(&Slapd::start()).await;
 }
 
 #[tokio::test]
@@ -645,45 +349,7 @@ async fn refresh(t: &TestApp, id: &str, cookie: &str) -> Reply {
 
 #[tokio::test]
 async fn refresh_from_ad_rereads_the_attributes_and_the_disabled_state_through_the_service_account() {
-    let t = TestApp::spawn().await;
-    let slapd = Slapd::start();
-    let c = t.company("Corp").await;
-    let (dn, _) = slapd.add_user(&AdUser::new("ivy", "ivy@corp.example", "Ivy-pass-2026"));
-    let mut settings = slapd.settings();
-    settings["company_id"] = json!(c);
-    assert_eq!(put_directory(&t, settings).await.status, 200);
-    let signed_in = login(&t, "ivy@corp.example", "Ivy-pass-2026").await;
-    assert_eq!(signed_in.status, 200, "{signed_in:?}");
-    let ivy = signed_in.cookie().unwrap();
-    let id = id_of(&t, "ivy@corp.example").await.unwrap();
-    let admin = t.admin_cookie.clone();
-
-    // Changed and disabled in the directory: the refresh reads both, and Ivy's session ends.
-    slapd.set(&dn, "sn", "Refreshed");
-    slapd.set(&dn, "telephoneNumber", "+44 20 7946 0958");
-    slapd.set(&dn, "userAccountControl", "514");
-    let r = refresh(&t, &id, &admin).await;
-    assert_eq!(r.status, 200, "{r:?}");
-    assert_eq!((r.body["profile"]["last_name"].as_str(), r.body["profile"]["phone"].as_str()), (Some("Refreshed"), Some("+442079460958")));
-    assert_eq!(r.body["directory_disabled"], true);
-    assert_eq!(t.request("GET", "/api/me", None, Some(&ivy)).await.status, 401, "the sessions ended");
-
-    // Enabled again: lifted.
-    slapd.set(&dn, "userAccountControl", "512");
-    let r = refresh(&t, &id, &admin).await;
-    assert_eq!((r.status, &r.body["directory_disabled"]), (200, &json!(false)), "{r:?}");
-
-    // Deleted from the directory: mirrored like a disabled account.
-    slapd.modify(&format!("dn: {dn}\nchangetype: delete\n"));
-    let r = refresh(&t, &id, &admin).await;
-    assert_eq!((r.status, &r.body["directory_disabled"]), (200, &json!(true)), "{r:?}");
-    let uid = AuditTarget::User(secboard_domain::ids::UserId::parse("id", &id).unwrap());
-    let actions: Vec<String> = t.store.list_audit(&uid, 50).await.unwrap().into_iter().map(|e| e.action).collect();
-    for a in ["directory.account_disabled", "directory.account_enabled", "directory.account_deleted", "directory.refreshed"] {
-        assert!(actions.contains(&a.to_owned()), "{a}: {actions:?}");
-    }
-    t.clock.advance(jiff::SignedDuration::from_mins(2));
-    assert_eq!(login(&t, "ivy@corp.example", "Ivy-pass-2026").await.status, 401);
+    on::refresh_from_ad_rereads_the_attributes_and_the_disabled_state_through_the_service_account(&Slapd::start()).await;
 }
 
 #[tokio::test]
@@ -724,66 +390,79 @@ async fn refresh_from_ad_is_a_409_for_other_accounts_and_needs_the_right_to_edit
 
 #[tokio::test]
 async fn the_scheduled_sync_mirrors_disabled_and_deleted_directory_users_and_ends_their_sessions() {
+    on::the_scheduled_sync_mirrors_disabled_and_deleted_directory_users_and_ends_their_sessions(&Slapd::start()).await;
+}
+
+/// The directory client, counting the lookups by GUID asked of it: how many GUIDs each
+/// `find_by_guids` asked for, and how many `find_by_guid`s.
+#[derive(Clone, Default)]
+struct CountingClient {
+    batches: std::sync::Arc<std::sync::Mutex<Vec<usize>>>,
+    singles: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+struct CountingSession {
+    inner: Box<dyn AdSession>,
+    counts: CountingClient,
+}
+
+#[async_trait::async_trait]
+impl AdClient for CountingClient {
+    async fn open(&self, conn: &AdConnection) -> Result<Box<dyn AdSession>, AdError> {
+        let inner = secboard_ldap::LdapClient.open(conn).await?;
+        Ok(Box::new(CountingSession { inner, counts: self.clone() }))
+    }
+}
+
+#[async_trait::async_trait]
+impl AdSession for CountingSession {
+    async fn find_by_email(&mut self, email: &str) -> Result<Vec<AdEntry>, AdError> {
+        self.inner.find_by_email(email).await
+    }
+    async fn find_by_guid(&mut self, guid: &str) -> Result<Option<AdEntry>, AdError> {
+        self.counts.singles.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.inner.find_by_guid(guid).await
+    }
+    async fn find_by_guids(&mut self, guids: &[String]) -> Result<Vec<AdEntry>, AdError> {
+        self.counts.batches.lock().unwrap().push(guids.len());
+        self.inner.find_by_guids(guids).await
+    }
+    async fn count_users(&mut self, max: usize) -> Result<usize, AdError> {
+        self.inner.count_users(max).await
+    }
+    async fn lockout_threshold(&mut self) -> Result<Option<u32>, AdError> {
+        self.inner.lockout_threshold().await
+    }
+    async fn check_password(&mut self, dn: &str, password: &secboard_domain::password::Password) -> Result<bool, AdError> {
+        self.inner.check_password(dn, password).await
+    }
+}
+
+#[tokio::test]
+async fn the_scheduled_sync_reads_the_directory_a_hundred_accounts_to_a_search() {
     let t = TestApp::spawn().await;
     let slapd = Slapd::start();
-    let (lea_dn, _) = slapd.add_user(&AdUser::new("lea", "lea@corp.example", "Lea-pass-2026"));
-    let (max_dn, max_guid) = slapd.add_user(&AdUser::new("max", "max@corp.example", "Max-pass-2026"));
-    slapd.add_user(&AdUser::new("ned", "ned@corp.example", "Ned-pass-2026"));
+    let n = GUID_BATCH + 1;
+    let users: Vec<(String, String)> = (0..n).map(|i| (format!("u{i:03}"), format!("u{i:03}@corp.example"))).collect();
+    let dns: Vec<String> = users.iter().map(|(uid, email)| slapd.add_user(&AdUser::new(uid, email, "Many-pass-2026")).0).collect();
     assert_eq!(put_directory(&t, slapd.settings()).await.status, 200);
-    let mut cookies = vec![];
-    for (email, pw) in [("lea@corp.example", "Lea-pass-2026"), ("max@corp.example", "Max-pass-2026"), ("ned@corp.example", "Ned-pass-2026")]
-    {
-        let r = login(&t, email, pw).await;
-        assert_eq!(r.status, 200, "{r:?}");
-        cookies.push(r.cookie().unwrap());
+    for (_, email) in &users {
+        let r = login(&t, email, "Many-pass-2026").await;
+        assert_eq!(r.status, 200, "{email}: {r:?}");
     }
-    let (lea, max) = (id_of(&t, "lea@corp.example").await.unwrap(), id_of(&t, "max@corp.example").await.unwrap());
-
-    // Nothing changed: nothing is mirrored.
-    let quiet = t.sync_directory().await.unwrap();
-    assert_eq!((quiet.checked, quiet.disabled, quiet.deleted), (3, 0, 0), "{quiet:?}");
-
-    slapd.set(&lea_dn, "userAccountControl", "514");
-    slapd.modify(&format!("dn: {max_dn}\nchangetype: delete\n"));
-    let run = t.sync_directory().await.unwrap();
-    assert_eq!((run.checked, run.disabled, run.deleted, run.enabled), (3, 1, 1, 0), "{run:?}");
-    assert_eq!(disabled_flag(&t, &lea).await, Some(true));
-    assert_eq!(disabled_flag(&t, &max).await, Some(true));
-    assert_eq!(t.request("GET", "/api/me", None, Some(&cookies[0])).await.status, 401, "Lea's session ended");
-    assert_eq!(t.request("GET", "/api/me", None, Some(&cookies[1])).await.status, 401, "Max's session ended");
-    assert_eq!(t.request("GET", "/api/me", None, Some(&cookies[2])).await.status, 200, "Ned's stands");
-    let actions: Vec<String> = t
-        .store
-        .list_audit(&AuditTarget::User(secboard_domain::ids::UserId::parse("id", &max).unwrap()), 20)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|e| e.action)
-        .collect();
-    assert!(actions.contains(&"directory.account_deleted".to_owned()), "{actions:?}");
-
-    // Enabled again in the directory: lifted by the next run, and Lea signs in.
-    slapd.set(&lea_dn, "userAccountControl", "512");
-    let run = t.sync_directory().await.unwrap();
-    assert_eq!((run.enabled, run.deleted), (1, 0), "{run:?}");
-    t.clock.advance(jiff::SignedDuration::from_mins(2));
-    assert_eq!(login(&t, "lea@corp.example", "Lea-pass-2026").await.status, 200);
-
-    // A GUID marker written before the sync existed (no index key) still reads; it is not on the
-    // index the sync Queries until its account signs in again.
-    let marker = format!("ADGUID#{max_guid}");
-    assert!(t.raw_get(&marker, "ADGUID").await.unwrap().contains_key("gsi1pk"));
-    let ned = id_of(&t, "ned@corp.example").await.unwrap();
-    let ned_guid =
-        t.raw_get(&format!("USER#{ned}"), "ACCOUNT").await.unwrap()["credential"].as_m().unwrap()["guid"].as_s().unwrap().clone();
-    let old = format!("ADGUID#{ned_guid}");
-    t.raw_update(&old, "ADGUID", "REMOVE gsi1pk, gsi1sk SET user_id = :v", aws_sdk_dynamodb::types::AttributeValue::S(ned.clone())).await;
-    assert_eq!(t.sync_directory().await.unwrap().checked, 2);
-    t.clock.advance(jiff::SignedDuration::from_mins(2));
-    assert_eq!(login(&t, "ned@corp.example", "Ned-pass-2026").await.status, 200, "the old marker still links Ned");
-    assert_eq!(id_of(&t, "ned@corp.example").await.as_deref(), Some(ned.as_str()));
-    assert!(t.raw_get(&old, "ADGUID").await.unwrap().contains_key("gsi1pk"), "indexed at the sign-in");
-    assert_eq!(t.sync_directory().await.unwrap().checked, 3);
+    // One entry disabled in the first search's hundred, one deleted in the second's.
+    slapd.set(&dns[7], "userAccountControl", "514");
+    slapd.modify(&format!("dn: {}\nchangetype: delete\n", dns[n - 1]));
+    let client = CountingClient::default();
+    let run = t.sync_directory_with(&client).await.unwrap();
+    assert_eq!((run.checked, run.disabled, run.deleted, run.enabled), (n, 1, 1, 0), "{run:?}");
+    let mut asked = client.batches.lock().unwrap().clone();
+    asked.sort();
+    assert_eq!(asked, vec![1, GUID_BATCH], "two searches for {n} linked accounts");
+    assert_eq!(client.singles.load(std::sync::atomic::Ordering::SeqCst), 0, "no entry looked up alone");
+    assert_eq!(disabled_flag(&t, &id_of(&t, &users[7].1).await.unwrap()).await, Some(true));
+    assert_eq!(disabled_flag(&t, &id_of(&t, &users[n - 1].1).await.unwrap()).await, Some(true));
+    assert_eq!(disabled_flag(&t, &id_of(&t, &users[8].1).await.unwrap()).await, Some(false));
 }
 
 #[tokio::test]
@@ -805,4 +484,449 @@ async fn the_scheduled_sync_does_nothing_without_a_directory_and_mirrors_nothing
     slapd.set(&dn, "userAccountControl", "514");
     assert!(matches!(t.sync_directory().await, Err(secboard_domain::Error::Unavailable { .. })));
     assert_eq!(disabled_flag(&t, &id).await, Some(false), "nothing mirrored from a directory that did not answer");
+}
+
+/// The scenarios proven against every directory server: each test above runs one against a
+/// slapd of its own; tests/e2e/samba.rs runs them all against one Samba AD domain controller.
+pub mod on {
+    use super::*;
+    use secboard_tests::ad_server::DirectoryServer;
+
+    pub async fn the_test_binds_over_starttls_with_the_given_ca_and_counts_the_users(dir: &dyn DirectoryServer) {
+        let t = TestApp::spawn().await;
+        for (uid, email) in [("ada", "ada@corp.example"), ("bob", "bob@corp.example"), ("cy", "cy@corp.example")] {
+            dir.add_user(&AdUser::new(uid, email, "Ada-pass-2026"));
+        }
+        assert_eq!(put_directory(&t, dir.settings()).await.status, 200);
+        let r = test_connection(&t).await;
+        assert_eq!((r.status, &r.body["ok"], &r.body["users_found"]), (200, &json!(true), &json!(3)), "{r:?}");
+
+        // Without the CA the server's certificate is not trusted: StartTLS fails.
+        let mut no_ca = dir.settings();
+        no_ca["ca_pem"] = Value::Null;
+        no_ca["version"] = t.get("/api/org/directory").await.body["version"].clone();
+        assert_eq!(put_directory(&t, no_ca).await.status, 200);
+        let r = test_connection(&t).await;
+        assert_eq!((r.status, &r.body["ok"], r.body["reason"].as_str()), (200, &json!(false), Some("unavailable")), "{r:?}");
+
+        // A wrong service password is told apart.
+        let mut wrong = dir.settings();
+        wrong["bind_password"] = json!("not the password");
+        wrong["version"] = t.get("/api/org/directory").await.body["version"].clone();
+        assert_eq!(put_directory(&t, wrong).await.status, 200);
+        let r = test_connection(&t).await;
+        assert_eq!((r.status, r.body["reason"].as_str()), (200, Some("service_refused")), "{r:?}");
+        let tested =
+            t.store.list_audit(&AuditTarget::Global, 20).await.unwrap().into_iter().filter(|e| e.action == "directory.tested").count();
+        assert_eq!(tested, 3);
+    }
+
+    pub async fn a_directory_user_signs_in_to_one_account_linked_by_guid_that_waits_at_no_profile(dir: &dyn DirectoryServer) {
+        let t = TestApp::spawn().await;
+        let (dn, guid) = dir.add_user(&AdUser::new("ada", "ada@corp.example", "Ada-pass-2026"));
+        assert_eq!(put_directory(&t, dir.settings()).await.status, 200);
+
+        let r = login(&t, "ada@corp.example", "Ada-pass-2026").await;
+        assert_eq!((r.status, r.body["next"].as_str()), (200, Some("no_profile")), "{r:?}");
+        let cookie = r.cookie().unwrap();
+        assert_eq!(t.request("GET", "/api/me", None, Some(&cookie)).await.status, 200);
+        assert_eq!(t.request("GET", "/api/users", None, Some(&cookie)).await.status, 403, "only the gate's endpoints");
+        let id = id_of(&t, "ada@corp.example").await.expect("an account");
+        let account = t.raw_get(&format!("USER#{id}"), "ACCOUNT").await.unwrap();
+        assert_eq!(account["source"].as_s().unwrap(), "ad");
+        let credential = account["credential"].as_m().unwrap();
+        assert_eq!(credential["kind"].as_s().unwrap(), "directory");
+        assert_eq!(credential["guid"].as_s().unwrap(), &guid);
+        assert!(!credential.contains_key("hash"), "no local password");
+        let marker = t.raw_get(&format!("ADGUID#{guid}"), "ADGUID").await.expect("the GUID marker");
+        assert_eq!(marker["user_id"].as_s().unwrap(), &id);
+
+        // Again: the same account.
+        assert_eq!(login(&t, "ada@corp.example", "Ada-pass-2026").await.status, 200);
+        // The email changes in the directory: found by GUID, the same account, never a second one.
+        dir.set(&dn, "mail", "ada.lovelace@corp.example");
+        let moved = login(&t, "ada.lovelace@corp.example", "Ada-pass-2026").await;
+        assert_eq!(moved.status, 200, "{moved:?}");
+        assert_eq!(id_of(&t, "ada.lovelace@corp.example").await.as_deref(), Some(id.as_str()), "the email moved, no second account");
+        assert_eq!(id_of(&t, "ada@corp.example").await, None, "the old email's marker is gone");
+        let me = t.request("GET", "/api/me", None, moved.cookie().as_deref()).await;
+        assert!(me.body.to_string().contains(&id), "signed in as the linked account: {me:?}");
+
+        // Refusals: the same 401, the reason in the audit log; an empty password is never bound.
+        for pw in ["wrong-pass-2026", ""] {
+            let r = login(&t, "ada.lovelace@corp.example", pw).await;
+            assert_eq!((r.status, r.body["code"].as_str()), (401, Some("sign_in_refused")), "{pw:?}: {r:?}");
+        }
+        let user = AuditTarget::User(secboard_domain::ids::UserId::parse("id", &id).unwrap());
+        let why = reasons(&t, user).await;
+        assert!(why.contains(&"wrong_directory_password".to_owned()) && why.contains(&"empty_password".to_owned()), "{why:?}");
+    }
+
+    pub async fn a_disabled_directory_user_is_refused_and_let_in_after_enabling(dir: &dyn DirectoryServer) {
+        let t = TestApp::spawn().await;
+        let (dn, _) = dir.add_user(&AdUser { disabled: true, ..AdUser::new("bob", "bob@corp.example", "Bob-pass-2026") });
+        assert_eq!(put_directory(&t, dir.settings()).await.status, 200);
+        let r = login(&t, "bob@corp.example", "Bob-pass-2026").await;
+        assert_eq!(r.status, 401, "{r:?}");
+        assert_eq!(reasons(&t, AuditTarget::UnknownEmail("bob@corp.example".into())).await, vec!["directory_disabled".to_owned()]);
+        assert_eq!(id_of(&t, "bob@corp.example").await, None, "no account for a disabled entry");
+        dir.enable(&dn);
+        let signed_in = login(&t, "bob@corp.example", "Bob-pass-2026").await;
+        assert_eq!(signed_in.status, 200, "{signed_in:?}");
+        let cookie = signed_in.cookie().unwrap();
+        let id = id_of(&t, "bob@corp.example").await.unwrap();
+        let user = AuditTarget::User(secboard_domain::ids::UserId::parse("id", &id).unwrap());
+
+        // Disabled in the directory: refused, mirrored, and the session it had ends.
+        dir.disable(&dn);
+        assert_eq!(login(&t, "bob@corp.example", "Bob-pass-2026").await.status, 401);
+        assert_eq!(disabled_flag(&t, &id).await, Some(true));
+        assert_eq!(t.request("GET", "/api/me", None, Some(&cookie)).await.status, 401, "its sessions ended");
+        let actions: Vec<String> = t.store.list_audit(&user, 50).await.unwrap().into_iter().map(|e| e.action).collect();
+        assert!(actions.contains(&"directory.account_disabled".to_owned()), "{actions:?}");
+
+        // Enabled again: in at the next sign-in.
+        dir.enable(&dn);
+        t.clock.advance(jiff::SignedDuration::from_mins(2));
+        assert_eq!(login(&t, "bob@corp.example", "Bob-pass-2026").await.status, 200);
+        assert_eq!(disabled_flag(&t, &id).await, Some(false));
+
+        // An administrator's deactivation stands, whatever the directory says.
+        t.raw_update(&format!("USER#{id}"), "ACCOUNT", "SET active = :v", aws_sdk_dynamodb::types::AttributeValue::Bool(false)).await;
+        t.clock.advance(jiff::SignedDuration::from_mins(2));
+        assert_eq!(login(&t, "bob@corp.example", "Bob-pass-2026").await.status, 401);
+        assert!(reasons(&t, user).await.contains(&"inactive".to_owned()));
+    }
+
+    pub async fn a_filter_injection_in_the_email_finds_nothing(dir: &dyn DirectoryServer) {
+        let t = TestApp::spawn().await;
+        dir.add_user(&AdUser::new("ada", "ada@corp.example", "Ada-pass-2026"));
+        assert_eq!(put_directory(&t, dir.settings()).await.status, 200);
+        // Unescaped, `mail=a*@corp.example` would match Ada's entry and bind it with her password.
+        for email in ["a*@corp.example", "*@corp.example"] {
+            let r = login(&t, email, "Ada-pass-2026").await;
+            assert_eq!(r.status, 401, "{email}: {r:?}");
+            assert_eq!(reasons(&t, AuditTarget::UnknownEmail(email.into())).await, vec!["not_in_directory".to_owned()], "{email}");
+        }
+        assert!(t.all_items().await.iter().all(|i| !i["pk"].as_s().unwrap().starts_with("ADGUID#")), "no account was made");
+    }
+
+    pub async fn a_sign_in_that_would_lock_the_directory_account_is_not_tried(dir: &dyn DirectoryServer) {
+        let t = TestApp::spawn().await;
+        let (dn, _) = dir.add_user(&AdUser::new("cy", "cy@corp.example", "Cy-pass-2026"));
+        assert_eq!(put_directory(&t, dir.settings()).await.status, 200);
+        // The domain locks at 5 bad passwords: after 3, a failure would not lock it, so it is tried.
+        dir.bad_passwords(&dn, 3);
+        assert_eq!(login(&t, "cy@corp.example", "Cy-pass-2026").await.status, 200);
+        let id = id_of(&t, "cy@corp.example").await.unwrap();
+        // After 4, a fifth failure would: not tried, even with the right password.
+        dir.bad_passwords(&dn, 4);
+        t.clock.advance(jiff::SignedDuration::from_mins(2));
+        let r = login(&t, "cy@corp.example", "Cy-pass-2026").await;
+        assert_eq!(r.status, 429, "not tried, even with the right password: {r:?}");
+        let user = AuditTarget::User(secboard_domain::ids::UserId::parse("id", &id).unwrap());
+        assert_eq!(reasons(&t, user).await, vec!["directory_lockout_avoided".to_owned()]);
+    }
+
+    pub async fn a_local_account_without_a_password_is_claimed_by_its_directory_entry(dir: &dyn DirectoryServer) {
+        let t = TestApp::spawn().await;
+        let c = t.company("Corp").await;
+        let made = t.user(json!({ "email": "dee@corp.example", "first_name": "Dee", "last_name": "Local", "company_id": c })).await;
+        assert_eq!(made.status, 201, "{made:?}");
+        let id = made.id();
+        dir.add_user(&AdUser::new("dee", "dee@corp.example", "Dee-pass-2026"));
+        assert_eq!(put_directory(&t, dir.settings()).await.status, 200);
+        let r = login(&t, "dee@corp.example", "Dee-pass-2026").await;
+        assert_eq!(r.status, 200, "{r:?}");
+        assert_eq!(id_of(&t, "dee@corp.example").await.as_deref(), Some(id.as_str()), "the same account");
+        let account = t.raw_get(&format!("USER#{id}"), "ACCOUNT").await.unwrap();
+        assert_eq!(account["source"].as_s().unwrap(), "ad");
+        let claimed = t.store.list_audit(&AuditTarget::User(secboard_domain::ids::UserId::parse("id", &id).unwrap()), 20).await.unwrap();
+        assert!(claimed.iter().any(|e| e.action == "directory.account_claimed"), "the claim is in the audit log");
+    }
+
+    pub async fn a_new_directory_user_gets_a_cabinet_profile_in_the_settings_company_filled_from_the_directory(dir: &dyn DirectoryServer) {
+        let t = TestApp::spawn().await;
+        let c = t.company("Corp").await;
+        let research = t.item(&c, "departments", "Research").await;
+        let (dn, _) = dir.add_user(&AdUser { department: Some("Research"), ..AdUser::new("eve", "eve@corp.example", "Eve-pass-2026") });
+        dir.set(&dn, "telephoneNumber", "+44 20 7946 0958");
+        let mut settings = dir.settings();
+        settings["company_id"] = json!(c);
+        assert_eq!(put_directory(&t, settings).await.status, 200);
+
+        let r = login(&t, "eve@corp.example", "Eve-pass-2026").await;
+        assert_eq!((r.status, r.body["next"].as_str()), (200, Some("done")), "a profile, filled by the directory: {r:?}");
+        let id = id_of(&t, "eve@corp.example").await.unwrap();
+        let got = user_view(&t, &id).await;
+        let pr = &got["profile"];
+        assert_eq!(
+            (pr["company"]["id"].as_str(), pr["first_name"].as_str(), pr["last_name"].as_str()),
+            (Some(c.as_str()), Some("Ada"), Some("Lovelace"))
+        );
+        assert_eq!((pr["phone"].as_str(), pr["department"]["id"].as_str()), (Some("+442079460958"), Some(research.as_str())));
+        assert_eq!(got["source"], "ad");
+        // The department is counted as referred to, like any profile's.
+        assert_eq!(delete_department(&t, &c, &research).await, 409);
+    }
+
+    pub async fn attributes_changed_in_the_directory_change_in_secboard_at_the_next_sign_in(dir: &dyn DirectoryServer) {
+        let t = TestApp::spawn().await;
+        let c = t.company("Corp").await;
+        let research = t.item(&c, "departments", "Research").await;
+        let sales = t.item(&c, "departments", "Sales").await;
+        let (dn, _) = dir.add_user(&AdUser { department: Some("Research"), ..AdUser::new("fay", "fay@corp.example", "Fay-pass-2026") });
+        let mut settings = dir.settings();
+        settings["company_id"] = json!(c);
+        assert_eq!(put_directory(&t, settings).await.status, 200);
+        let first = login(&t, "fay@corp.example", "Fay-pass-2026").await;
+        assert_eq!(first.status, 200, "{first:?}");
+        let id = id_of(&t, "fay@corp.example").await.unwrap();
+        let uid = secboard_domain::ids::UserId::parse("id", &id).unwrap();
+
+        for (attr, value) in [
+            ("givenName", "Fay"),
+            ("sn", "Wray"),
+            ("telephoneNumber", "+1 212 555 0123"),
+            ("department", "Sales"),
+            ("mail", "fay.wray@corp.example"),
+        ] {
+            dir.set(&dn, attr, value);
+        }
+        t.clock.advance(jiff::SignedDuration::from_mins(2));
+        let again = login(&t, "fay.wray@corp.example", "Fay-pass-2026").await;
+        assert_eq!(again.status, 200, "{again:?}");
+        let got = user_view(&t, &id).await;
+        let pr = &got["profile"];
+        assert_eq!(got["email"], "fay.wray@corp.example");
+        assert_eq!(
+            (pr["first_name"].as_str(), pr["last_name"].as_str(), pr["phone"].as_str()),
+            (Some("Fay"), Some("Wray"), Some("+12125550123"))
+        );
+        assert_eq!(pr["department"]["id"].as_str(), Some(sales.as_str()));
+        // The email marker moved with the account, as an administrator's edit moves it.
+        assert_eq!(id_of(&t, "fay.wray@corp.example").await.as_deref(), Some(id.as_str()));
+        assert_eq!(id_of(&t, "fay@corp.example").await, None);
+        assert!(t.raw_get("EMAIL#fay@corp.example", "EMAIL").await.is_none());
+        // The references moved too: the old department is free, the new one is held.
+        assert_eq!(delete_department(&t, &c, &sales).await, 409);
+        assert_eq!(delete_department(&t, &c, &research).await, 204);
+        let events = t.store.list_audit(&AuditTarget::User(uid.clone()), 50).await.unwrap();
+        let refreshed = events.iter().find(|e| e.action == "directory.refreshed").expect("the refresh is audited");
+        assert_eq!(refreshed.detail["changed"]["department"]["after"], "Sales", "{:?}", refreshed.detail);
+
+        // A department no department of the company is named: reported, and left as it was.
+        dir.set(&dn, "department", "Nowhere");
+        t.clock.advance(jiff::SignedDuration::from_mins(2));
+        assert_eq!(login(&t, "fay.wray@corp.example", "Fay-pass-2026").await.status, 200);
+        assert_eq!(user_view(&t, &id).await["profile"]["department"]["name"], "Sales");
+        let events = t.store.list_audit(&AuditTarget::User(uid), 50).await.unwrap();
+        let skipped = events.iter().find(|e| e.action == "directory.values_skipped").expect("the unmatched name is audited");
+        assert_eq!(skipped.detail["skipped"][0], json!({ "field": "department", "reason": "no_such_department", "value": "Nowhere" }));
+    }
+
+    pub async fn a_directory_email_another_account_has_is_not_taken_and_the_user_still_signs_in(dir: &dyn DirectoryServer) {
+        let t = TestApp::spawn().await;
+        let c = t.company("Corp").await;
+        // Gus has an account without a password yet.
+        let taken = t.user(json!({ "email": "gus@corp.example", "first_name": "Gus", "last_name": "Local", "company_id": c })).await;
+        assert_eq!(taken.status, 201);
+        let (dn, _) = dir.add_user(&AdUser::new("gil", "gil@corp.example", "Gil-pass-2026"));
+        let mut settings = dir.settings();
+        settings["company_id"] = json!(c);
+        assert_eq!(put_directory(&t, settings).await.status, 200);
+        assert_eq!(login(&t, "gil@corp.example", "Gil-pass-2026").await.status, 200);
+        let id = id_of(&t, "gil@corp.example").await.unwrap();
+
+        // The directory now gives Gil the email of Gus's account: the entry is Gil's (by GUID), so
+        // Gil signs in, the other attributes follow, but the email stays unique.
+        dir.set(&dn, "mail", "gus@corp.example");
+        dir.set(&dn, "sn", "Moved");
+        t.clock.advance(jiff::SignedDuration::from_mins(2));
+        let r = login(&t, "gus@corp.example", "Gil-pass-2026").await;
+        assert_eq!(r.status, 200, "{r:?}");
+        assert_eq!(id_of(&t, "gus@corp.example").await.as_deref(), Some(taken.id().as_str()), "still Gus's");
+        let got = user_view(&t, &id).await;
+        assert_eq!((got["email"].as_str(), got["profile"]["last_name"].as_str()), (Some("gil@corp.example"), Some("Moved")));
+        let uid = secboard_domain::ids::UserId::parse("id", &id).unwrap();
+        let events = t.store.list_audit(&AuditTarget::User(uid), 50).await.unwrap();
+        let skipped = events.iter().find(|e| e.action == "directory.values_skipped").expect("the taken email is audited");
+        assert_eq!(skipped.detail["skipped"][0]["reason"], "email_taken");
+    }
+
+    pub async fn group_sync_adds_exactly_the_marked_groups_the_directory_names_and_removes_nothing(dir: &dyn DirectoryServer) {
+        let t = TestApp::spawn().await;
+        let c = t.company("Corp").await;
+        let other = t.company("Other").await;
+        let analysts = synced_group(&t, None, "Analysts", json!({})).await;
+        let auditors = synced_group(&t, Some(&c), "Auditors", json!({ "view": true })).await;
+        synced_group(&t, Some(&c), "readers", json!({})).await; // the directory says "Readers": case matters
+        synced_group(&t, Some(&other), "Outsiders", json!({})).await; // another company's group
+        t.group(Some(&c), "Unmarked", json!({ "view": true, "edit": true })).await; // never synced
+        let kept = t.group(Some(&c), "Kept", json!({})).await;
+
+        let (dn, _) = dir.add_user(&AdUser::new("hal", "hal@corp.example", "Hal-pass-2026"));
+        for g in ["Analysts", "Auditors", "Readers", "Outsiders", "Unmarked"] {
+            dir.add_group(g, &[&dn]);
+        }
+        let mut settings = dir.settings();
+        settings["company_id"] = json!(c);
+        settings["sync_groups"] = json!(true);
+        assert_eq!(put_directory(&t, settings).await.status, 200);
+
+        let r = login(&t, "hal@corp.example", "Hal-pass-2026").await;
+        assert_eq!(r.status, 200, "{r:?}");
+        let cookie = r.cookie().unwrap();
+        let id = id_of(&t, "hal@corp.example").await.unwrap();
+        assert_eq!(group_names(&user_view(&t, &id).await), vec!["Analysts", "Auditors"]);
+        // The rights came with them: Auditors may view users.
+        assert_eq!(t.request("GET", "/api/users", None, Some(&cookie)).await.status, 200);
+        let uid = AuditTarget::User(secboard_domain::ids::UserId::parse("id", &id).unwrap());
+        let added: Vec<String> = t
+            .store
+            .list_audit(&uid, 50)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.action == "directory.group_added")
+            .map(|e| e.detail["group"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(added.len(), 2, "each addition is audited: {added:?}");
+
+        // An administrator adds another group; the directory drops Hal from Auditors: nothing is removed.
+        let v = user_view(&t, &id).await;
+        let groups: Vec<&str> = v["profile"]["groups"].as_array().unwrap().iter().map(|g| g["id"].as_str().unwrap()).collect();
+        let mut with_kept: Vec<&str> = groups.clone();
+        with_kept.push(&kept);
+        let r = t.patch(&format!("/api/users/{id}"), json!({ "version": v["profile"]["version"], "groups": with_kept })).await;
+        assert_eq!(r.status, 200, "{r:?}");
+        dir.remove_member("Auditors", &dn);
+        // A group marked later is added at the next sign-in.
+        let later = synced_group(&t, Some(&c), "Later", json!({})).await;
+        dir.add_group("Later", &[&dn]);
+        t.clock.advance(jiff::SignedDuration::from_mins(2));
+        assert_eq!(login(&t, "hal@corp.example", "Hal-pass-2026").await.status, 200);
+        assert_eq!(group_names(&user_view(&t, &id).await), vec!["Analysts", "Auditors", "Kept", "Later"]);
+        t.clock.advance(jiff::SignedDuration::from_mins(2));
+        assert_eq!(login(&t, "hal@corp.example", "Hal-pass-2026").await.status, 200);
+
+        // Each membership is counted once, however many sign-ins.
+        assert_eq!(group_users(&t, None, &analysts).await, 1);
+        assert_eq!(group_users(&t, Some(&c), &auditors).await, 1);
+        assert_eq!(group_users(&t, Some(&c), &later).await, 1);
+        assert_eq!(group_users(&t, Some(&c), &kept).await, 1);
+        // Deleting the user releases them all.
+        let del = t.request("DELETE", &format!("/api/users/{id}"), Some(json!({ "confirm": true })), Some(&t.admin_cookie.clone())).await;
+        assert_eq!(del.status, 204, "{del:?}");
+        assert_eq!(group_users(&t, None, &analysts).await, 0);
+        assert_eq!(group_users(&t, Some(&c), &later).await, 0);
+    }
+
+    pub async fn refresh_from_ad_rereads_the_attributes_and_the_disabled_state_through_the_service_account(dir: &dyn DirectoryServer) {
+        let t = TestApp::spawn().await;
+        let c = t.company("Corp").await;
+        let (dn, _) = dir.add_user(&AdUser::new("ivy", "ivy@corp.example", "Ivy-pass-2026"));
+        let mut settings = dir.settings();
+        settings["company_id"] = json!(c);
+        assert_eq!(put_directory(&t, settings).await.status, 200);
+        let signed_in = login(&t, "ivy@corp.example", "Ivy-pass-2026").await;
+        assert_eq!(signed_in.status, 200, "{signed_in:?}");
+        let ivy = signed_in.cookie().unwrap();
+        let id = id_of(&t, "ivy@corp.example").await.unwrap();
+        let admin = t.admin_cookie.clone();
+
+        // Changed and disabled in the directory: the refresh reads both, and Ivy's session ends.
+        dir.set(&dn, "sn", "Refreshed");
+        dir.set(&dn, "telephoneNumber", "+44 20 7946 0958");
+        dir.disable(&dn);
+        let r = refresh(&t, &id, &admin).await;
+        assert_eq!(r.status, 200, "{r:?}");
+        assert_eq!(
+            (r.body["profile"]["last_name"].as_str(), r.body["profile"]["phone"].as_str()),
+            (Some("Refreshed"), Some("+442079460958"))
+        );
+        assert_eq!(r.body["directory_disabled"], true);
+        assert_eq!(t.request("GET", "/api/me", None, Some(&ivy)).await.status, 401, "the sessions ended");
+
+        // Enabled again: lifted.
+        dir.enable(&dn);
+        let r = refresh(&t, &id, &admin).await;
+        assert_eq!((r.status, &r.body["directory_disabled"]), (200, &json!(false)), "{r:?}");
+
+        // Deleted from the directory: mirrored like a disabled account.
+        dir.delete_user(&dn);
+        let r = refresh(&t, &id, &admin).await;
+        assert_eq!((r.status, &r.body["directory_disabled"]), (200, &json!(true)), "{r:?}");
+        let uid = AuditTarget::User(secboard_domain::ids::UserId::parse("id", &id).unwrap());
+        let actions: Vec<String> = t.store.list_audit(&uid, 50).await.unwrap().into_iter().map(|e| e.action).collect();
+        for a in ["directory.account_disabled", "directory.account_enabled", "directory.account_deleted", "directory.refreshed"] {
+            assert!(actions.contains(&a.to_owned()), "{a}: {actions:?}");
+        }
+        t.clock.advance(jiff::SignedDuration::from_mins(2));
+        assert_eq!(login(&t, "ivy@corp.example", "Ivy-pass-2026").await.status, 401);
+    }
+
+    pub async fn the_scheduled_sync_mirrors_disabled_and_deleted_directory_users_and_ends_their_sessions(dir: &dyn DirectoryServer) {
+        let t = TestApp::spawn().await;
+        let (lea_dn, _) = dir.add_user(&AdUser::new("lea", "lea@corp.example", "Lea-pass-2026"));
+        let (max_dn, max_guid) = dir.add_user(&AdUser::new("max", "max@corp.example", "Max-pass-2026"));
+        dir.add_user(&AdUser::new("ned", "ned@corp.example", "Ned-pass-2026"));
+        assert_eq!(put_directory(&t, dir.settings()).await.status, 200);
+        let mut cookies = vec![];
+        for (email, pw) in
+            [("lea@corp.example", "Lea-pass-2026"), ("max@corp.example", "Max-pass-2026"), ("ned@corp.example", "Ned-pass-2026")]
+        {
+            let r = login(&t, email, pw).await;
+            assert_eq!(r.status, 200, "{r:?}");
+            cookies.push(r.cookie().unwrap());
+        }
+        let (lea, max) = (id_of(&t, "lea@corp.example").await.unwrap(), id_of(&t, "max@corp.example").await.unwrap());
+
+        // Nothing changed: nothing is mirrored.
+        let quiet = t.sync_directory().await.unwrap();
+        assert_eq!((quiet.checked, quiet.disabled, quiet.deleted), (3, 0, 0), "{quiet:?}");
+
+        dir.disable(&lea_dn);
+        dir.delete_user(&max_dn);
+        let run = t.sync_directory().await.unwrap();
+        assert_eq!((run.checked, run.disabled, run.deleted, run.enabled), (3, 1, 1, 0), "{run:?}");
+        assert_eq!(disabled_flag(&t, &lea).await, Some(true));
+        assert_eq!(disabled_flag(&t, &max).await, Some(true));
+        assert_eq!(t.request("GET", "/api/me", None, Some(&cookies[0])).await.status, 401, "Lea's session ended");
+        assert_eq!(t.request("GET", "/api/me", None, Some(&cookies[1])).await.status, 401, "Max's session ended");
+        assert_eq!(t.request("GET", "/api/me", None, Some(&cookies[2])).await.status, 200, "Ned's stands");
+        let actions: Vec<String> = t
+            .store
+            .list_audit(&AuditTarget::User(secboard_domain::ids::UserId::parse("id", &max).unwrap()), 20)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.action)
+            .collect();
+        assert!(actions.contains(&"directory.account_deleted".to_owned()), "{actions:?}");
+
+        // Enabled again in the directory: lifted by the next run, and Lea signs in.
+        dir.enable(&lea_dn);
+        let run = t.sync_directory().await.unwrap();
+        assert_eq!((run.enabled, run.deleted), (1, 0), "{run:?}");
+        t.clock.advance(jiff::SignedDuration::from_mins(2));
+        assert_eq!(login(&t, "lea@corp.example", "Lea-pass-2026").await.status, 200);
+
+        // A GUID marker written before the sync existed (no index key) still reads; it is not on the
+        // index the sync Queries until its account signs in again.
+        let marker = format!("ADGUID#{max_guid}");
+        assert!(t.raw_get(&marker, "ADGUID").await.unwrap().contains_key("gsi1pk"));
+        let ned = id_of(&t, "ned@corp.example").await.unwrap();
+        let ned_guid =
+            t.raw_get(&format!("USER#{ned}"), "ACCOUNT").await.unwrap()["credential"].as_m().unwrap()["guid"].as_s().unwrap().clone();
+        let old = format!("ADGUID#{ned_guid}");
+        t.raw_update(&old, "ADGUID", "REMOVE gsi1pk, gsi1sk SET user_id = :v", aws_sdk_dynamodb::types::AttributeValue::S(ned.clone()))
+            .await;
+        assert_eq!(t.sync_directory().await.unwrap().checked, 2);
+        t.clock.advance(jiff::SignedDuration::from_mins(2));
+        assert_eq!(login(&t, "ned@corp.example", "Ned-pass-2026").await.status, 200, "the old marker still links Ned");
+        assert_eq!(id_of(&t, "ned@corp.example").await.as_deref(), Some(ned.as_str()));
+        assert!(t.raw_get(&old, "ADGUID").await.unwrap().contains_key("gsi1pk"), "indexed at the sign-in");
+        assert_eq!(t.sync_directory().await.unwrap().checked, 3);
+    }
 }

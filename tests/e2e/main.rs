@@ -29,6 +29,7 @@ mod photos;
 mod reset;
 mod reset_caps;
 mod revocation;
+mod samba;
 mod ses;
 mod sessions;
 mod sheet_import;

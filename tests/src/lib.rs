@@ -3,7 +3,9 @@
 //! uses. The engine is the embedded dynoxide unless `SECBOARD_TEST_DYNAMODB` names another
 //! endpoint (moto in the test command); an unreachable engine fails the test loudly.
 
+pub mod ad_server;
 pub mod django;
+pub mod samba;
 pub mod slapd;
 
 use aws_sdk_dynamodb::types::AttributeValue;
@@ -184,8 +186,16 @@ impl TestApp {
     /// One run of the scheduled directory sync (the `directory-sync` function's flow), against
     /// the directory the settings name.
     pub async fn sync_directory(&self) -> secboard_domain::Result<secboard_domain::flows::directory_sync::SyncReport> {
+        self.sync_directory_with(&secboard_ldap::LdapClient).await
+    }
+
+    /// [`TestApp::sync_directory`] through another client (one that counts what is asked of it).
+    pub async fn sync_directory_with(
+        &self,
+        client: &dyn secboard_domain::active_directory::AdClient,
+    ) -> secboard_domain::Result<secboard_domain::flows::directory_sync::SyncReport> {
         let before = self.iam_made();
-        let report = secboard_domain::flows::directory_sync::sync(&self.app.deps, &secboard_ldap::LdapClient).await;
+        let report = secboard_domain::flows::directory_sync::sync(&self.app.deps, client).await;
         self.note_iam("directory-sync", before);
         report
     }

@@ -4,6 +4,8 @@
 //! overlay, a service account, and a private CA whose certificate (for 127.0.0.1) StartTLS uses.
 //! The test command installs slapd (infra/test-all.sh); a machine without it fails loudly.
 
+pub use crate::ad_server::AdUser;
+use crate::ad_server::{DirectoryServer, make_certificates, run};
 use serde_json::{Value, json};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -16,34 +18,8 @@ pub const SERVICE_PASSWORD: &str = "svc-Secret-2026";
 const ROOT_DN: &str = "cn=admin,dc=corp,dc=example";
 const ROOT_PASSWORD: &str = "root-Secret-2026";
 
-const SCHEMA: &str = "\
-attributetype ( 1.2.840.113556.1.4.221 NAME 'sAMAccountName' EQUALITY caseIgnoreMatch SYNTAX 1.3.6.1.4.1.1466.115.121.1.15 SINGLE-VALUE )
-attributetype ( 1.2.840.113556.1.4.8 NAME 'userAccountControl' EQUALITY integerMatch SYNTAX 1.3.6.1.4.1.1466.115.121.1.27 SINGLE-VALUE )
-attributetype ( 1.2.840.113556.1.2.141 NAME 'department' EQUALITY caseIgnoreMatch SYNTAX 1.3.6.1.4.1.1466.115.121.1.15 SINGLE-VALUE )
-attributetype ( 1.2.840.113556.1.4.656 NAME 'userPrincipalName' EQUALITY caseIgnoreMatch SYNTAX 1.3.6.1.4.1.1466.115.121.1.15 SINGLE-VALUE )
-attributetype ( 1.2.840.113556.1.4.2 NAME 'objectGUID' EQUALITY octetStringMatch SYNTAX 1.3.6.1.4.1.1466.115.121.1.40 SINGLE-VALUE )
-attributetype ( 1.2.840.113556.1.4.12 NAME 'badPwdCount' EQUALITY integerMatch SYNTAX 1.3.6.1.4.1.1466.115.121.1.27 SINGLE-VALUE )
-attributetype ( 1.2.840.113556.1.4.73 NAME 'lockoutThreshold' EQUALITY integerMatch SYNTAX 1.3.6.1.4.1.1466.115.121.1.27 SINGLE-VALUE )
-objectclass ( 1.2.840.113556.1.5.9 NAME 'user' SUP top AUXILIARY MAY ( sAMAccountName $ userAccountControl $ department $ userPrincipalName $ objectGUID $ badPwdCount ) )
-objectclass ( 1.2.840.113556.1.5.67 NAME 'domainDNS' SUP top AUXILIARY MAY ( lockoutThreshold ) )
-";
-
-/// A user entry to add.
-pub struct AdUser<'a> {
-    pub uid: &'a str,
-    pub email: &'a str,
-    pub password: &'a str,
-    pub first_name: &'a str,
-    pub last_name: &'a str,
-    pub department: Option<&'a str>,
-    pub disabled: bool,
-}
-
-impl<'a> AdUser<'a> {
-    pub fn new(uid: &'a str, email: &'a str, password: &'a str) -> Self {
-        AdUser { uid, email, password, first_name: "Ada", last_name: "Lovelace", department: None, disabled: false }
-    }
-}
+/// The AD-style schema (also loaded by the browser tests' slapd, tests/browser/specs/slapd.mjs).
+const SCHEMA: &str = include_str!("ad.schema");
 
 pub struct Slapd {
     pub port: u16,
@@ -60,12 +36,6 @@ impl Drop for Slapd {
     }
 }
 
-fn run(cmd: &mut Command, what: &str) -> String {
-    let out = cmd.output().unwrap_or_else(|e| panic!("{what}: {e} (infra/test-all.sh installs slapd, ldap-utils and openssl)"));
-    assert!(out.status.success(), "{what} failed: {}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
@@ -80,37 +50,7 @@ impl Slapd {
         std::fs::write(d.join("ad.schema"), SCHEMA).unwrap();
         std::fs::create_dir(d.join("db")).unwrap();
         // A private CA and a server certificate for 127.0.0.1 signed by it.
-        run(
-            Command::new("openssl")
-                .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=SecBoard test CA"])
-                .args(["-keyout", &p("ca.key"), "-out", &p("ca.pem")]),
-            "openssl (CA)",
-        );
-        run(
-            Command::new("openssl").args(["req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1"]).args([
-                "-keyout",
-                &p("server.key"),
-                "-out",
-                &p("server.csr"),
-            ]),
-            "openssl (request)",
-        );
-        std::fs::write(d.join("ext.cnf"), "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n").unwrap();
-        run(
-            Command::new("openssl").args(["x509", "-req", "-days", "2", "-CAcreateserial"]).args([
-                "-in",
-                &p("server.csr"),
-                "-CA",
-                &p("ca.pem"),
-                "-CAkey",
-                &p("ca.key"),
-                "-out",
-                &p("server.pem"),
-                "-extfile",
-                &p("ext.cnf"),
-            ]),
-            "openssl (sign)",
-        );
+        let ca_pem = make_certificates(&d);
         let conf = format!(
             "include /etc/ldap/schema/core.schema\ninclude /etc/ldap/schema/cosine.schema\ninclude /etc/ldap/schema/inetorgperson.schema\n\
              include {schema}\nmodulepath /usr/lib/ldap\nmoduleload back_mdb\nmoduleload memberof\npidfile {pid}\n\
@@ -132,7 +72,6 @@ impl Slapd {
             .stderr(std::fs::File::create(d.join("slapd.log")).unwrap())
             .spawn()
             .unwrap_or_else(|e| panic!("starting slapd: {e} (infra/test-all.sh installs it: apt-get install slapd ldap-utils)"));
-        let ca_pem = std::fs::read_to_string(d.join("ca.pem")).unwrap();
         let mut s = Slapd { port, ca_pem, dir, child, guids: std::sync::atomic::AtomicU8::new(1) };
         let started = std::time::Instant::now();
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
@@ -202,10 +141,11 @@ impl Slapd {
         (dn, hex::encode(guid))
     }
 
-    /// Adds a group under `ou=groups` with these member DNs.
+    /// Adds a group under `ou=groups` with these member DNs, and the service account: a
+    /// groupOfNames must keep a member when the others are taken out.
     pub fn add_group(&self, cn: &str, members: &[&str]) {
-        let mut ldif = format!("dn: cn={cn},{GROUPS}\nobjectClass: groupOfNames\ncn: {cn}\n");
-        for m in members {
+        let mut ldif = format!("dn: cn={cn},{GROUPS}\nobjectClass: groupOfNames\ncn: {cn}\nmember: {SERVICE_DN}\n");
+        for m in members.iter().filter(|m| **m != SERVICE_DN) {
             ldif.push_str(&format!("member: {m}\n"));
         }
         self.add(&ldif);
@@ -227,6 +167,40 @@ impl Slapd {
             "connect_timeout_ms": 2000,
             "operation_timeout_ms": 2000,
         })
+    }
+}
+
+impl DirectoryServer for Slapd {
+    fn name(&self) -> String {
+        format!("slapd on {}", self.url())
+    }
+    fn add_user(&self, u: &AdUser) -> (String, String) {
+        Slapd::add_user(self, u)
+    }
+    fn add_group(&self, cn: &str, members: &[&str]) {
+        Slapd::add_group(self, cn, members)
+    }
+    fn remove_member(&self, group: &str, member_dn: &str) {
+        self.modify(&format!("dn: cn={group},{GROUPS}\nchangetype: modify\ndelete: member\nmember: {member_dn}\n"));
+    }
+    fn set(&self, dn: &str, attr: &str, value: &str) {
+        Slapd::set(self, dn, attr, value)
+    }
+    fn disable(&self, dn: &str) {
+        self.set(dn, "userAccountControl", "514");
+    }
+    fn enable(&self, dn: &str) {
+        self.set(dn, "userAccountControl", "512");
+    }
+    fn delete_user(&self, dn: &str) {
+        self.modify(&format!("dn: {dn}\nchangetype: delete\n"));
+    }
+    /// slapd keeps no count of its own: the attribute is written as AD would have counted.
+    fn bad_passwords(&self, dn: &str, n: u32) {
+        self.set(dn, "badPwdCount", &n.to_string());
+    }
+    fn settings(&self) -> Value {
+        Slapd::settings(self)
     }
 }
 

@@ -8,6 +8,9 @@
 //!
 //!   ad-signin-bench N      (N sign-ins of each after 10 warm-up pairs; needs slapd, ldap-utils, openssl)
 
+#[path = "../../../tests/src/ad_server.rs"]
+#[allow(dead_code)]
+mod ad_server;
 #[path = "../../../tests/src/slapd.rs"]
 #[allow(dead_code)]
 mod slapd;

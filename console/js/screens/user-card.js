@@ -50,7 +50,8 @@ async function drawCard(out, view, me, id) {
     } }));
   }
   if (mayEdit) {
-    actions.append(
+    // The buttons that do not apply are null: DOM append would write them out as "null".
+    actions.append(...[
       h("button", { type: "button", id: "send-link", text: t("card.send_link"), onclick: async () => {
         try { await api.post(`/api/users/${id}/first-access-link`); say(t("card.link_sent", { email: user.email })); } catch (e) { showProblem(e); }
       } }),
@@ -66,7 +67,7 @@ async function drawCard(out, view, me, id) {
       } }) : null,
       p.avatar_url ? h("button", { type: "button", text: t("card.remove_photo"), onclick: async () => {
         try { await api.del(`/api/users/${id}/avatar`); await reload(); } catch (e) { showProblem(e); }
-      } }) : null);
+      } }) : null].filter(Boolean));
   }
   if (mayDelete) {
     actions.append(h("button", { type: "button", class: "danger", id: "delete-user", text: t("card.delete"), onclick: async () => {

@@ -77,8 +77,8 @@ export async function userForm(me, user, mode = "edit") {
     h("label", { class: "check" }, h("input", { type: "radio", name: "mode", value: "existing" }), " ", t("form.mode_existing")),
     h("small", { text: t("form.mode_existing_hint") })) : null;
 
-  f.append(
-    modeBox,
+  // No modes on edit: left out (DOM append would write null out as "null").
+  f.append(...(modeBox ? [modeBox] : []),
     h("div", { class: "grid" },
       field("field.email", input("email", { type: "email", value: user ? user.email : "", required: true, autocomplete: "off" })),
       field("field.first_name", input("first_name", { value: p.first_name || "", required: true })),

@@ -21,6 +21,10 @@ use serde::{Deserialize, Serialize};
 pub const ACCOUNTDISABLE: u32 = 0x2;
 /// The most entries the connection test counts (one page: AD caps unpaged searches at 1000).
 pub const TEST_COUNT_MAX: usize = 1000;
+/// The most `objectGUID`s one search asks for ([`AdSession::find_by_guids`]): an OR filter of
+/// 100 binary values is ~6 KB, far below what AD takes, and its answer one page (AD answers at
+/// most 1000 entries unpaged). The scheduled sync of N linked accounts is N/100 searches.
+pub const GUID_BATCH: usize = 100;
 pub const DEFAULT_USER_FILTER: &str = "(objectClass=user)";
 pub const DEFAULT_CONNECT_TIMEOUT_MS: u32 = 3000;
 pub const DEFAULT_OPERATION_TIMEOUT_MS: u32 = 5000;
@@ -233,6 +237,9 @@ pub trait AdSession: Send {
     async fn find_by_email(&mut self, email: &str) -> Result<Vec<AdEntry>, AdError>;
     /// The entry with this `objectGUID` (as [`AdEntry::guid`]), matched on the binary value.
     async fn find_by_guid(&mut self, guid: &str) -> Result<Option<AdEntry>, AdError>;
+    /// The entries with these `objectGUID`s, [`GUID_BATCH`] to a search (an OR of the binary
+    /// values); a GUID with no entry has none in the answer, which is in no particular order.
+    async fn find_by_guids(&mut self, guids: &[String]) -> Result<Vec<AdEntry>, AdError>;
     /// How many entries the user filter finds under the base, at most `max`.
     async fn count_users(&mut self, max: usize) -> Result<usize, AdError>;
     /// The domain's `lockoutThreshold` (0 or absent: no lockout).

@@ -12,7 +12,7 @@
 
 use async_trait::async_trait;
 use ldap3::{Ldap, LdapConnAsync, LdapConnSettings, LdapError, Scope, SearchEntry, SearchOptions, ldap_escape};
-use secboard_domain::active_directory::{ACCOUNTDISABLE, AdClient, AdConnection, AdEntry, AdError, AdSession, Transport};
+use secboard_domain::active_directory::{ACCOUNTDISABLE, AdClient, AdConnection, AdEntry, AdError, AdSession, GUID_BATCH, Transport};
 use secboard_domain::password::Password;
 use std::sync::Arc;
 use std::time::Duration;
@@ -212,6 +212,19 @@ fn binary_filter_value(hex_value: &str) -> Option<String> {
     Some(bytes.iter().map(|b| format!("\\{b:02x}")).collect())
 }
 
+/// `(|(objectGUID=\..)(objectGUID=\..)...)` over values from [`binary_filter_value`].
+fn any_guid_filter(values: &[String]) -> String {
+    let mut filter = String::with_capacity(2 + values.len() * 61);
+    filter.push_str("(|");
+    for v in values {
+        filter.push_str("(objectGUID=");
+        filter.push_str(v);
+        filter.push(')');
+    }
+    filter.push(')');
+    filter
+}
+
 #[async_trait]
 impl AdSession for Session {
     async fn find_by_email(&mut self, email: &str) -> Result<Vec<AdEntry>, AdError> {
@@ -223,6 +236,18 @@ impl AdSession for Session {
     async fn find_by_guid(&mut self, guid: &str) -> Result<Option<AdEntry>, AdError> {
         let Some(value) = binary_filter_value(guid).filter(|v| !v.is_empty()) else { return Ok(None) };
         Ok(self.search_users(&format!("(objectGUID={value})"), 2).await?.into_iter().next())
+    }
+
+    async fn find_by_guids(&mut self, guids: &[String]) -> Result<Vec<AdEntry>, AdError> {
+        let mut values: Vec<String> = guids.iter().filter_map(|g| binary_filter_value(g)).filter(|v| !v.is_empty()).collect();
+        values.sort();
+        values.dedup();
+        let mut found = Vec::with_capacity(values.len());
+        for batch in values.chunks(GUID_BATCH) {
+            let limit = i32::try_from(batch.len()).unwrap_or(i32::MAX);
+            found.extend(self.search_users(&any_guid_filter(batch), limit).await?);
+        }
+        Ok(found)
     }
 
     async fn count_users(&mut self, max: usize) -> Result<usize, AdError> {
@@ -292,6 +317,12 @@ mod tests {
     fn a_guid_is_matched_byte_by_byte_and_nothing_else_goes_into_its_filter() {
         assert_eq!(binary_filter_value("00ff2a").as_deref(), Some("\\00\\ff\\2a"));
         assert_eq!(binary_filter_value("*)(uid=*"), None);
+    }
+
+    #[test]
+    fn guids_are_asked_for_in_one_or_filter_of_binary_values() {
+        let values: Vec<String> = ["00ff2a", "10"].iter().filter_map(|g| binary_filter_value(g)).collect();
+        assert_eq!(any_guid_filter(&values), "(|(objectGUID=\\00\\ff\\2a)(objectGUID=\\10))");
     }
 
     #[test]
