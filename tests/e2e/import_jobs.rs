@@ -322,3 +322,47 @@ async fn import_jobs_carry_the_tables_ttl_a_day_unfinished_and_seven_days_once_e
     let done = ttl(t.raw_get(&format!("USER#{me}"), &format!("IMPORTJOB#{id}")).await.unwrap());
     assert!((done - (ended + 7 * 24 * 3600)).abs() <= 2, "seven days from its end: {done} vs {ended}");
 }
+
+/// The local S3 engine answers CORS as the data bucket's rule does on AWS: the console's origin
+/// may PUT with its Content-Type, nobody else may, and nothing but PUT.
+#[tokio::test]
+async fn the_local_storage_lets_the_console_alone_put_across_origins() {
+    use secboard_domain::ports::BlobStore;
+    let dir = tempfile::tempdir().unwrap();
+    let console = "http://127.0.0.1:3999";
+    let s3 = secboard_infra::embedded::EmbeddedS3::start_with_cors(&dir.path().join("blobs"), vec![console.to_owned()]).await.unwrap();
+    let blobs = secboard_blobs::S3Blobs::new(&secboard_infra::embedded::local_sdk_config(&s3.endpoint), "cors");
+    blobs.ensure_bucket().await.unwrap();
+    let url = blobs.presign_put("imports/uploads/x", "text/csv", 3, jiff::SignedDuration::from_mins(15)).await.unwrap();
+    let client = reqwest::Client::new();
+    let preflight = |origin: &str, method: &str, headers: &str| {
+        client
+            .request(reqwest::Method::OPTIONS, &url)
+            .header("origin", origin)
+            .header("access-control-request-method", method)
+            .header("access-control-request-headers", headers)
+            .send()
+    };
+    let ok = preflight(console, "PUT", "content-type").await.unwrap();
+    assert_eq!(ok.status(), 200);
+    assert_eq!(ok.headers()["access-control-allow-origin"], console);
+    assert!(ok.headers()["access-control-allow-methods"].to_str().unwrap().contains("PUT"));
+    assert_eq!(preflight("http://evil.test", "PUT", "content-type").await.unwrap().status(), 403, "another origin");
+    assert_eq!(preflight(console, "DELETE", "").await.unwrap().status(), 403, "another method");
+    assert_eq!(preflight(console, "PUT", "content-type,x-amz-acl").await.unwrap().status(), 403, "another header");
+    let put = client.put(&url).header("origin", console).header("content-type", "text/csv").body("a,b").send().await.unwrap();
+    assert_eq!(put.status(), 200);
+    assert_eq!(put.headers()["access-control-allow-origin"], console, "the page may read the answer");
+    let other = client.put(&url).header("origin", "http://evil.test").header("content-type", "text/csv").body("a,b").send().await.unwrap();
+    assert!(other.headers().get("access-control-allow-origin").is_none());
+    // Without the rule (the engine the tests use), no origin is allowed.
+    let plain = secboard_infra::embedded::EmbeddedS3::start(&dir.path().join("plain")).await.unwrap();
+    let r = client
+        .request(reqwest::Method::OPTIONS, format!("{}/cors/x", plain.endpoint))
+        .header("origin", console)
+        .header("access-control-request-method", "PUT")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+}

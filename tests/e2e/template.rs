@@ -138,3 +138,30 @@ fn import_jobs_are_cleaned_up_by_the_tables_ttl_and_the_buckets_lifecycle_and_no
     // Reports are kept as long as their jobs, which link to them.
     assert_eq!(jiff::SignedDuration::from_hours(rule("imports/") * 24), KEPT);
 }
+
+/// The console PUTs large imports straight to the data bucket: the bucket's CORS rule is the one
+/// the local S3 engine applies, for the console's origin alone, and nothing else is allowed.
+#[test]
+fn the_data_buckets_cors_rule_is_the_local_engines_for_the_consoles_origin_alone() {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../template.yaml")).unwrap();
+    let doc: Value = serde_norway::from_str(&text).unwrap();
+    let cors = &doc["Resources"]["DataBucketCors"]["Properties"];
+    assert_eq!(untag(&cors["Bucket"]).as_str(), Some("DataBucket"));
+    let rules = cors["CorsRules"].as_sequence().unwrap();
+    assert_eq!(rules.len(), 1, "one rule");
+    let rule = &rules[0];
+    let strings =
+        |v: &Value| -> Vec<String> { v.as_sequence().unwrap().iter().map(|s| s.as_str().unwrap().to_ascii_lowercase()).collect() };
+    let want = secboard_http::headers::STORAGE_CORS;
+    assert_eq!(strings(&rule["AllowedMethods"]), want.methods.iter().map(|m| m.to_ascii_lowercase()).collect::<Vec<_>>());
+    assert_eq!(strings(&rule["AllowedHeaders"]), want.headers.iter().map(|h| h.to_string()).collect::<Vec<_>>());
+    assert_eq!(rule["MaxAgeSeconds"].as_u64(), Some(u64::from(want.max_age_secs)));
+    assert!(rule.get("ExposedHeaders").is_none());
+    // The console's origin: the custom domain when there is one, else the distribution's.
+    let origins = rule["AllowedOrigins"].as_sequence().unwrap();
+    assert_eq!(origins.len(), 1);
+    let origin = serde_norway::to_string(&origins[0]).unwrap();
+    assert!(origin.contains("HasConsoleUrl") && origin.contains("https://${Distribution.DomainName}") && !origin.contains('*'), "{origin}");
+    // The bucket names no function and no rule of its own for it (a cycle through the distribution).
+    assert!(doc["Resources"]["DataBucket"]["Properties"].get("CorsConfiguration").is_none());
+}
