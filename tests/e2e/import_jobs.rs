@@ -366,3 +366,27 @@ async fn the_local_storage_lets_the_console_alone_put_across_origins() {
         .unwrap();
     assert_eq!(r.status(), 403);
 }
+
+/// A CSV job is read as a stream, counted first: a file with more rows than a job takes is
+/// refused whole before a row is written (not after the rows that fit).
+#[tokio::test]
+async fn a_csv_job_over_the_rows_a_job_takes_is_refused_before_a_row_is_written() {
+    let t = TestApp::spawn().await;
+    t.company("Acme").await;
+    let max = secboard_domain::flows::import_job::JOB_ROWS_MAX;
+    let mut csv = String::from("Email,First Name,Last Name,Company\n");
+    for i in 0..=max {
+        csv.push_str(&format!("many{i}@example.com,Many,Rows,Acme\n"));
+    }
+    let up = start(&t, "text/csv", csv.len(), json!({})).await;
+    put(up.body["url"].as_str().unwrap(), "text/csv", csv.into_bytes()).await;
+    assert_eq!(t.run_import_jobs().await, vec![json!("failed")]);
+    let failed = job(&t, up.body["job_id"].as_str().unwrap()).await;
+    assert_eq!((failed.body["reason"].as_str(), failed.body["field"].as_str()), (Some("refused"), Some("file")), "{failed:?}");
+    assert!(failed.body["message"].as_str().unwrap().contains(&format!("at most {max} rows")), "{failed:?}");
+    use secboard_domain::ports::AccountStore;
+    for email in ["many0@example.com", &format!("many{}@example.com", max - 1)] {
+        let email = secboard_domain::email::Email::parse("email", email).unwrap();
+        assert_eq!(t.store.user_id_by_email(&email).await.unwrap(), None, "no row was written: {email:?}");
+    }
+}

@@ -6,7 +6,8 @@
 //! JSON Lines, one row a line, shown through a presigned GET; `GET /api/users/import/jobs/{id}`
 //! tells its status and totals. A job is claimed (waiting to running) in one conditional write, so
 //! storage announcing a file twice runs it once. The file is read from a local copy: a Django dump
-//! is streamed (memory flat with its size), a spreadsheet is read whole (at most [`SHEET_MAX`]).
+//! and a CSV file are streamed (memory flat with their size), an .xlsx is read whole (at most
+//! [`SHEET_MAX`]).
 
 use super::Deps;
 use super::authorize::Principal;
@@ -433,16 +434,33 @@ async fn import(
         if size > SHEET_MAX {
             return Err(Error::invalid("file", format!("a spreadsheet may be at most {} MB", SHEET_MAX / 1024 / 1024)));
         }
-        let bytes = std::fs::read(file).map_err(Error::unexpected)?;
-        let rows = if job.kind == "csv" { import_sheet::parse_csv(&bytes)? } else { read_xlsx(&bytes)? };
-        drop(bytes);
         let opts = SheetOptions {
             dry_run: job.dry_run,
             send_links: job.send_links,
             apply_role_groups: job.apply_role_groups,
             rows_max: JOB_ROWS_MAX,
         };
-        let mut r = import_sheet::import_rows(deps, cfg, &p, rows, opts).await?;
+        let mut r = if job.kind == "csv" {
+            // Read as a stream, twice: first counted (a file over the rows a job takes is refused
+            // before a row is written), then imported a row at a time. Memory holds a row.
+            let open = || -> Result<_> {
+                Ok(import_sheet::CsvRows::new(std::io::BufReader::new(std::fs::File::open(file).map_err(Error::unexpected)?)))
+            };
+            let mut rows = 0usize;
+            for row in open()?.skip(1) {
+                rows += usize::from(row?.iter().any(|c| !c.trim().is_empty()));
+                if rows > JOB_ROWS_MAX {
+                    return Err(Error::invalid("file", format!("at most {JOB_ROWS_MAX} rows in one import")));
+                }
+            }
+            import_sheet::import_stream(deps, cfg, &p, open()?, opts).await?
+        } else {
+            // calamine reads an .xlsx (a zip) whole.
+            let bytes = std::fs::read(file).map_err(Error::unexpected)?;
+            let rows = read_xlsx(&bytes)?;
+            drop(bytes);
+            import_sheet::import_rows(deps, cfg, &p, rows, opts).await?
+        };
         for row in &r.rows {
             line(&mut out, row)?;
         }
