@@ -2,6 +2,7 @@
 //! loopback port, so the same SDK adapter talks to it as to DynamoDB.
 
 use anyhow::Context;
+use secboard_http::headers::STORAGE_CORS;
 use std::path::Path;
 use tokio::sync::oneshot;
 
@@ -64,21 +65,31 @@ pub fn local_sdk_config(endpoint: &str) -> aws_config::SdkConfig {
         .build()
 }
 
-/// The embedded S3 engine: s3s-fs over a folder, on a loopback port, checking SigV4 and presign
-/// expiry for real. Its access key and secret are those of [`local_sdk_config`].
+/// The embedded S3 engine: s3s-fs over a folder, on a loopback port, checking SigV4 (the signed
+/// headers of a presigned link included: a PUT of another length or type than signed is refused)
+/// and presign expiry for real. Its access key and secret are those of [`local_sdk_config`].
+/// It answers CORS as the data bucket's rule does on AWS ([`STORAGE_CORS`], for the console's
+/// origins), which s3s-fs alone does not.
 pub struct EmbeddedS3 {
     pub endpoint: String,
     stop: Option<oneshot::Sender<()>>,
 }
 
 impl EmbeddedS3 {
+    /// An engine no browser may reach across origins (no CORS rule).
     pub async fn start(root: &Path) -> anyhow::Result<Self> {
+        Self::start_with_cors(root, vec![]).await
+    }
+
+    /// An engine the console at `console_origins` may PUT uploads to from a browser.
+    pub async fn start_with_cors(root: &Path, console_origins: Vec<String>) -> anyhow::Result<Self> {
         use hyper_util::rt::{TokioExecutor, TokioIo};
         std::fs::create_dir_all(root).with_context(|| format!("creating {}", root.display()))?;
         let fs = s3s_fs::FileSystem::new(root).map_err(|e| anyhow::anyhow!("s3s-fs at {}: {e:?}", root.display()))?;
         let mut builder = s3s::service::S3ServiceBuilder::new(fs);
         builder.set_auth(s3s::auth::SimpleAuth::from_single("test", "test"));
         let service = builder.build();
+        let origins = std::sync::Arc::new(console_origins);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.context("binding the S3 engine's port")?;
         let endpoint = format!("http://{}", listener.local_addr()?);
         let (tx, mut rx) = oneshot::channel::<()>();
@@ -88,7 +99,11 @@ impl EmbeddedS3 {
                     _ = &mut rx => break,
                     accepted = listener.accept() => {
                         let Ok((socket, _)) = accepted else { continue };
-                        let svc = service.clone();
+                        let (s3, origins) = (service.clone(), origins.clone());
+                        let svc = hyper::service::service_fn(move |req| {
+                            let (s3, origins) = (s3.clone(), origins.clone());
+                            async move { with_cors(&s3, &origins, req).await }
+                        });
                         tokio::spawn(async move {
                             let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
                                 .serve_connection(TokioIo::new(socket), svc)
@@ -100,6 +115,44 @@ impl EmbeddedS3 {
         });
         Ok(EmbeddedS3 { endpoint, stop: Some(tx) })
     }
+}
+
+/// A request to the engine, with CORS as S3 applies a bucket's rule: a preflight is answered
+/// from the rule alone (200 with the grant, or 403), and any other request from an origin the
+/// rule allows, for a method it allows, gets `Access-Control-Allow-Origin` on its answer
+/// (refusals included, so the page can read them).
+async fn with_cors(
+    s3: &s3s::service::S3Service,
+    origins: &[String],
+    req: http::Request<hyper::body::Incoming>,
+) -> Result<http::Response<s3s::Body>, s3s::HttpError> {
+    let rule = STORAGE_CORS;
+    let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    let origin = header("origin");
+    if req.method() == http::Method::OPTIONS {
+        let allowed = rule.allows(origins, &origin, &header("access-control-request-method"), &header("access-control-request-headers"));
+        let mut b = http::Response::builder()
+            .status(if allowed { 200 } else { 403 })
+            .header("vary", "Origin, Access-Control-Request-Headers, Access-Control-Request-Method");
+        if allowed {
+            b = b
+                .header("access-control-allow-origin", &origin)
+                .header("access-control-allow-methods", rule.methods.join(", "))
+                .header("access-control-allow-headers", rule.headers.join(", "))
+                .header("access-control-max-age", rule.max_age_secs.to_string());
+        }
+        return b.body(s3s::Body::empty()).map_err(|e| s3s::HttpError::new(Box::new(e)));
+    }
+    let method = req.method().as_str().to_owned();
+    let mut resp = s3.call(req.map(s3s::Body::from)).await?;
+    if !origin.is_empty()
+        && rule.allows(origins, &origin, &method, "")
+        && let Ok(v) = http::HeaderValue::from_str(&origin)
+    {
+        resp.headers_mut().insert("access-control-allow-origin", v);
+        resp.headers_mut().append("vary", http::HeaderValue::from_static("Origin"));
+    }
+    Ok(resp)
 }
 
 impl Drop for EmbeddedS3 {

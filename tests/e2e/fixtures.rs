@@ -64,9 +64,9 @@ async fn the_mailer_fixture_drains_the_queue() {
 async fn the_import_job_fixture_runs_the_uploaded_import() {
     let t = TestApp::spawn().await;
     t.company("Fixture Co").await;
-    let up = t.post("/api/users/import/uploads", json!({ "media_type": "text/csv" })).await;
-    assert_eq!(up.status, 201, "{up:?}");
     let csv = "Email,First Name,Last Name,Company\nfixture.job@example.com,Fix,Ture,Fixture Co\n";
+    let up = t.post("/api/users/import/uploads", json!({ "media_type": "text/csv", "size": csv.len() })).await;
+    assert_eq!(up.status, 201, "{up:?}");
     let put =
         reqwest::Client::new().put(up.body["url"].as_str().unwrap()).header("content-type", "text/csv").body(csv).send().await.unwrap();
     assert!(put.status().is_success(), "{put:?}");

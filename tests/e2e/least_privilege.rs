@@ -145,9 +145,9 @@ async fn tour(t: &TestApp) {
     assert_eq!(sheet.body["links_queued"], 1, "{sheet:?}");
     let sheet_user = sheet.body["rows"][0]["user_id"].as_str().unwrap().to_owned();
     // An import too large for a request: the upload link, the file, the job, its report.
-    let up = t.post("/api/users/import/uploads", json!({ "media_type": "text/csv", "send_links": true })).await;
-    ok(&up, "import upload");
     let csv = "Email,First Name,Last Name,Company\ntour.job@acme.test,Jo,Bee,Tour Ltd\n";
+    let up = t.post("/api/users/import/uploads", json!({ "media_type": "text/csv", "size": csv.len(), "send_links": true })).await;
+    ok(&up, "import upload");
     let put =
         reqwest::Client::new().put(up.body["url"].as_str().unwrap()).header("content-type", "text/csv").body(csv).send().await.unwrap();
     assert!(put.status().is_success(), "{put:?}");

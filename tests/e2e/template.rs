@@ -116,3 +116,52 @@ fn cloudfront_sends_exactly_the_security_headers_the_local_server_does() {
     want.sort();
     assert_eq!(got, want);
 }
+
+#[test]
+fn import_jobs_are_cleaned_up_by_the_tables_ttl_and_the_buckets_lifecycle_and_no_run_outlives_the_bound() {
+    use secboard_domain::flows::import_job::{KEPT, RUN_BOUND};
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../template.yaml")).unwrap();
+    let doc: Value = serde_norway::from_str(&text).unwrap();
+    let ttl = &doc["Resources"]["Table"]["Properties"]["TimeToLiveSpecification"];
+    assert_eq!((ttl["AttributeName"].as_str(), ttl["Enabled"].as_bool()), (Some("ttl"), Some(true)), "the store writes `ttl`");
+    // A job running longer than any run can is failed (`run_lost`): the function must stop first.
+    let timeout = doc["Resources"]["ImportJobFunction"]["Properties"]["Timeout"].as_i64().expect("the import function's timeout");
+    assert!(jiff::SignedDuration::from_secs(timeout) < RUN_BOUND, "the import function may run {timeout} s, the bound is {RUN_BOUND:#}");
+    let rules = doc["Resources"]["DataBucket"]["Properties"]["LifecycleConfiguration"]["Rules"].as_sequence().unwrap();
+    let rule = |prefix: &str| {
+        let r = rules.iter().find(|r| r["Prefix"].as_str() == Some(prefix)).unwrap_or_else(|| panic!("a rule for {prefix}"));
+        assert_eq!(r["Status"].as_str(), Some("Enabled"));
+        r["ExpirationInDays"].as_i64().unwrap()
+    };
+    // Uploads nobody ran (their job expired or was let go) go within a day.
+    assert_eq!(rule("imports/uploads/"), 1);
+    // Reports are kept as long as their jobs, which link to them.
+    assert_eq!(jiff::SignedDuration::from_hours(rule("imports/") * 24), KEPT);
+}
+
+/// The console PUTs large imports straight to the data bucket: the bucket's CORS rule is the one
+/// the local S3 engine applies, for the console's origin alone, and nothing else is allowed.
+#[test]
+fn the_data_buckets_cors_rule_is_the_local_engines_for_the_consoles_origin_alone() {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../template.yaml")).unwrap();
+    let doc: Value = serde_norway::from_str(&text).unwrap();
+    let cors = &doc["Resources"]["DataBucketCors"]["Properties"];
+    assert_eq!(untag(&cors["Bucket"]).as_str(), Some("DataBucket"));
+    let rules = cors["CorsRules"].as_sequence().unwrap();
+    assert_eq!(rules.len(), 1, "one rule");
+    let rule = &rules[0];
+    let strings =
+        |v: &Value| -> Vec<String> { v.as_sequence().unwrap().iter().map(|s| s.as_str().unwrap().to_ascii_lowercase()).collect() };
+    let want = secboard_http::headers::STORAGE_CORS;
+    assert_eq!(strings(&rule["AllowedMethods"]), want.methods.iter().map(|m| m.to_ascii_lowercase()).collect::<Vec<_>>());
+    assert_eq!(strings(&rule["AllowedHeaders"]), want.headers.iter().map(|h| h.to_string()).collect::<Vec<_>>());
+    assert_eq!(rule["MaxAgeSeconds"].as_u64(), Some(u64::from(want.max_age_secs)));
+    assert!(rule.get("ExposedHeaders").is_none());
+    // The console's origin: the custom domain when there is one, else the distribution's.
+    let origins = rule["AllowedOrigins"].as_sequence().unwrap();
+    assert_eq!(origins.len(), 1);
+    let origin = serde_norway::to_string(&origins[0]).unwrap();
+    assert!(origin.contains("HasConsoleUrl") && origin.contains("https://${Distribution.DomainName}") && !origin.contains('*'), "{origin}");
+    // The bucket names no function and no rule of its own for it (a cycle through the distribution).
+    assert!(doc["Resources"]["DataBucket"]["Properties"].get("CorsConfiguration").is_none());
+}

@@ -42,8 +42,11 @@ impl BlobStore for CountingBlobs {
     async fn presign_get(&self, key: &str, _: jiff::SignedDuration) -> secboard_domain::Result<String> {
         Ok(format!("local://{key}"))
     }
-    async fn presign_put(&self, key: &str, _: &str, _: jiff::SignedDuration) -> secboard_domain::Result<String> {
+    async fn presign_put(&self, key: &str, _: &str, _: u64, _: jiff::SignedDuration) -> secboard_domain::Result<String> {
         Ok(format!("local://{key}"))
+    }
+    async fn size(&self, _: &str) -> secboard_domain::Result<Option<u64>> {
+        Ok(None)
     }
     async fn download(&self, _: &str, _: &Path) -> secboard_domain::Result<bool> {
         Ok(false)

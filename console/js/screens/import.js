@@ -1,8 +1,10 @@
 // Import users: a spreadsheet (CSV or .xlsx, the creation form's columns; the template to fill
 // in is offered in the reader's language) or, for superusers, a Django dumpdata (JSON). A dry run
 // first, then the import; the report shows a line per row with the column and message of each
-// problem. Files over the API's 6 MB body limit go through POST /api/users/import/uploads (see
-// the README): the console's origin policy does not reach the storage service.
+// problem. A file over the API's 6 MB body limit goes straight to storage by the presigned PUT of
+// POST /api/users/import/uploads (the CSP's connect-src and the bucket's CORS rule let this page
+// send it there) and is imported as a job, whose progress the screen follows to its totals and a
+// link to its report.
 import { api, query, Problem } from "../api.js";
 import { t, has, language } from "../i18n.js";
 import { h, field, input, select, showProblem, say } from "../dom.js";
@@ -11,6 +13,8 @@ import { companies } from "./users.js";
 const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 /** Lambda's request body limit. */
 export const INLINE_MAX = 6 * 1024 * 1024;
+/** How often a job's progress is asked for. */
+const POLL_MS = 1000;
 
 /** The media type the API reads a file as, from its name. */
 export function mediaType(name) {
@@ -66,16 +70,61 @@ export async function importScreen(view, me) {
     if (!f) return showProblem(new Problem(400, { code: "invalid", field: "file", detail: t("import.choose") }), form, status);
     const type = mediaType(f.name);
     if (!type) return showProblem(new Problem(400, { code: "invalid", field: "file", detail: t("import.kind") }), form, status);
-    if (f.size > INLINE_MAX) return say(t("import.too_large"), true, status);
     const opts = Object.fromEntries([...form.querySelectorAll("input[type=checkbox]")].map((c) => [c.name, c.checked ? "true" : ""]));
-    const q = query({ ...opts, dry_run: dry ? "true" : "", company_id: type === "application/json" ? company.value : "" });
+    const companyId = type === "application/json" ? company.value : "";
+    if (f.size > INLINE_MAX) return viaStorage(f, type, { ...opts, dry, companyId }, form, status, result);
+    const q = query({ ...opts, dry_run: dry ? "true" : "", company_id: companyId });
     say(t("import.working"), false, status);
     let report;
     try {
       report = await api.upload("/api/users/import" + q, new File([f], f.name, { type }));
     } catch (e) { showProblem(e, form, status); return; }
-    const created = report.created || 0, skipped = report.skipped || 0;
-    say(t(report.dry_run ? "import.summary_dry" : "import.summary", { created, skipped, unchanged: report.unchanged || 0 }), false, status);
+    summary(report, status);
     result.replaceChildren(reportTable(report));
   });
+}
+
+function summary(report, status) {
+  const created = report.created || 0, skipped = report.skipped || 0;
+  say(t(report.dry_run ? "import.summary_dry" : "import.summary", { created, skipped, unchanged: report.unchanged || 0 }), false, status);
+}
+
+/** A refusal of the file's size is the file's. */
+const atFile = (e) => (e instanceof Problem && e.field === "size" ? new Problem(e.status, { ...e.body, field: "file" }) : e);
+
+/**
+ * A file over the API's body limit: a job is started for it, the file is PUT to storage with the
+ * link it answers (signed for exactly this size and type), and the job is followed until it ends.
+ */
+async function viaStorage(f, type, o, form, status, result) {
+  say(t("import.uploading"), false, status);
+  let ticket;
+  try {
+    ticket = await api.post("/api/users/import/uploads", {
+      media_type: type, size: f.size, dry_run: o.dry, send_links: !!o.send_links, apply_role_groups: !!o.apply_role_groups,
+      keep_superusers: !!o.keep_superusers, company_id: o.companyId || null,
+    });
+  } catch (e) { showProblem(atFile(e), form, status); return; }
+  let put;
+  try {
+    put = await fetch(ticket.url, { method: ticket.method, body: f, headers: { "content-type": ticket.content_type }, credentials: "omit" });
+  } catch (_) { put = null; }
+  if (!put || !put.ok) return say(t("import.upload_failed"), true, status);
+  for (;;) {
+    let job;
+    try {
+      job = await api.get(`/api/users/import/jobs/${encodeURIComponent(ticket.job_id)}`);
+    } catch (e) { showProblem(e, form, status); return; }
+    if (job.status === "done") {
+      summary(job.summary || {}, status);
+      result.replaceChildren(h("p", {}, h("a", { href: job.report_url, download: `import-report-${job.id}.jsonl`, text: t("import.job_report") })));
+      return;
+    }
+    if (job.status === "failed") {
+      const reason = job.reason && has("import.failed." + job.reason) ? t("import.failed." + job.reason) : (job.message || "");
+      return say(t("import.job_failed", { reason }), true, status);
+    }
+    say(t(job.status === "running" ? "import.job_running" : "import.job_waiting"), false, status);
+    await new Promise((r) => setTimeout(r, POLL_MS));
+  }
 }

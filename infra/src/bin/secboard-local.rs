@@ -93,6 +93,13 @@ fn content_type(path: &Path) -> &'static str {
     }
 }
 
+/// `scheme://host[:port]` of a URL (what a browser sends as `Origin`).
+fn origin_of(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let host = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+    format!("{}://{host}", url.split_once("://").map_or("http", |(s, _)| s))
+}
+
 /// Serves the console's files; never anything outside its folder.
 async fn console(path: &str) -> http::Response<Full<Bytes>> {
     let root = console_dir();
@@ -208,12 +215,18 @@ async fn main() -> anyhow::Result<()> {
     std::fs::create_dir_all(&args.data).with_context(|| format!("creating {}", args.data.display()))?;
     let key = ensure_key(&args.data)?;
 
+    // Bound first: the S3 engine lets the console at this address upload to it (CORS).
+    let listener = tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("listening on {}", args.listen))?;
+    let url = format!("http://{}", listener.local_addr()?);
+    let console_url = std::env::var("SECBOARD_CONSOLE_URL").ok().filter(|v| !v.is_empty());
     let external = std::env::var("AWS_ENDPOINT_URL_DYNAMODB").or_else(|_| std::env::var("AWS_ENDPOINT_URL")).ok().filter(|v| !v.is_empty());
     let s3_external = std::env::var("AWS_ENDPOINT_URL_S3").or_else(|_| std::env::var("AWS_ENDPOINT_URL")).ok().filter(|v| !v.is_empty());
     let (s3_endpoint, s3_engine) = match s3_external {
         Some(e) => (e, None),
         None => {
-            let engine = EmbeddedS3::start(&args.data.join("blobs")).await?;
+            // The console's origins: this server's, and the address mail links point at.
+            let origins = [Some(url.clone()), console_url.as_deref().map(origin_of)].into_iter().flatten().collect();
+            let engine = EmbeddedS3::start_with_cors(&args.data.join("blobs"), origins).await?;
             (engine.endpoint.clone(), Some(engine))
         }
     };
@@ -241,11 +254,9 @@ async fn main() -> anyhow::Result<()> {
     let tz = time_zone_from_env()?;
     let mut app = App::new(store, Arc::new(SystemClock), Arc::new(OsEntropy), tz, key);
 
-    let listener = tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("listening on {}", args.listen))?;
-    let url = format!("http://{}", listener.local_addr()?);
     let default_sender = std::env::var("SECBOARD_DEFAULT_SENDER").unwrap_or_else(|_| "no-reply@secboard.example".to_owned());
     app.mail = MailConfig {
-        console_url: std::env::var("SECBOARD_CONSOLE_URL").unwrap_or_else(|_| url.clone()),
+        console_url: console_url.clone().unwrap_or_else(|| url.clone()),
         default_sender: Some(Email::parse("SECBOARD_DEFAULT_SENDER", &default_sender).map_err(|e| anyhow::anyhow!("{e}"))?),
     };
     // The mailer: what flows queue goes to DATA/outbox as .eml files, listed at /outbox.

@@ -114,7 +114,7 @@ impl BlobStore for S3Blobs {
         self.presign_get_at(key, std::time::SystemTime::now() - self.signing_lag, valid_for).await
     }
 
-    async fn presign_put(&self, key: &str, content_type: &str, valid_for: SignedDuration) -> Result<String> {
+    async fn presign_put(&self, key: &str, content_type: &str, content_length: u64, valid_for: SignedDuration) -> Result<String> {
         self.note("PutObject", key);
         let start = std::time::SystemTime::now() - self.signing_lag;
         let cfg =
@@ -125,10 +125,23 @@ impl BlobStore for S3Blobs {
             .bucket(&self.bucket)
             .key(key)
             .content_type(content_type)
+            // Signed with the type: storage refuses a body of any other length.
+            .content_length(i64::try_from(content_length).map_err(fault("presigning"))?)
             .presigned(cfg)
             .await
             .map_err(fault("presigning"))?;
         Ok(req.uri().to_owned())
+    }
+
+    async fn size(&self, key: &str) -> Result<Option<u64>> {
+        self.note("GetObject", key);
+        match self.client.head_object().bucket(&self.bucket).key(key).send().await {
+            Ok(o) => Ok(Some(o.content_length().and_then(|n| u64::try_from(n).ok()).unwrap_or(0))),
+            Err(e) if e.as_service_error().is_some_and(|s| s.is_not_found()) => Ok(None),
+            // A HEAD's 404 has no body to name the error by.
+            Err(e) if e.raw_response().is_some_and(|r| r.status().as_u16() == 404) => Ok(None),
+            Err(e) => Err(fault("reading an object's size")(e)),
+        }
     }
 
     async fn download(&self, key: &str, to: &std::path::Path) -> Result<bool> {

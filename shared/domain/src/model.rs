@@ -319,6 +319,15 @@ pub struct ImportJob {
     pub apply_role_groups: bool,
     pub company_id: Option<String>,
     pub status: ImportJobStatus,
+    /// The file's size as declared when the job started: the upload link is signed for it.
+    #[serde(default)]
+    pub size: u64,
+    /// When a run claimed it (waiting to running).
+    #[serde(default)]
+    pub started_at: Option<Timestamp>,
+    /// Until when the job is kept: the store deletes it after that (the table's TTL).
+    #[serde(default)]
+    pub keep_until: Option<Timestamp>,
     /// The address the upload was asked from (the audit's source for what the job writes).
     pub source_ip: String,
     pub created_at: Timestamp,
@@ -327,6 +336,10 @@ pub struct ImportJob {
     pub summary: Option<serde_json::Value>,
     /// Why the whole file was refused: the field and the message.
     pub error: Option<(String, String)>,
+    /// Why a job failed, for a client to act on: `refused` (the file, see `error`), `too_large`,
+    /// `upload_expired` (the file never came), `run_lost` (its run died), `fault`.
+    #[serde(default)]
+    pub reason: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -286,8 +286,12 @@ pub trait BlobStore: Send + Sync {
     /// A GET link valid for `valid_for`. It is signed at the real time, since the storage service
     /// checks it against its own clock; flows report the expiry from their clock.
     async fn presign_get(&self, key: &str, valid_for: jiff::SignedDuration) -> Result<String>;
-    /// A PUT link valid for `valid_for`, for an upload of `content_type` straight to storage.
-    async fn presign_put(&self, key: &str, content_type: &str, valid_for: jiff::SignedDuration) -> Result<String>;
+    /// A PUT link valid for `valid_for`, for an upload straight to storage of exactly
+    /// `content_length` bytes of `content_type`: both headers are signed, so storage refuses a
+    /// body of any other size or type.
+    async fn presign_put(&self, key: &str, content_type: &str, content_length: u64, valid_for: jiff::SignedDuration) -> Result<String>;
+    /// The object's size in bytes (a HEAD, nothing read); `None` if there is none.
+    async fn size(&self, key: &str) -> Result<Option<u64>>;
     /// Copies an object into a local file (streamed: memory stays flat); `false` if there is none.
     async fn download(&self, key: &str, to: &std::path::Path) -> Result<bool>;
     /// Stores a local file (streamed from disk).

@@ -6,7 +6,8 @@
 //! JSON Lines, one row a line, shown through a presigned GET; `GET /api/users/import/jobs/{id}`
 //! tells its status and totals. A job is claimed (waiting to running) in one conditional write, so
 //! storage announcing a file twice runs it once. The file is read from a local copy: a Django dump
-//! is streamed (memory flat with its size), a spreadsheet is read whole (at most [`SHEET_MAX`]).
+//! and a CSV file are streamed (memory flat with their size), an .xlsx is read whole (at most
+//! [`SHEET_MAX`]).
 
 use super::Deps;
 use super::authorize::Principal;
@@ -33,8 +34,24 @@ pub const REPORTS: &str = "imports/reports/";
 pub const LINK_LIFETIME: SignedDuration = SignedDuration::from_mins(15);
 /// Most rows a spreadsheet job takes (a job is not bound by a request's 30 s).
 pub const JOB_ROWS_MAX: usize = 20_000;
-/// Largest spreadsheet a job reads (it is read whole; a Django dump is streamed, unbounded).
-pub const SHEET_MAX: u64 = 50 * 1024 * 1024;
+/// Largest spreadsheet a job reads (it is read whole).
+pub const SHEET_MAX: u64 = 50 * MIB;
+/// Largest Django dump a job takes: it is streamed from a local copy, so memory is not the bound,
+/// the function's `/tmp` (4 GB, the report beside the copy) is.
+pub const DUMP_MAX: u64 = 1024 * MIB;
+const MIB: u64 = 1024 * 1024;
+/// How long past its upload link's expiry a job still waits for its file (storage's event may
+/// come late); then it has failed, `upload_expired`.
+pub const UPLOAD_GRACE: SignedDuration = SignedDuration::from_mins(15);
+/// How long after its claim a run may still be going: the import function stops at 15 minutes
+/// (template.yaml's Timeout, which a test holds below this), so a job running longer died with
+/// its run (`run_lost`).
+pub const RUN_BOUND: SignedDuration = SignedDuration::from_mins(20);
+/// How long a job that has not ended is kept: well past its upload link and any run, so the
+/// table's TTL deletes jobs whose file never came or whose run died, whether or not anyone looks.
+pub const KEPT_UNFINISHED: SignedDuration = SignedDuration::from_hours(24);
+/// How long an ended job is kept, as its report is (the bucket's rule for `imports/`: 7 days).
+pub const KEPT: SignedDuration = SignedDuration::from_hours(7 * 24);
 
 pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
@@ -45,6 +62,9 @@ pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadshee
 pub struct UploadInput {
     /// `application/json` (a Django dump), `text/csv` or the .xlsx media type.
     pub media_type: String,
+    /// The file's size in bytes: the upload link is signed for exactly this many, at most
+    /// [`SHEET_MAX`] for a spreadsheet and [`DUMP_MAX`] for a Django dump.
+    pub size: u64,
     #[serde(default)]
     pub dry_run: bool,
     #[serde(default)]
@@ -56,7 +76,8 @@ pub struct UploadInput {
     pub company_id: Option<String>,
 }
 
-/// Where to PUT the file: send it with exactly this `Content-Type`.
+/// Where to PUT the file: send it with exactly this `Content-Type` and `Content-Length` (both
+/// are signed: storage refuses any other).
 #[derive(Debug, Serialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct UploadTicket {
@@ -64,6 +85,7 @@ pub struct UploadTicket {
     pub url: String,
     pub method: &'static str,
     pub content_type: String,
+    pub content_length: u64,
     pub expires_at: Timestamp,
 }
 
@@ -73,6 +95,11 @@ pub struct UploadTicket {
 pub struct JobView {
     pub id: String,
     pub status: ImportJobStatus,
+    /// Why a failed job failed: `refused` (the file, see `field` and `message`), `too_large`,
+    /// `upload_expired` (the file did not come while the link worked), `run_lost` (the run
+    /// stopped without finishing), `fault`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
     /// `django`, `csv`, `xlsx`.
     pub kind: String,
     pub dry_run: bool,
@@ -101,6 +128,27 @@ fn kind_of(media_type: &str) -> Result<&'static str> {
     }
 }
 
+/// The largest file of a kind, and what it is called in a refusal.
+fn size_max(kind: &str) -> (u64, &'static str) {
+    if kind == "django" { (DUMP_MAX, "a Django dump") } else { (SHEET_MAX, "a spreadsheet") }
+}
+
+fn check_size(kind: &str, size: u64) -> Result<()> {
+    let (max, what) = size_max(kind);
+    if size == 0 {
+        return Err(Error::invalid("size", "the file is empty"));
+    }
+    if size > max {
+        return Err(Error::invalid("size", format!("{what} may be at most {} MB ({max} bytes); this one is {size} bytes", max / MIB)));
+    }
+    Ok(())
+}
+
+/// `at + d`, or the end of time.
+fn after(at: Timestamp, d: SignedDuration) -> Timestamp {
+    at.checked_add(d).unwrap_or(Timestamp::MAX)
+}
+
 fn content_type(kind: &str) -> &'static str {
     match kind {
         "django" => "application/json",
@@ -125,6 +173,7 @@ fn only_superusers(p: &Principal) -> Result<()> {
 pub async fn start<S: Store + ?Sized>(deps: &Deps<S>, blobs: &dyn BlobStore, p: &Principal, input: UploadInput) -> Result<UploadTicket> {
     only_superusers(p)?;
     let kind = kind_of(&input.media_type)?;
+    check_size(kind, input.size)?;
     let company_id = input.company_id.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
     if let Some(c) = &company_id {
         crate::ids::CompanyId::parse("company_id", c)?;
@@ -140,18 +189,54 @@ pub async fn start<S: Store + ?Sized>(deps: &Deps<S>, blobs: &dyn BlobStore, p: 
         apply_role_groups: input.apply_role_groups,
         company_id,
         status: ImportJobStatus::Waiting,
+        size: input.size,
+        started_at: None,
+        keep_until: Some(after(deps.now(), KEPT_UNFINISHED)),
         source_ip: p.source_ip.clone(),
         created_at: deps.now(),
         finished_at: None,
         summary: None,
         error: None,
+        reason: None,
     };
     if !deps.store.save_job(&job, None).await? {
         return Err(Error::unexpected("a new import job's id was taken"));
     }
-    let url = blobs.presign_put(&upload_key(p.id(), &id), content_type(kind), LINK_LIFETIME).await?;
+    let url = blobs.presign_put(&upload_key(p.id(), &id), content_type(kind), input.size, LINK_LIFETIME).await?;
     let expires_at = deps.now().checked_add(LINK_LIFETIME).map_err(Error::unexpected)?;
-    Ok(UploadTicket { job_id: id, url, method: "PUT", content_type: content_type(kind).to_owned(), expires_at })
+    Ok(UploadTicket { job_id: id, url, method: "PUT", content_type: content_type(kind).to_owned(), content_length: input.size, expires_at })
+}
+
+/// Why a job that has not ended never will, at `now`: its file did not come while the upload
+/// link worked (and a grace for a late event), or its run has gone on longer than any run can.
+fn overdue(job: &ImportJob, now: Timestamp) -> Option<(&'static str, &'static str)> {
+    match job.status {
+        ImportJobStatus::Waiting if now > after(job.created_at, LINK_LIFETIME.saturating_add(UPLOAD_GRACE)) => {
+            Some(("upload_expired", "the file did not arrive while the upload link worked; start the import again"))
+        }
+        ImportJobStatus::Running if now > after(job.started_at.unwrap_or(job.created_at), RUN_BOUND) => {
+            Some(("run_lost", "the import stopped without finishing; rows before it may have been written"))
+        }
+        _ => None,
+    }
+}
+
+/// Ends a job that will never end by itself as failed, with its reason, in a write guarded by
+/// the status it was read with: a late run can no longer claim it, and a run that ended
+/// meanwhile keeps its own end. Answers the job as it now stands.
+async fn expire<S: Store + ?Sized>(deps: &Deps<S>, job: ImportJob) -> Result<ImportJob> {
+    let now = deps.now();
+    let Some((reason, message)) = overdue(&job, now) else { return Ok(job) };
+    let mut ended = job.clone();
+    ended.status = ImportJobStatus::Failed;
+    ended.reason = Some(reason.to_owned());
+    ended.error = Some(("file".to_owned(), message.to_owned()));
+    ended.finished_at = Some(now);
+    ended.keep_until = Some(after(now, KEPT));
+    if deps.store.save_job(&ended, Some(job.status)).await? {
+        return Ok(ended);
+    }
+    deps.store.get_job(&job.owner, &job.id).await?.ok_or(Error::NotFound("import job"))
 }
 
 /// The caller's job, with a link to its report once done.
@@ -159,6 +244,7 @@ pub async fn view<S: Store + ?Sized>(deps: &Deps<S>, blobs: &dyn BlobStore, p: &
     only_superusers(p)?;
     let id = JobId::parse("id", id)?.to_string();
     let job = deps.store.get_job(p.id(), &id).await?.ok_or(Error::NotFound("import job"))?;
+    let job = expire(deps, job).await?;
     let report_url = match job.status {
         ImportJobStatus::Done => Some(blobs.presign_get(&report_key(&job.owner, &job.id), LINK_LIFETIME).await?),
         _ => None,
@@ -167,6 +253,7 @@ pub async fn view<S: Store + ?Sized>(deps: &Deps<S>, blobs: &dyn BlobStore, p: &
     Ok(JobView {
         id: job.id,
         status: job.status,
+        reason: job.reason,
         kind: job.kind,
         dry_run: job.dry_run,
         created_at: job.created_at,
@@ -188,8 +275,10 @@ pub fn parse_upload_key(key: &str) -> Option<(UserId, String)> {
 /// Reads a spreadsheet's bytes into rows of text cells (the function that links calamine).
 pub type SheetReader = dyn Fn(&[u8]) -> Result<Vec<Vec<String>>> + Send + Sync;
 
-/// Runs the job whose file landed at `key`. A key that is not an upload, a job not waiting (run
-/// already, or running elsewhere), or a file not there yet is left alone.
+/// Runs the job whose file landed at `key`. A key that is not an upload, a job running elsewhere,
+/// or a file not there yet is left alone; the file of a job that has ended (or is gone, or whose
+/// run died) is deleted unread, and so is one larger than its kind may be (the job fails,
+/// `too_large`) or not of the size declared.
 pub async fn run<S: Store + ?Sized>(
     deps: &Deps<S>,
     cfg: &MailConfig,
@@ -198,9 +287,42 @@ pub async fn run<S: Store + ?Sized>(
     key: &str,
 ) -> Result<Option<ImportJobStatus>> {
     let Some((owner, id)) = parse_upload_key(key) else { return Ok(None) };
-    let Some(mut job) = deps.store.get_job(&owner, &id).await? else { return Ok(None) };
-    if job.status != ImportJobStatus::Waiting {
+    let Some(job) = deps.store.get_job(&owner, &id).await? else {
+        // The job was let go (its keeping ran out): the file is nobody's.
+        blobs.delete(key).await?;
         return Ok(None);
+    };
+    let mut job = expire(deps, job).await?;
+    match job.status {
+        ImportJobStatus::Waiting => {}
+        ImportJobStatus::Running => return Ok(None),
+        ImportJobStatus::Done | ImportJobStatus::Failed => {
+            blobs.delete(key).await?;
+            return Ok(None);
+        }
+    }
+    // The link was signed for the declared size, which storage holds an upload to; what is
+    // there is checked before a byte is read all the same.
+    let Some(size) = blobs.size(key).await? else { return Ok(None) };
+    let (max, what) = size_max(&job.kind);
+    let refusal = if size > max {
+        Some(("too_large", format!("{what} may be at most {} MB ({max} bytes); this one is {size} bytes", max / MIB)))
+    } else if job.size != 0 && size != job.size {
+        Some(("refused", format!("the file has {size} bytes, not the {} declared", job.size)))
+    } else {
+        None
+    };
+    if let Some((reason, message)) = refusal {
+        job.status = ImportJobStatus::Failed;
+        job.reason = Some(reason.to_owned());
+        job.error = Some(("size".to_owned(), message));
+        job.finished_at = Some(deps.now());
+        job.keep_until = Some(after(deps.now(), KEPT));
+        if !deps.store.save_job(&job, Some(ImportJobStatus::Waiting)).await? {
+            return Ok(None);
+        }
+        blobs.delete(key).await?;
+        return Ok(Some(job.status));
     }
     // A folder of this run's own: another run of the same job (a repeated event) has its own.
     let run = hex::encode(crate::clock::random_bytes::<8>(deps.entropy.as_ref()));
@@ -212,6 +334,7 @@ pub async fn run<S: Store + ?Sized>(
         return Ok(None);
     }
     job.status = ImportJobStatus::Running;
+    job.started_at = Some(deps.now());
     if !deps.store.save_job(&job, Some(ImportJobStatus::Waiting)).await? {
         let _ = std::fs::remove_dir_all(&dir);
         return Ok(None);
@@ -225,6 +348,7 @@ pub async fn run<S: Store + ?Sized>(
         }
     }
     job.finished_at = Some(deps.now());
+    job.keep_until = Some(after(deps.now(), KEPT));
     let result = match outcome {
         Ok(summary) => {
             job.status = ImportJobStatus::Done;
@@ -235,10 +359,12 @@ pub async fn run<S: Store + ?Sized>(
             job.status = ImportJobStatus::Failed;
             match e {
                 Error::Invalid { field, message } | Error::NotPermitted { field, message } => {
+                    job.reason = Some("refused".to_owned());
                     job.error = Some((field, message));
                     Ok(())
                 }
                 other => {
+                    job.reason = Some("fault".to_owned());
                     job.error = Some(("file".into(), "the import stopped on a fault; rows before it may have been written".into()));
                     Err(other)
                 }
@@ -309,16 +435,33 @@ async fn import<S: Store + ?Sized>(
         if size > SHEET_MAX {
             return Err(Error::invalid("file", format!("a spreadsheet may be at most {} MB", SHEET_MAX / 1024 / 1024)));
         }
-        let bytes = std::fs::read(file).map_err(Error::unexpected)?;
-        let rows = if job.kind == "csv" { import_sheet::parse_csv(&bytes)? } else { read_xlsx(&bytes)? };
-        drop(bytes);
         let opts = SheetOptions {
             dry_run: job.dry_run,
             send_links: job.send_links,
             apply_role_groups: job.apply_role_groups,
             rows_max: JOB_ROWS_MAX,
         };
-        let mut r = import_sheet::import_rows(deps, cfg, &p, rows, opts).await?;
+        let mut r = if job.kind == "csv" {
+            // Read as a stream, twice: first counted (a file over the rows a job takes is refused
+            // before a row is written), then imported a row at a time. Memory holds a row.
+            let open = || -> Result<_> {
+                Ok(import_sheet::CsvRows::new(std::io::BufReader::new(std::fs::File::open(file).map_err(Error::unexpected)?)))
+            };
+            let mut rows = 0usize;
+            for row in open()?.skip(1) {
+                rows += usize::from(row?.iter().any(|c| !c.trim().is_empty()));
+                if rows > JOB_ROWS_MAX {
+                    return Err(Error::invalid("file", format!("at most {JOB_ROWS_MAX} rows in one import")));
+                }
+            }
+            import_sheet::import_stream(deps, cfg, &p, open()?, opts).await?
+        } else {
+            // calamine reads an .xlsx (a zip) whole.
+            let bytes = std::fs::read(file).map_err(Error::unexpected)?;
+            let rows = read_xlsx(&bytes)?;
+            drop(bytes);
+            import_sheet::import_rows(deps, cfg, &p, rows, opts).await?
+        };
         for row in &r.rows {
             line(&mut out, row)?;
         }

@@ -140,41 +140,90 @@ impl Default for SheetOptions {
 /// Parses CSV (RFC 4180: quoted fields with doubled quotes and line breaks, `,` or `;` as the
 /// header line shows) into rows of text cells.
 pub fn parse_csv(bytes: &[u8]) -> Result<Vec<Vec<String>>> {
-    let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes))
-        .map_err(|_| Error::invalid("file", "the CSV file must be UTF-8"))?;
-    let first = text.lines().next().unwrap_or_default();
-    let sep = if first.matches(';').count() > first.matches(',').count() { ';' } else { ',' };
-    let mut rows = vec![];
-    let mut row = vec![];
-    let mut cell = String::new();
-    let mut quoted = false;
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (quoted, c) {
-            (true, '"') if chars.peek() == Some(&'"') => {
-                chars.next();
-                cell.push('"');
+    CsvRows::new(bytes).collect()
+}
+
+/// CSV rows read one at a time (what [`parse_csv`] reads, from any reader): memory holds a row,
+/// never the file. UTF-8 (a BOM is skipped); the separator is `;` when the first line has more of
+/// them than commas, else `,`.
+pub struct CsvRows<R> {
+    input: R,
+    line: String,
+    sep: Option<char>,
+    done: bool,
+}
+
+impl<R: std::io::BufRead> CsvRows<R> {
+    pub fn new(input: R) -> Self {
+        CsvRows { input, line: String::new(), sep: None, done: false }
+    }
+
+    fn row(&mut self) -> Result<Option<Vec<String>>> {
+        let mut row = vec![];
+        let mut cell = String::new();
+        let mut quoted = false;
+        loop {
+            self.line.clear();
+            let n = self.input.read_line(&mut self.line).map_err(|e| match e.kind() {
+                std::io::ErrorKind::InvalidData => Error::invalid("file", "the CSV file must be UTF-8"),
+                _ => Error::unexpected(e),
+            })?;
+            if n == 0 {
+                if quoted {
+                    return Err(Error::invalid("file", "a quoted CSV field is not closed"));
+                }
+                if !cell.is_empty() || !row.is_empty() {
+                    row.push(cell);
+                    return Ok(Some(row));
+                }
+                return Ok(None);
             }
-            (true, '"') => quoted = false,
-            (true, c) => cell.push(c),
-            (false, '"') if cell.is_empty() => quoted = true,
-            (false, c) if c == sep => row.push(std::mem::take(&mut cell)),
-            (false, '\r') => {}
-            (false, '\n') => {
-                row.push(std::mem::take(&mut cell));
-                rows.push(std::mem::take(&mut row));
+            let sep = match self.sep {
+                Some(sep) => sep,
+                None => {
+                    if let Some(rest) = self.line.strip_prefix('\u{FEFF}') {
+                        self.line = rest.to_owned();
+                    }
+                    let sep = if self.line.matches(';').count() > self.line.matches(',').count() { ';' } else { ',' };
+                    self.sep = Some(sep);
+                    sep
+                }
+            };
+            let mut chars = self.line.chars().peekable();
+            while let Some(c) = chars.next() {
+                match (quoted, c) {
+                    (true, '"') if chars.peek() == Some(&'"') => {
+                        chars.next();
+                        cell.push('"');
+                    }
+                    (true, '"') => quoted = false,
+                    (true, c) => cell.push(c),
+                    (false, '"') if cell.is_empty() => quoted = true,
+                    (false, c) if c == sep => row.push(std::mem::take(&mut cell)),
+                    (false, '\r') => {}
+                    (false, '\n') => {
+                        row.push(cell);
+                        return Ok(Some(row));
+                    }
+                    (false, c) => cell.push(c),
+                }
             }
-            (false, c) => cell.push(c),
+            // A line ends inside quotes (the field goes on) or the file ends without a newline.
         }
     }
-    if quoted {
-        return Err(Error::invalid("file", "a quoted CSV field is not closed"));
+}
+
+impl<R: std::io::BufRead> Iterator for CsvRows<R> {
+    type Item = Result<Vec<String>>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        let row = self.row().transpose();
+        self.done = !matches!(row, Some(Ok(_)));
+        row
     }
-    if !cell.is_empty() || !row.is_empty() {
-        row.push(cell);
-        rows.push(row);
-    }
-    Ok(rows)
 }
 
 fn problem(e: Error) -> std::result::Result<(String, String), Error> {
@@ -208,9 +257,26 @@ pub async fn import_rows<S: Store + ?Sized>(
     rows: Vec<Vec<String>>,
     opts: SheetOptions,
 ) -> Result<SheetReport> {
+    import_stream(deps, cfg, p, rows.into_iter().map(Ok), opts).await
+}
+
+/// [`import_rows`] over rows as they are read ([`CsvRows`] over a file): a row is decided before
+/// the next is read, so the file is never held whole. A row that cannot be read ends the import
+/// there (the rows before it stay decided).
+pub async fn import_stream<I, S: Store + ?Sized>(
+    deps: &Deps<S>,
+    cfg: &MailConfig,
+    p: &Principal,
+    rows: I,
+    opts: SheetOptions,
+) -> Result<SheetReport>
+where
+    I: IntoIterator<Item = Result<Vec<String>>>,
+    I::IntoIter: Send,
+{
     let dry_run = opts.dry_run;
     let mut it = rows.into_iter();
-    let header = it.next().ok_or_else(|| Error::invalid("file", "the file is empty: the first row names the columns"))?;
+    let header = it.next().transpose()?.ok_or_else(|| Error::invalid("file", "the file is empty: the first row names the columns"))?;
     let mut columns: Vec<Option<Column>> = vec![];
     for (i, h) in header.iter().enumerate() {
         if h.trim().is_empty() {
@@ -229,6 +295,7 @@ pub async fn import_rows<S: Store + ?Sized>(
     let mut seen: HashSet<String> = HashSet::new();
     let mut report = SheetReport { dry_run, created: 0, skipped: 0, links_queued: 0, rows: vec![] };
     for (i, cells) in it.enumerate() {
+        let cells = cells?;
         let row = i + 2;
         if cells.iter().all(|c| c.trim().is_empty()) {
             continue;
@@ -509,6 +576,26 @@ mod tests {
         );
         assert_eq!(parse_csv(b"a;b\n1;2").unwrap()[1], vec!["1".to_owned(), "2".to_owned()]);
         assert!(parse_csv(b"a\n\"open").is_err());
+        assert!(matches!(parse_csv(b"a\n\xff\n"), Err(Error::Invalid { field, .. }) if field == "file"));
+        assert_eq!(
+            parse_csv(b"a\n\n\"\"").unwrap(),
+            vec![vec!["a".to_owned()], vec!["".to_owned()]],
+            "a last field of nothing, quoted, with no newline after it, is no row"
+        );
+    }
+
+    /// The reader hands out a row at a time: one small buffer, whatever the file's size.
+    #[test]
+    fn csv_rows_come_one_at_a_time_from_a_small_buffer() {
+        let mut file = String::from("Email;Name\n");
+        for i in 0..1000 {
+            file.push_str(&format!("u{i}@x.test;\"long\nname {i}\"\r\n"));
+        }
+        let mut rows = CsvRows::new(std::io::BufReader::with_capacity(64, file.as_bytes()));
+        assert_eq!(rows.next().unwrap().unwrap(), vec!["Email", "Name"]);
+        assert_eq!(rows.next().unwrap().unwrap(), vec!["u0@x.test", "long\nname 0"]);
+        assert_eq!(rows.count(), 999);
+        assert_eq!(parse_csv(file.as_bytes()).unwrap().len(), 1001);
     }
 
     #[test]

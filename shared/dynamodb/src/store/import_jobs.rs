@@ -12,13 +12,17 @@ use secboard_domain::{Error, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
-/// The stored job: its status as an attribute (for conditions), the rest as the job's JSON.
+/// The stored job: its status as an attribute (for conditions), the rest as the job's JSON, and
+/// the table's TTL attribute from the job's `keep_until`, so jobs whose file never came, or whose
+/// run died, are deleted whether or not anyone looks at them again.
 #[derive(Serialize, Deserialize)]
 struct DbImportJobV1 {
     pk: String,
     sk: String,
     status: String,
     job: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ttl: Option<i64>,
 }
 
 fn job_sk(id: &str) -> String {
@@ -37,6 +41,7 @@ impl ImportJobStore for DynamoStore {
             sk: job_sk(&job.id),
             status: status_name(job.status),
             job: serde_json::to_string(job).map_err(Error::unexpected)?,
+            ttl: job.keep_until.map(|t| t.as_second()),
         };
         let item = to_item(&db).map_err(conv)?;
         let mut put = self.client.put_item().table_name(&self.table).set_item(Some(item));
