@@ -34,6 +34,7 @@ mod ses;
 mod sessions;
 mod sheet_import;
 mod sign_in;
+mod ssm;
 mod template;
 mod throttling;
 mod two_factor;
