@@ -7,6 +7,9 @@
 //!
 //! Each step runs in its own process so peak memory is the export's (plus the embedded engine).
 
+#[path = "../rss.rs"]
+mod rss;
+use rss::peak_rss_mib;
 use secboard_domain::clock::{ManualClock, OsEntropy};
 use secboard_domain::email::Email;
 use secboard_domain::filter::RawFilter;
@@ -54,17 +57,6 @@ impl BlobStore for CountingBlobs {
     async fn put_file(&self, _: &str, _: &Path, _: &str) -> secboard_domain::Result<()> {
         Ok(())
     }
-}
-
-fn peak_rss_mib() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|k| k.parse::<f64>().ok())
-        .unwrap_or(0.0)
-        / 1024.0
 }
 
 async fn deps(dir: &Path) -> anyhow::Result<(Deps<DynamoStore>, Arc<DynamoStore>, EmbeddedDynamo)> {

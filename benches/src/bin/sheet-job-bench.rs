@@ -5,7 +5,10 @@
 //!
 //!   sheet-job-bench ROWS PAD_BYTES     prints rows, file size, wall time, peak RSS of the run
 
+#[path = "../rss.rs"]
+mod rss;
 use async_trait::async_trait;
+use rss::peak_rss_mib;
 use secboard_domain::clock::{ManualClock, OsEntropy};
 use secboard_domain::flows::authorize::Principal;
 use secboard_domain::flows::bootstrap::{self, Bootstrap, FirstAdmin};
@@ -59,17 +62,6 @@ impl BlobStore for FolderBlobs {
     async fn put_file(&self, key: &str, from: &Path, _: &str) -> secboard_domain::Result<()> {
         std::fs::copy(from, self.path(key)).map(|_| ()).map_err(secboard_domain::Error::unexpected)
     }
-}
-
-fn peak_rss_mib() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|k| k.parse::<f64>().ok())
-        .unwrap_or(0.0)
-        / 1024.0
 }
 
 #[tokio::main]
