@@ -139,9 +139,23 @@ fn check_size(kind: &str, size: u64) -> Result<()> {
         return Err(Error::invalid("size", "the file is empty"));
     }
     if size > max {
-        return Err(Error::invalid("size", format!("{what} may be at most {} MB ({max} bytes); this one is {size} bytes", max / MIB)));
+        return Err(Error::invalid("size", too_large(max, what, size)));
     }
     Ok(())
+}
+
+fn too_large(max: u64, what: &str, size: u64) -> String {
+    format!("{what} may be at most {} MB ({max} bytes); this one is {size} bytes", max / MIB)
+}
+
+/// `job` ended as failed at `now`: why, and the field and message the report shows.
+fn failed(mut job: ImportJob, now: Timestamp, reason: &str, field: &str, message: String) -> ImportJob {
+    job.status = ImportJobStatus::Failed;
+    job.reason = Some(reason.to_owned());
+    job.error = Some((field.to_owned(), message));
+    job.finished_at = Some(now);
+    job.keep_until = Some(after(now, KEPT));
+    job
 }
 
 /// `at + d`, or the end of time.
@@ -227,12 +241,7 @@ fn overdue(job: &ImportJob, now: Timestamp) -> Option<(&'static str, &'static st
 async fn expire<S: Store + ?Sized>(deps: &Deps<S>, job: ImportJob) -> Result<ImportJob> {
     let now = deps.now();
     let Some((reason, message)) = overdue(&job, now) else { return Ok(job) };
-    let mut ended = job.clone();
-    ended.status = ImportJobStatus::Failed;
-    ended.reason = Some(reason.to_owned());
-    ended.error = Some(("file".to_owned(), message.to_owned()));
-    ended.finished_at = Some(now);
-    ended.keep_until = Some(after(now, KEPT));
+    let ended = failed(job.clone(), now, reason, "file", message.to_owned());
     if deps.store.save_job(&ended, Some(job.status)).await? {
         return Ok(ended);
     }
@@ -306,18 +315,14 @@ pub async fn run<S: Store + ?Sized>(
     let Some(size) = blobs.size(key).await? else { return Ok(None) };
     let (max, what) = size_max(&job.kind);
     let refusal = if size > max {
-        Some(("too_large", format!("{what} may be at most {} MB ({max} bytes); this one is {size} bytes", max / MIB)))
+        Some(("too_large", too_large(max, what, size)))
     } else if job.size != 0 && size != job.size {
         Some(("refused", format!("the file has {size} bytes, not the {} declared", job.size)))
     } else {
         None
     };
     if let Some((reason, message)) = refusal {
-        job.status = ImportJobStatus::Failed;
-        job.reason = Some(reason.to_owned());
-        job.error = Some(("size".to_owned(), message));
-        job.finished_at = Some(deps.now());
-        job.keep_until = Some(after(deps.now(), KEPT));
+        let job = failed(job, deps.now(), reason, "size", message);
         if !deps.store.save_job(&job, Some(ImportJobStatus::Waiting)).await? {
             return Ok(None);
         }
