@@ -245,19 +245,32 @@ pub async fn create_user<S: Store + ?Sized>(deps: &Deps<S>, p: &Principal, input
     }
 }
 
+/// What "Create New User" checks before it writes, in its order: no `user_id`, the email, the
+/// placement in the company (names, phone, department, groups, ...) and the groups the admin may
+/// grant. The create and an import's dry run ([`check_new`]) both start here.
+async fn checked_new<S: Store + ?Sized>(
+    deps: &Deps<S>,
+    p: &Principal,
+    input: &CreateUserInput,
+    company_id: &CompanyId,
+) -> Result<(Email, UserId, Placement)> {
+    if input.user_id.is_some() {
+        return Err(Error::invalid("user_id", "only for mode \"existing\""));
+    }
+    let email = Email::parse("email", opt(&input.email).unwrap_or_default())?;
+    let id = UserId::new(deps.clock.as_ref(), deps.entropy.as_ref());
+    let placed = place(deps, &id, input, company_id).await?;
+    check_grants(&p.actor(), placed.groups.iter().map(|(f, g)| (f.as_str(), g)))?;
+    Ok((email, id, placed))
+}
+
 async fn create_new<S: Store + ?Sized>(
     deps: &Deps<S>,
     p: &Principal,
     input: CreateUserInput,
     company_id: CompanyId,
 ) -> Result<AdminUserView> {
-    if input.user_id.is_some() {
-        return Err(Error::invalid("user_id", "only for mode \"existing\""));
-    }
-    let email = Email::parse("email", opt(&input.email).unwrap_or_default())?;
-    let id = UserId::new(deps.clock.as_ref(), deps.entropy.as_ref());
-    let placed = place(deps, &id, &input, &company_id).await?;
-    check_grants(&p.actor(), placed.groups.iter().map(|(f, g)| (f.as_str(), g)))?;
+    let (email, id, placed) = checked_new(deps, p, &input, &company_id).await?;
     let account = Account {
         active: input.active.unwrap_or(true),
         staff: input.staff,
@@ -280,10 +293,7 @@ async fn create_new<S: Store + ?Sized>(
 pub async fn check_new<S: Store + ?Sized>(deps: &Deps<S>, p: &Principal, input: CreateUserInput) -> Result<()> {
     let company_id = CompanyId::parse("company_id", &input.company_id)?;
     p.actor().require_over(Module::Users, Action::Add, &company_id, "company")?;
-    let email = Email::parse("email", opt(&input.email).unwrap_or_default())?;
-    let id = UserId::new(deps.clock.as_ref(), deps.entropy.as_ref());
-    let placed = place(deps, &id, &input, &company_id).await?;
-    check_grants(&p.actor(), placed.groups.iter().map(|(f, g)| (f.as_str(), g)))?;
+    let (email, _, _) = checked_new(deps, p, &input, &company_id).await?;
     if deps.store.user_id_by_email(&email).await?.is_some() {
         return Err(Error::email_taken());
     }
