@@ -38,6 +38,10 @@ fi
 if ! "$python" -c 'import venv, ensurepip' >/dev/null 2>&1; then
     apt-get update -qq && apt-get install -y -qq python3-venv >/dev/null
 fi
+# SECBOARD_TIME_ZONE is read from the system's tz database (as on Lambda's provided.al2023).
+if [ ! -f /usr/share/zoneinfo/Europe/Kyiv ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tzdata >/dev/null
+fi
 # The Active Directory tests start a throwaway OpenLDAP slapd per test (tests/src/slapd.rs), with
 # certificates made by openssl and entries loaded by ldap-utils.
 if ! command -v slapd >/dev/null || ! command -v ldapadd >/dev/null || ! command -v openssl >/dev/null; then

@@ -140,10 +140,34 @@ pub fn bucket_from_env() -> anyhow::Result<String> {
     env("BUCKET_NAME").context("BUCKET_NAME is not set")
 }
 
-/// `SECBOARD_TIME_ZONE`: an IANA name, checked against the compiled-in tz database.
+/// `SECBOARD_TIME_ZONE`: an IANA name (default `UTC`), read from the system's tz database
+/// (`TZDIR`, else `/usr/share/zoneinfo`, which Lambda's `provided.al2023` and Debian's `tzdata`
+/// have). See [`time_zone_named`].
 pub fn time_zone_from_env() -> anyhow::Result<jiff::tz::TimeZone> {
     let name = env("SECBOARD_TIME_ZONE").unwrap_or_else(|| "UTC".to_owned());
-    jiff::tz::TimeZone::get(&name).with_context(|| format!("SECBOARD_TIME_ZONE={name:?} is not an IANA time zone"))
+    let dir = env("TZDIR").unwrap_or_else(|| "/usr/share/zoneinfo".to_owned());
+    time_zone_named(&name, std::path::Path::new(&dir)).with_context(|| format!("SECBOARD_TIME_ZONE={name:?}"))
+}
+
+/// The zone `name` from the tz database in `dir`: its one TZif file, read once at cold start (no
+/// database compiled into every function, no walk of the directory). UTC needs no file. A name is
+/// IANA-shaped (`Area/Location`, letters, digits, `_`, `-`, `+`) and never leaves `dir`.
+pub fn time_zone_named(name: &str, dir: &std::path::Path) -> anyhow::Result<jiff::tz::TimeZone> {
+    if matches!(name, "UTC" | "Etc/UTC" | "Etc/UCT" | "UCT" | "Zulu" | "Etc/Zulu" | "Universal" | "Etc/Universal") {
+        return Ok(jiff::tz::TimeZone::UTC);
+    }
+    let shaped = !name.is_empty()
+        && name.split('/').all(|part| {
+            !part.is_empty() && !part.starts_with('.') && part.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'+'))
+        });
+    if !shaped {
+        bail!("is not an IANA time zone name (such as Europe/London)");
+    }
+    let path = dir.join(name);
+    let data = std::fs::read(&path).with_context(|| {
+        format!("no such time zone in the tz database at {} (is tzdata installed? TZDIR names another place)", dir.display())
+    })?;
+    jiff::tz::TimeZone::tzif(name, &data).with_context(|| format!("{} is not a TZif file", path.display()))
 }
 
 /// Reads a key file (64 hex digits), refusing one that others can read.
@@ -226,6 +250,56 @@ impl App {
 
 #[cfg(test)]
 mod tests {
+    use super::time_zone_named;
+    use std::path::Path;
+
+    const SYSTEM: &str = "/usr/share/zoneinfo";
+
+    #[test]
+    fn utc_needs_no_tz_database() {
+        let nowhere = Path::new("/nonexistent/zoneinfo");
+        assert_eq!(time_zone_named("UTC", nowhere).unwrap(), jiff::tz::TimeZone::UTC);
+        assert_eq!(time_zone_named("Etc/UTC", nowhere).unwrap(), jiff::tz::TimeZone::UTC);
+    }
+
+    #[test]
+    fn a_zone_is_read_from_the_system_database_and_keeps_its_rules() {
+        // test-all.sh installs tzdata; without it this fails, loudly, as the function would.
+        let kyiv = time_zone_named("Europe/Kyiv", Path::new(SYSTEM)).expect("tzdata installed");
+        assert_eq!(kyiv.iana_name(), Some("Europe/Kyiv"));
+        let summer: jiff::Timestamp = "2026-06-15T22:30:00Z".parse().unwrap();
+        let winter: jiff::Timestamp = "2026-01-15T22:30:00Z".parse().unwrap();
+        assert_eq!(summer.to_zoned(kyiv.clone()).date(), jiff::civil::date(2026, 6, 16));
+        assert_eq!(kyiv.to_offset(summer).seconds(), 3 * 3600);
+        assert_eq!(kyiv.to_offset(winter).seconds(), 2 * 3600);
+    }
+
+    #[test]
+    fn a_name_never_leaves_the_database_directory() {
+        for name in ["../../etc/passwd", "/etc/passwd", "Europe/../../etc/passwd", "Europe//Kyiv", ".hidden", "Europe/Kyiv\0", ""] {
+            let err = time_zone_named(name, Path::new(SYSTEM)).unwrap_err();
+            assert!(err.to_string().contains("is not an IANA time zone name"), "{name:?}: {err}");
+        }
+    }
+
+    #[test]
+    fn an_unknown_zone_or_a_missing_database_is_named() {
+        let err = time_zone_named("Mars/Olympus_Mons", Path::new(SYSTEM)).unwrap_err();
+        assert!(format!("{err:#}").contains("no such time zone"), "{err:#}");
+        let err = time_zone_named("Europe/Kyiv", Path::new("/nonexistent/zoneinfo")).unwrap_err();
+        assert!(format!("{err:#}").contains("/nonexistent/zoneinfo"), "{err:#}");
+    }
+
+    #[test]
+    fn a_file_that_is_not_tzif_is_refused() {
+        let dir = std::env::temp_dir().join(format!("secboard-tz-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("Europe")).unwrap();
+        std::fs::write(dir.join("Europe/Fake"), b"not a tzif file").unwrap();
+        let err = time_zone_named("Europe/Fake", &dir).unwrap_err();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(format!("{err:#}").contains("is not a TZif file"), "{err:#}");
+    }
+
     use super::*;
     use std::collections::HashMap;
 
