@@ -11,6 +11,12 @@
 //! parameters are put there first and every function reads them through SSM at its start, as on
 //! Lambda, so the fetch's real cost is in the figure; without it, a 0600 key file and the URL in the
 //! environment stand in.
+//!
+//! The TLS root store: the SDK's HTTPS client loads the system's roots as the client is built
+//! (rustls-native-certs: the bundle, then every file of the certificate directory). To see what
+//! that costs, `SECBOARD_BENCH_SSL_CERT_FILE` and `SECBOARD_BENCH_SSL_CERT_DIR` are given to every
+//! binary as `SSL_CERT_FILE` and `SSL_CERT_DIR` (the bench's own environment is otherwise not
+//! passed on).
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -239,6 +245,11 @@ fn main() -> anyhow::Result<()> {
         ("SECBOARD_DEFAULT_SENDER", "no-reply@example.com".into()),
     ];
     let mut env = env;
+    for (from, to) in [("SECBOARD_BENCH_SSL_CERT_FILE", "SSL_CERT_FILE"), ("SECBOARD_BENCH_SSL_CERT_DIR", "SSL_CERT_DIR")] {
+        if let Ok(v) = std::env::var(from) {
+            env.push((to, v));
+        }
+    }
     match std::env::var("SECBOARD_BENCH_SSM") {
         Ok(ssm) => {
             put_parameter(&ssm, "/bench/key", &"00".repeat(32), true)?;
