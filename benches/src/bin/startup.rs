@@ -275,12 +275,22 @@ fn main() -> anyhow::Result<()> {
         "{:<20} {:>9} {:>9} {:>9} {:>9}  {:>6}  (exec to the answer to the first event, {runs} runs)",
         "binary", "median", "p90", "min", "max", "answer"
     );
-    for binary in args {
-        once(&binary, &env)?; // warm the page cache
-        let mut t = (0..runs).map(|_| once(&binary, &env)).collect::<anyhow::Result<Vec<_>>>()?;
+    // Round-robin: run k of every binary, then run k+1, so a slow spell of the machine falls on
+    // all of them alike and the ratios within one run hold.
+    let args: Vec<String> = args.collect();
+    for binary in &args {
+        once(binary, &env)?; // warm the page cache
+    }
+    let mut times: Vec<Vec<Run>> = args.iter().map(|_| Vec::with_capacity(runs)).collect();
+    for _ in 0..runs {
+        for (binary, t) in args.iter().zip(times.iter_mut()) {
+            t.push(once(binary, &env)?);
+        }
+    }
+    for (binary, mut t) in args.iter().zip(times) {
         t.sort_by_key(|r| r.elapsed);
         let ms = |d: Duration| format!("{:.2} ms", d.as_secs_f64() * 1000.0);
-        let name = std::path::Path::new(&binary).file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or(binary.clone());
+        let name = std::path::Path::new(binary).file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or(binary.clone());
         println!(
             "{:<20} {:>9} {:>9} {:>9} {:>9}  {:>6}",
             name,
