@@ -196,20 +196,16 @@ pub async fn load_parameters(sdk: &aws_config::SdkConfig) -> anyhow::Result<(Mas
             env("SECBOARD_KEY_FILE").context("set SECBOARD_KEY_PARAMETER (an SSM SecureString) or SECBOARD_KEY_FILE (a 0600 file)")?;
         let key = load_key_file(std::path::Path::new(&path))?;
         let url = match &url_name {
-            Some(n) => Some(parameter_values(sdk, &[n]).await?.remove(0)),
+            Some(n) => Some(ssm::parameter_values(sdk, &[n]).await?.remove(0)),
             None => None,
         };
         return Ok((key, url));
     };
     let mut names = vec![key_name.as_str()];
     names.extend(url_name.as_deref());
-    let mut values = parameter_values(sdk, &names).await?;
+    let mut values = ssm::parameter_values(sdk, &names).await?;
     let key = MasterKey::from_hex(&values.remove(0)).context("the key parameter must hold 64 hex digits")?;
     Ok((key, values.pop()))
-}
-
-async fn parameter_values(sdk: &aws_config::SdkConfig, names: &[&str]) -> anyhow::Result<Vec<String>> {
-    ssm::parameter_values(sdk, names).await
 }
 
 impl App {
@@ -250,7 +246,8 @@ impl App {
 
 #[cfg(test)]
 mod tests {
-    use super::time_zone_named;
+    use super::*;
+    use std::collections::HashMap;
     use std::path::Path;
 
     const SYSTEM: &str = "/usr/share/zoneinfo";
@@ -299,9 +296,6 @@ mod tests {
         std::fs::remove_dir_all(&dir).unwrap();
         assert!(format!("{err:#}").contains("is not a TZif file"), "{err:#}");
     }
-
-    use super::*;
-    use std::collections::HashMap;
 
     fn lambda_env(extra: &[(&str, &str)]) -> HashMap<String, String> {
         let mut env: HashMap<String, String> = [

@@ -12,8 +12,7 @@ use crate::model::{AccessGroup, Account, AuditTarget, Credential, GroupRef, Item
 use crate::password::Password;
 use crate::permissions::{Action, Actor, Module, Rights};
 use crate::phone::Phone;
-use crate::ports::Store;
-use crate::ports::{RefTarget, Reference};
+use crate::ports::{RefTarget, Reference, Store};
 use crate::text::{Colour, Language, Name};
 use crate::{Error, Result};
 use jiff::civil::Date;
