@@ -14,6 +14,7 @@ use secboard_dynamodb::DynamoStore;
 use std::sync::Arc;
 
 pub mod ssm;
+pub mod tls;
 
 /// A function's application: the flows' dependencies, where links point, the concrete store (for
 /// its round-trip counter), and `B`, the blob store of the functions that keep photos or exports.
@@ -67,11 +68,15 @@ pub fn flag(name: &str, default: bool) -> anyhow::Result<bool> {
 /// benches/README.md). Anywhere else (a profile, container or web-identity credentials such as
 /// SnapStart's, per-service endpoints) the full default chain is used, so every way AWS delivers
 /// credentials still works.
+///
+/// Every SDK client built over it shares one HTTPS client, so one TLS root store is built per
+/// cold start (see [`tls::https_client`]) rather than one per client.
 pub async fn sdk_from_env() -> aws_config::SdkConfig {
     let per_service_endpoint = std::env::vars_os().any(|(k, _)| k.to_string_lossy().starts_with("AWS_ENDPOINT_URL_"));
+    let https = tls::https_client();
     match direct_from_env(|name| std::env::var(name).ok()).filter(|_| !per_service_endpoint) {
-        Some(sdk) => sdk,
-        None => aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await,
+        Some(sdk) => sdk.into_builder().http_client(https).build(),
+        None => aws_config::defaults(aws_config::BehaviorVersion::latest()).http_client(https).load().await,
     }
 }
 

@@ -74,7 +74,7 @@ pub async fn parameter_values(sdk: &aws_config::SdkConfig, names: &[&str]) -> an
     let settings =
         HttpConnectorSettings::builder().connect_timeout(Duration::from_millis(3100)).read_timeout(Duration::from_secs(5)).build();
     let sleep = aws_smithy_async::rt::sleep::default_async_sleep().context("no async sleep is compiled in")?;
-    let connector = aws_smithy_http_client::default_connector(&settings, Some(sleep.clone())).context("no HTTPS client is compiled in")?;
+    let connector = crate::tls::connector(&settings, sleep.clone());
     let body = body(names);
     let mut last = None;
     for attempt in 0..ATTEMPTS {

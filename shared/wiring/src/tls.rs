@@ -1,0 +1,232 @@
+//! The HTTPS client a function's SDK clients share, and the TLS roots it trusts.
+//!
+//! The SDK's default gives each client (DynamoDB, S3, SES) its own HTTPS client, and each builds
+//! a rustls root store from the system's roots: `rustls-native-certs` reads the bundle, then every
+//! file of the certificate directory, which on Debian and Amazon Linux holds the same roots again.
+//! That was most of a cold start (benches/README.md). Here one client is shared, and it trusts the
+//! system's bundle file alone when there is one: the same roots, read once.
+
+use aws_smithy_async::rt::sleep::SharedAsyncSleep;
+use aws_smithy_http_client::proxy::ProxyConfig;
+use aws_smithy_http_client::tls::rustls_provider::CryptoMode;
+use aws_smithy_http_client::tls::{Provider, TlsContext, TrustStore};
+use aws_smithy_http_client::{Builder, Connector, ConnectorBuilder};
+use aws_smithy_runtime_api::client::http::{HttpConnectorSettings, SharedHttpClient, SharedHttpConnector};
+use rustls_pki_types::CertificateDer;
+use rustls_pki_types::pem::PemObject;
+use std::path::Path;
+use std::sync::OnceLock;
+
+/// The system's bundle of trusted roots, by where distributions keep it: Amazon Linux (Lambda's
+/// `provided.al2023`) and the Fedora family first, then Debian, Ubuntu and Alpine.
+pub const BUNDLES: &[&str] = &["/etc/pki/tls/certs/ca-bundle.crt", "/etc/ssl/certs/ca-certificates.crt"];
+
+/// Where the roots come from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Roots {
+    /// This bundle file's certificates, every one of them usable as a trust anchor.
+    Bundle(String),
+    /// `rustls-native-certs` (the SDK's default): `SSL_CERT_FILE` and `SSL_CERT_DIR` when set,
+    /// else the system's bundle and certificate directory, skipping what does not parse.
+    Native,
+}
+
+/// The roots to trust: the operator's `SSL_CERT_FILE`/`SSL_CERT_DIR` if set (through
+/// [`Roots::Native`], which honours them), else the first bundle of `bundles` that exists and
+/// whose every certificate rustls accepts, else the native loader. A bundle with one certificate
+/// rustls refuses is left to the native loader, which skips it: the SDK's own trust store panics
+/// on it.
+pub fn roots(var: impl Fn(&str) -> Option<String>, bundles: &[&str]) -> (Roots, Option<Vec<u8>>) {
+    if var("SSL_CERT_FILE").is_some() || var("SSL_CERT_DIR").is_some() {
+        return (Roots::Native, None);
+    }
+    for path in bundles {
+        let Ok(pem) = std::fs::read(Path::new(path)) else { continue };
+        if usable_bundle(&pem) {
+            return (Roots::Bundle((*path).to_owned()), Some(pem));
+        }
+        tracing::warn!(bundle = path, "a certificate in the system's bundle does not parse; using the native root loader");
+        return (Roots::Native, None);
+    }
+    (Roots::Native, None)
+}
+
+/// Every PEM certificate in `pem` decodes and is a usable trust anchor, and there is one at least.
+pub fn usable_bundle(pem: &[u8]) -> bool {
+    let mut store = rustls::RootCertStore::empty();
+    for cert in CertificateDer::pem_slice_iter(pem) {
+        if !cert.is_ok_and(|cert| store.add(cert).is_ok()) {
+            return false;
+        }
+    }
+    !store.is_empty()
+}
+
+/// The TLS context over `roots` (as [`roots`] answers).
+pub fn context_over(roots: (Roots, Option<Vec<u8>>)) -> TlsContext {
+    let store = match roots {
+        (Roots::Bundle(_), Some(pem)) => TrustStore::empty().with_pem_certificate(pem),
+        _ => TrustStore::default(),
+    };
+    TlsContext::builder().with_trust_store(store).build().unwrap_or_default()
+}
+
+/// The TLS context of every HTTPS connection a function makes to AWS, decided once.
+fn context() -> TlsContext {
+    static CONTEXT: OnceLock<TlsContext> = OnceLock::new();
+    CONTEXT.get_or_init(|| context_over(roots(|name| std::env::var(name).ok().filter(|v| !v.is_empty()), BUNDLES))).clone()
+}
+
+/// One HTTPS client for all the SDK clients of a function: rustls with aws-lc, proxies from the
+/// environment, as the SDK's default client, over [`context`]'s roots. The SDK builds its
+/// connector (and so the root store) once per distinct timeout settings, when a client is built.
+pub fn https_client() -> SharedHttpClient {
+    Builder::new()
+        .build_with_connector_fn(|settings, components| build(context(), settings.cloned(), components.and_then(|c| c.sleep_impl())))
+}
+
+/// A connector over the same roots, for the one call made before the SDK's clients exist (the
+/// deployment key from SSM).
+pub fn connector(settings: &HttpConnectorSettings, sleep: SharedAsyncSleep) -> SharedHttpConnector {
+    connector_with(context(), settings, sleep)
+}
+
+/// A connector over `context`.
+pub fn connector_with(context: TlsContext, settings: &HttpConnectorSettings, sleep: SharedAsyncSleep) -> SharedHttpConnector {
+    SharedHttpConnector::new(build(context, Some(settings.clone()), Some(sleep)))
+}
+
+fn build(context: TlsContext, settings: Option<HttpConnectorSettings>, sleep: Option<SharedAsyncSleep>) -> Connector {
+    let mut builder = ConnectorBuilder::default().tls_provider(Provider::Rustls(CryptoMode::AwsLc)).tls_context(context);
+    builder.set_connector_settings(settings);
+    builder.set_sleep_impl(sleep);
+    builder.set_proxy_config(Some(ProxyConfig::from_env()));
+    builder.build()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_smithy_runtime_api::client::http::HttpConnector as _;
+    use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
+    use aws_smithy_types::body::SdkBody;
+    use std::collections::HashMap;
+    use std::sync::Arc;
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+
+    const CA: &str = include_str!("../testdata/ca.pem");
+    const SERVER_CERT: &str = include_str!("../testdata/server.pem");
+    const SERVER_KEY: &str = include_str!("../testdata/server.key");
+
+    fn no_vars(_: &str) -> Option<String> {
+        None
+    }
+
+    /// An HTTPS server on loopback with a certificate for `localhost` signed by the test CA:
+    /// answers each connection's first request 200.
+    async fn https_server() -> u16 {
+        use rustls_pki_types::PrivateKeyDer;
+        let certs = CertificateDer::pem_slice_iter(SERVER_CERT.as_bytes()).collect::<Result<Vec<_>, _>>().unwrap();
+        let key = PrivateKeyDer::from_pem_slice(SERVER_KEY.as_bytes()).unwrap();
+        let config = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::aws_lc_rs::default_provider()))
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(certs, key)
+            .unwrap();
+        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        tokio::spawn(async move {
+            while let Ok((tcp, _)) = listener.accept().await {
+                let acceptor = acceptor.clone();
+                tokio::spawn(async move {
+                    let Ok(mut tls) = acceptor.accept(tcp).await else { return };
+                    let mut buf = vec![0; 4096];
+                    let mut read = 0;
+                    while !buf[..read].windows(4).any(|w| w == b"\r\n\r\n") {
+                        match tls.read(&mut buf[read..]).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => read += n,
+                        }
+                    }
+                    let _ = tls.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok").await;
+                    let _ = tls.shutdown().await;
+                });
+            }
+        });
+        port
+    }
+
+    async fn get(context: TlsContext, port: u16) -> Result<u16, String> {
+        let settings = HttpConnectorSettings::builder().connect_timeout(std::time::Duration::from_secs(2)).build();
+        let sleep = aws_smithy_async::rt::sleep::default_async_sleep().unwrap();
+        let connector = connector_with(context, &settings, sleep);
+        let request = http::Request::builder().uri(format!("https://localhost:{port}/")).body(SdkBody::empty()).unwrap();
+        match connector.call(HttpRequest::try_from(request).unwrap()).await {
+            Ok(response) => Ok(response.status().as_u16()),
+            Err(e) => Err(format!("{e:?}")),
+        }
+    }
+
+    fn write(dir: &Path, name: &str, text: &str) -> String {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        path.to_string_lossy().into_owned()
+    }
+
+    #[test]
+    fn the_first_bundle_that_exists_is_used() {
+        let dir = tempfile::tempdir().unwrap();
+        let bundle = write(dir.path(), "bundle.crt", CA);
+        let missing = dir.path().join("missing.crt").to_string_lossy().into_owned();
+        let (roots, pem) = roots(no_vars, &[&missing, &bundle]);
+        assert_eq!(roots, Roots::Bundle(bundle));
+        assert_eq!(pem.as_deref(), Some(CA.as_bytes()));
+        assert_eq!(super::roots(no_vars, &[&missing]), (Roots::Native, None), "no bundle: the native loader");
+    }
+
+    #[test]
+    fn the_operators_ssl_cert_file_or_dir_wins() {
+        let dir = tempfile::tempdir().unwrap();
+        let bundle = write(dir.path(), "bundle.crt", CA);
+        for var in ["SSL_CERT_FILE", "SSL_CERT_DIR"] {
+            let vars = HashMap::from([(var, "/somewhere".to_owned())]);
+            assert_eq!(roots(|n| vars.get(n).cloned(), &[&bundle]), (Roots::Native, None), "{var}");
+        }
+    }
+
+    #[test]
+    fn a_bundle_with_a_certificate_rustls_refuses_goes_to_the_native_loader() {
+        // The SDK's trust store panics on such a certificate ("cert parsable"); the native loader
+        // skips it.
+        let dir = tempfile::tempdir().unwrap();
+        let broken_base64 = format!("{CA}-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n");
+        let not_a_certificate = format!("{CA}-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n");
+        for (name, text) in [("base64.crt", broken_base64.as_str()), ("der.crt", not_a_certificate.as_str()), ("empty.crt", "")] {
+            let bundle = write(dir.path(), name, text);
+            assert!(!usable_bundle(text.as_bytes()), "{name}");
+            assert_eq!(roots(no_vars, &[&bundle]), (Roots::Native, None), "{name}");
+        }
+        assert!(usable_bundle(CA.as_bytes()));
+    }
+
+    #[test]
+    fn this_systems_bundle_is_usable() {
+        let (roots, _) = roots(no_vars, BUNDLES);
+        assert!(matches!(roots, Roots::Bundle(_)), "one of {BUNDLES:?} should exist and parse on this machine (ca-certificates)");
+    }
+
+    #[tokio::test]
+    async fn a_connection_trusts_the_bundle_and_nothing_else() {
+        let port = https_server().await;
+        let dir = tempfile::tempdir().unwrap();
+        let bundle = write(dir.path(), "bundle.crt", CA);
+        assert_eq!(get(context_over(roots(no_vars, &[&bundle])), port).await, Ok(200));
+        // The system's roots do not hold the test CA: the handshake is refused.
+        let refused = get(context_over(roots(no_vars, BUNDLES)), port).await.unwrap_err();
+        assert!(refused.to_lowercase().contains("certificate") || refused.contains("Tls"), "{refused}");
+        // Nor does the native loader, without SSL_CERT_FILE.
+        assert!(get(context_over((Roots::Native, None)), port).await.is_err());
+    }
+}
