@@ -75,11 +75,6 @@ mod tests {
         assert!(csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"));
         assert!(!csp.contains("unsafe"), "no unsafe-inline or unsafe-eval");
     }
-}
-
-#[cfg(test)]
-mod cors_tests {
-    use super::*;
 
     #[test]
     fn storage_takes_a_put_with_its_content_type_from_the_consoles_origin_only() {
