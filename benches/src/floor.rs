@@ -6,6 +6,7 @@
 //! dictionaries, ...) reachable from a request with an `x-part` header: their size over
 //! `floor-direct` is that part's size, measured as a function links it.
 
+// Each binary that includes this module calls part of it: the floors `serve`, the parts the rest.
 #![allow(dead_code)]
 
 use lambda_http::{Body, Error, Request, Response, run, service_fn};

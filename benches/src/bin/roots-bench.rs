@@ -1,7 +1,8 @@
 //! What a TLS root store costs at a cold start, step by step, in one fresh process (run it
 //! several times: each run is a cold start's first and only load).
 //!
-//!   roots-bench [BUNDLE]     BUNDLE defaults to the first of the usual system bundle paths
+//!   roots-bench [BUNDLE]     BUNDLE defaults to the first of the functions' bundle paths
+//!                            (`secboard_wiring::tls::BUNDLES`)
 //!
 //! Prints, in microseconds: the system's roots as `rustls-native-certs` loads them (the SDK's
 //! default: `SSL_CERT_FILE`/`SSL_CERT_DIR`, else the bundle and every file of the certificate
@@ -12,14 +13,14 @@ use rustls_pki_types::CertificateDer;
 use rustls_pki_types::pem::PemObject;
 use std::time::Instant;
 
-const BUNDLES: &[&str] = &["/etc/pki/tls/certs/ca-bundle.crt", "/etc/ssl/certs/ca-certificates.crt", "/etc/ssl/cert.pem"];
-
 fn main() -> anyhow::Result<()> {
     let bundle = match std::env::args().nth(1) {
         Some(b) => b,
-        None => {
-            BUNDLES.iter().find(|b| std::path::Path::new(b).exists()).map(|b| b.to_string()).ok_or_else(|| anyhow::anyhow!("no bundle"))?
-        }
+        None => secboard_wiring::tls::BUNDLES
+            .iter()
+            .find(|b| std::path::Path::new(b).exists())
+            .map(|b| b.to_string())
+            .ok_or_else(|| anyhow::anyhow!("no bundle"))?,
     };
     let t = Instant::now();
     let native = rustls_native_certs::load_native_certs();

@@ -24,8 +24,8 @@ pub const BUNDLES: &[&str] = &["/etc/pki/tls/certs/ca-bundle.crt", "/etc/ssl/cer
 /// Where the roots come from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Roots {
-    /// This bundle file's certificates, every one of them usable as a trust anchor.
-    Bundle(String),
+    /// This bundle file's certificates (`pem`, as read), every one of them usable as a trust anchor.
+    Bundle { path: String, pem: Vec<u8> },
     /// `rustls-native-certs` (the SDK's default): `SSL_CERT_FILE` and `SSL_CERT_DIR` when set,
     /// else the system's bundle and certificate directory, skipping what does not parse.
     Native,
@@ -36,19 +36,18 @@ pub enum Roots {
 /// whose every certificate rustls accepts, else the native loader. A bundle with one certificate
 /// rustls refuses is left to the native loader, which skips it: the SDK's own trust store panics
 /// on it.
-pub fn roots(var: impl Fn(&str) -> Option<String>, bundles: &[&str]) -> (Roots, Option<Vec<u8>>) {
+pub fn roots(var: impl Fn(&str) -> Option<String>, bundles: &[&str]) -> Roots {
     if var("SSL_CERT_FILE").is_some() || var("SSL_CERT_DIR").is_some() {
-        return (Roots::Native, None);
+        return Roots::Native;
     }
-    for path in bundles {
-        let Ok(pem) = std::fs::read(Path::new(path)) else { continue };
-        if usable_bundle(&pem) {
-            return (Roots::Bundle((*path).to_owned()), Some(pem));
-        }
+    let Some((path, pem)) = bundles.iter().find_map(|path| Some((*path, std::fs::read(Path::new(path)).ok()?))) else {
+        return Roots::Native;
+    };
+    if !usable_bundle(&pem) {
         tracing::warn!(bundle = path, "a certificate in the system's bundle does not parse; using the native root loader");
-        return (Roots::Native, None);
+        return Roots::Native;
     }
-    (Roots::Native, None)
+    Roots::Bundle { path: path.to_owned(), pem }
 }
 
 /// Every PEM certificate in `pem` decodes and is a usable trust anchor, and there is one at least.
@@ -63,10 +62,10 @@ pub fn usable_bundle(pem: &[u8]) -> bool {
 }
 
 /// The TLS context over `roots` (as [`roots`] answers).
-pub fn context_over(roots: (Roots, Option<Vec<u8>>)) -> TlsContext {
+pub fn context_over(roots: Roots) -> TlsContext {
     let store = match roots {
-        (Roots::Bundle(_), Some(pem)) => TrustStore::empty().with_pem_certificate(pem),
-        _ => TrustStore::default(),
+        Roots::Bundle { pem, .. } => TrustStore::empty().with_pem_certificate(pem),
+        Roots::Native => TrustStore::default(),
     };
     TlsContext::builder().with_trust_store(store).build().unwrap_or_default()
 }
@@ -74,7 +73,7 @@ pub fn context_over(roots: (Roots, Option<Vec<u8>>)) -> TlsContext {
 /// The TLS context of every HTTPS connection a function makes to AWS, decided once.
 fn context() -> TlsContext {
     static CONTEXT: OnceLock<TlsContext> = OnceLock::new();
-    CONTEXT.get_or_init(|| context_over(roots(|name| std::env::var(name).ok().filter(|v| !v.is_empty()), BUNDLES))).clone()
+    CONTEXT.get_or_init(|| context_over(roots(crate::env, BUNDLES))).clone()
 }
 
 /// One HTTPS client for all the SDK clients of a function: rustls with aws-lc, proxies from the
@@ -180,10 +179,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let bundle = write(dir.path(), "bundle.crt", CA);
         let missing = dir.path().join("missing.crt").to_string_lossy().into_owned();
-        let (roots, pem) = roots(no_vars, &[&missing, &bundle]);
-        assert_eq!(roots, Roots::Bundle(bundle));
-        assert_eq!(pem.as_deref(), Some(CA.as_bytes()));
-        assert_eq!(super::roots(no_vars, &[&missing]), (Roots::Native, None), "no bundle: the native loader");
+        assert_eq!(roots(no_vars, &[&missing, &bundle]), Roots::Bundle { path: bundle, pem: CA.as_bytes().to_vec() });
+        assert_eq!(roots(no_vars, &[&missing]), Roots::Native, "no bundle: the native loader");
     }
 
     #[test]
@@ -192,7 +189,7 @@ mod tests {
         let bundle = write(dir.path(), "bundle.crt", CA);
         for var in ["SSL_CERT_FILE", "SSL_CERT_DIR"] {
             let vars = HashMap::from([(var, "/somewhere".to_owned())]);
-            assert_eq!(roots(|n| vars.get(n).cloned(), &[&bundle]), (Roots::Native, None), "{var}");
+            assert_eq!(roots(|n| vars.get(n).cloned(), &[&bundle]), Roots::Native, "{var}");
         }
     }
 
@@ -206,15 +203,17 @@ mod tests {
         for (name, text) in [("base64.crt", broken_base64.as_str()), ("der.crt", not_a_certificate.as_str()), ("empty.crt", "")] {
             let bundle = write(dir.path(), name, text);
             assert!(!usable_bundle(text.as_bytes()), "{name}");
-            assert_eq!(roots(no_vars, &[&bundle]), (Roots::Native, None), "{name}");
+            assert_eq!(roots(no_vars, &[&bundle]), Roots::Native, "{name}");
         }
         assert!(usable_bundle(CA.as_bytes()));
     }
 
     #[test]
     fn this_systems_bundle_is_usable() {
-        let (roots, _) = roots(no_vars, BUNDLES);
-        assert!(matches!(roots, Roots::Bundle(_)), "one of {BUNDLES:?} should exist and parse on this machine (ca-certificates)");
+        assert!(
+            matches!(roots(no_vars, BUNDLES), Roots::Bundle { .. }),
+            "one of {BUNDLES:?} should exist and parse on this machine (ca-certificates)"
+        );
     }
 
     #[tokio::test]
@@ -227,6 +226,6 @@ mod tests {
         let refused = get(context_over(roots(no_vars, BUNDLES)), port).await.unwrap_err();
         assert!(refused.to_lowercase().contains("certificate") || refused.contains("Tls"), "{refused}");
         // Nor does the native loader, without SSL_CERT_FILE.
-        assert!(get(context_over((Roots::Native, None)), port).await.is_err());
+        assert!(get(context_over(Roots::Native), port).await.is_err());
     }
 }
