@@ -12,10 +12,10 @@ use aws_smithy_http_client::tls::rustls_provider::CryptoMode;
 use aws_smithy_http_client::tls::{Provider, TlsContext, TrustStore};
 use aws_smithy_http_client::{Builder, Connector, ConnectorBuilder};
 use aws_smithy_runtime_api::client::http::{HttpConnectorSettings, SharedHttpClient, SharedHttpConnector};
-use rustls_pki_types::CertificateDer;
-use rustls_pki_types::pem::PemObject;
+use std::panic::AssertUnwindSafe;
 use std::path::Path;
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The system's bundle of trusted roots, by where distributions keep it: Amazon Linux (Lambda's
 /// `provided.al2023`) and the Fedora family first, then Debian, Ubuntu and Alpine.
@@ -24,7 +24,8 @@ pub const BUNDLES: &[&str] = &["/etc/pki/tls/certs/ca-bundle.crt", "/etc/ssl/cer
 /// Where the roots come from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Roots {
-    /// This bundle file's certificates (`pem`, as read), every one of them usable as a trust anchor.
+    /// This bundle file's certificates (`pem`, as read), decoded by the SDK when it builds a
+    /// connector.
     Bundle { path: String, pem: Vec<u8> },
     /// `rustls-native-certs` (the SDK's default): `SSL_CERT_FILE` and `SSL_CERT_DIR` when set,
     /// else the system's bundle and certificate directory, skipping what does not parse.
@@ -33,9 +34,9 @@ pub enum Roots {
 
 /// The roots to trust: the operator's `SSL_CERT_FILE`/`SSL_CERT_DIR` if set (through
 /// [`Roots::Native`], which honours them), else the first bundle of `bundles` that exists and
-/// whose every certificate rustls accepts, else the native loader. A bundle with one certificate
-/// rustls refuses is left to the native loader, which skips it: the SDK's own trust store panics
-/// on it.
+/// holds a certificate, else the native loader. The bundle is not decoded here: the SDK decodes it
+/// when it builds a connector, and decoding it twice was a tenth of a cold start
+/// (benches/README.md). A bundle with a certificate rustls refuses is caught there ([`build`]).
 pub fn roots(var: impl Fn(&str) -> Option<String>, bundles: &[&str]) -> Roots {
     if var("SSL_CERT_FILE").is_some() || var("SSL_CERT_DIR").is_some() {
         return Roots::Native;
@@ -43,23 +44,14 @@ pub fn roots(var: impl Fn(&str) -> Option<String>, bundles: &[&str]) -> Roots {
     let Some((path, pem)) = bundles.iter().find_map(|path| Some((*path, std::fs::read(Path::new(path)).ok()?))) else {
         return Roots::Native;
     };
-    if !usable_bundle(&pem) {
-        tracing::warn!(bundle = path, "a certificate in the system's bundle does not parse; using the native root loader");
+    if !pem.windows(CERTIFICATE.len()).any(|w| w == CERTIFICATE) {
+        tracing::warn!(bundle = path, "the system's bundle holds no certificate; using the native root loader");
         return Roots::Native;
     }
     Roots::Bundle { path: path.to_owned(), pem }
 }
 
-/// Every PEM certificate in `pem` decodes and is a usable trust anchor, and there is one at least.
-pub fn usable_bundle(pem: &[u8]) -> bool {
-    let mut store = rustls::RootCertStore::empty();
-    for cert in CertificateDer::pem_slice_iter(pem) {
-        if !cert.is_ok_and(|cert| store.add(cert).is_ok()) {
-            return false;
-        }
-    }
-    !store.is_empty()
-}
+const CERTIFICATE: &[u8] = b"-----BEGIN CERTIFICATE-----";
 
 /// The TLS context over `roots` (as [`roots`] answers).
 pub fn context_over(roots: Roots) -> TlsContext {
@@ -70,10 +62,17 @@ pub fn context_over(roots: Roots) -> TlsContext {
     TlsContext::builder().with_trust_store(store).build().unwrap_or_default()
 }
 
+/// Set once the SDK has refused the bundle: from then on every connector trusts the native loader.
+static BUNDLE_REFUSED: AtomicBool = AtomicBool::new(false);
+
 /// The TLS context of every HTTPS connection a function makes to AWS, decided once.
 fn context() -> TlsContext {
-    static CONTEXT: OnceLock<TlsContext> = OnceLock::new();
-    CONTEXT.get_or_init(|| context_over(roots(crate::env, BUNDLES))).clone()
+    static BUNDLE: OnceLock<TlsContext> = OnceLock::new();
+    static NATIVE: OnceLock<TlsContext> = OnceLock::new();
+    if BUNDLE_REFUSED.load(Ordering::Relaxed) {
+        return NATIVE.get_or_init(|| context_over(Roots::Native)).clone();
+    }
+    BUNDLE.get_or_init(|| context_over(roots(crate::env, BUNDLES))).clone()
 }
 
 /// One HTTPS client for all the SDK clients of a function: rustls with aws-lc, proxies from the
@@ -95,12 +94,26 @@ pub fn connector_with(context: TlsContext, settings: &HttpConnectorSettings, sle
     SharedHttpConnector::new(build(context, Some(settings.clone()), Some(sleep)))
 }
 
+/// The connector over `context`. The SDK decodes a custom trust store's certificates here and
+/// panics on one rustls refuses ("valid PEM certificate", "cert parsable"): that panic is caught
+/// (it leaves nothing half-built: the builder is dropped) and the connector is built over the
+/// native loader instead, which skips such a certificate, as are all later ones.
 fn build(context: TlsContext, settings: Option<HttpConnectorSettings>, sleep: Option<SharedAsyncSleep>) -> Connector {
-    let mut builder = ConnectorBuilder::default().tls_provider(Provider::Rustls(CryptoMode::AwsLc)).tls_context(context);
-    builder.set_connector_settings(settings);
-    builder.set_sleep_impl(sleep);
-    builder.set_proxy_config(Some(ProxyConfig::from_env()));
-    builder.build()
+    let over = |context: TlsContext| {
+        let mut builder = ConnectorBuilder::default().tls_provider(Provider::Rustls(CryptoMode::AwsLc)).tls_context(context);
+        builder.set_connector_settings(settings.clone());
+        builder.set_sleep_impl(sleep.clone());
+        builder.set_proxy_config(Some(ProxyConfig::from_env()));
+        builder.build()
+    };
+    match std::panic::catch_unwind(AssertUnwindSafe(|| over(context))) {
+        Ok(connector) => connector,
+        Err(_) => {
+            BUNDLE_REFUSED.store(true, Ordering::Relaxed);
+            tracing::warn!("a certificate in the system's bundle does not parse; using the native root loader");
+            over(context_over(Roots::Native))
+        }
+    }
 }
 
 #[cfg(test)]
@@ -109,6 +122,8 @@ mod tests {
     use aws_smithy_runtime_api::client::http::HttpConnector as _;
     use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
     use aws_smithy_types::body::SdkBody;
+    use rustls_pki_types::CertificateDer;
+    use rustls_pki_types::pem::PemObject;
     use std::collections::HashMap;
     use std::sync::Arc;
     use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
@@ -193,27 +208,42 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_bundle_with_a_certificate_rustls_refuses_goes_to_the_native_loader() {
-        // The SDK's trust store panics on such a certificate ("cert parsable"); the native loader
-        // skips it.
+    #[tokio::test]
+    async fn a_bundle_with_a_certificate_rustls_refuses_goes_to_the_native_loader() {
+        // The SDK's trust store panics on such a certificate ("valid PEM certificate", "cert
+        // parsable") when it builds a connector; the connector is then built over the native
+        // loader, which skips it.
+        let port = https_server().await;
         let dir = tempfile::tempdir().unwrap();
+        let empty = write(dir.path(), "empty.crt", "no certificate here\n");
+        assert_eq!(roots(no_vars, &[&empty]), Roots::Native, "a bundle with no certificate");
         let broken_base64 = format!("{CA}-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n");
         let not_a_certificate = format!("{CA}-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n");
-        for (name, text) in [("base64.crt", broken_base64.as_str()), ("der.crt", not_a_certificate.as_str()), ("empty.crt", "")] {
-            let bundle = write(dir.path(), name, text);
-            assert!(!usable_bundle(text.as_bytes()), "{name}");
-            assert_eq!(roots(no_vars, &[&bundle]), Roots::Native, "{name}");
+        for (name, text) in [("base64.crt", broken_base64), ("der.crt", not_a_certificate)] {
+            let bundle = write(dir.path(), name, &text);
+            let roots = roots(no_vars, &[&bundle]);
+            assert_eq!(roots, Roots::Bundle { path: bundle, pem: text.into_bytes() }, "{name}: left to the SDK to decode");
+            BUNDLE_REFUSED.store(false, Ordering::Relaxed);
+            // The server's CA is in the bundle, but the SDK refuses the bundle as a whole: the
+            // connector trusts the native roots, which do not hold that CA.
+            let refused = get(context_over(roots), port).await.unwrap_err();
+            assert!(refused.to_lowercase().contains("certificate") || refused.contains("Tls"), "{name}: {refused}");
+            assert!(BUNDLE_REFUSED.load(Ordering::Relaxed), "{name}: later connectors go to the native loader");
         }
-        assert!(usable_bundle(CA.as_bytes()));
     }
 
     #[test]
-    fn this_systems_bundle_is_usable() {
-        assert!(
-            matches!(roots(no_vars, BUNDLES), Roots::Bundle { .. }),
-            "one of {BUNDLES:?} should exist and parse on this machine (ca-certificates)"
-        );
+    fn this_systems_bundle_is_one_the_sdk_accepts() {
+        let Roots::Bundle { path, pem } = roots(no_vars, BUNDLES) else {
+            panic!("one of {BUNDLES:?} should exist on this machine (ca-certificates)")
+        };
+        // What the SDK does with it (aws-smithy-http-client's `rustls_root_certs`), which panics
+        // on what this refuses.
+        let mut store = rustls::RootCertStore::empty();
+        for cert in CertificateDer::pem_slice_iter(&pem) {
+            store.add(cert.unwrap_or_else(|e| panic!("{path}: {e}"))).unwrap_or_else(|e| panic!("{path}: {e}"));
+        }
+        assert!(store.len() > 10, "{path}: {} roots", store.len());
     }
 
     #[tokio::test]
