@@ -68,11 +68,16 @@ static BUNDLE_REFUSED: AtomicBool = AtomicBool::new(false);
 /// The TLS context of every HTTPS connection a function makes to AWS, decided once.
 fn context() -> TlsContext {
     static BUNDLE: OnceLock<TlsContext> = OnceLock::new();
-    static NATIVE: OnceLock<TlsContext> = OnceLock::new();
     if BUNDLE_REFUSED.load(Ordering::Relaxed) {
-        return NATIVE.get_or_init(|| context_over(Roots::Native)).clone();
+        return native();
     }
     BUNDLE.get_or_init(|| context_over(roots(crate::env, BUNDLES))).clone()
+}
+
+/// The native loader's context, built once.
+fn native() -> TlsContext {
+    static NATIVE: OnceLock<TlsContext> = OnceLock::new();
+    NATIVE.get_or_init(|| context_over(Roots::Native)).clone()
 }
 
 /// One HTTPS client for all the SDK clients of a function: rustls with aws-lc, proxies from the
@@ -111,7 +116,7 @@ fn build(context: TlsContext, settings: Option<HttpConnectorSettings>, sleep: Op
         Err(_) => {
             BUNDLE_REFUSED.store(true, Ordering::Relaxed);
             tracing::warn!("a certificate in the system's bundle does not parse; using the native root loader");
-            over(context_over(Roots::Native))
+            over(native())
         }
     }
 }
