@@ -12,18 +12,28 @@ export class Problem extends Error {
   }
 }
 
+/** What is on its way: abandoned together when the session ends (see `api.abandon`). */
+const pending = new Set();
+
 async function send(method, path, body, contentType) {
-  const opts = { method, headers: {}, credentials: "same-origin" };
+  const ctl = new AbortController();
+  const opts = { method, headers: {}, credentials: "same-origin", signal: ctl.signal };
   // Every write says its type, even with no body: a type a cross-site form cannot send.
   if (method !== "GET") opts.headers["content-type"] = contentType || "application/json";
   if (body !== undefined) opts.body = contentType ? body : JSON.stringify(body);
-  let r;
+  pending.add(ctl);
+  let r, data;
   try {
     r = await fetch(path, opts);
+    data = r.status === 204 ? null : await r.json().catch(() => null);
   } catch (_) {
+    // Abandoned (see `abandon`): it never answers, so nothing waiting on it draws or says anything.
+    if (ctl.signal.aborted) return new Promise(() => {});
     throw new Problem(0, { code: "unavailable" });
+  } finally {
+    pending.delete(ctl);
   }
-  const data = r.status === 204 ? null : await r.json().catch(() => null);
+  if (ctl.signal.aborted) return new Promise(() => {});
   if (!r.ok) throw new Problem(r.status, data);
   return data;
 }
@@ -36,6 +46,14 @@ export const api = {
   del: (path, body) => send("DELETE", path, body),
   /** A photo: the file itself, with its own type (JPEG or PNG). */
   upload: (path, file) => send("POST", path, file, file.type || "application/octet-stream"),
+  /**
+   * Abandons every request still on its way (signing out): one that reached the API after the
+   * session ended would be refused, and whatever it was for may no longer draw.
+   */
+  abandon: () => {
+    for (const ctl of pending) ctl.abort();
+    pending.clear();
+  },
 };
 
 /** A query string from an object, leaving out empty values. */

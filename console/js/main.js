@@ -64,6 +64,8 @@ async function route() {
     else if (parts[0] === "directory") await directoryScreen(view);
     else await cabinetScreen(view, me);
   } catch (e) {
+    // Signed out meanwhile: the sign-out draws what comes next.
+    if (!me) return;
     if (e instanceof Problem && e.status === 401) return start();
     view.append(h("p", { class: "error", role: "alert", text: e instanceof Problem ? problemText(e) : String(e) }));
   }
@@ -116,6 +118,8 @@ $("#language").addEventListener("change", async (e) => {
 $("#logout").addEventListener("click", async () => {
   // Nothing of the signed-in screens may draw any more (no hashchange: the address is replaced).
   me = null;
+  api.abandon();
+  say("");
   await api.post("/api/auth/logout").catch(() => {});
   history.replaceState(null, "", location.pathname);
   start();
