@@ -25,6 +25,9 @@ async fn malformed_json_and_wrong_types_get_a_400_naming_the_field() {
     assert_eq!((r.status, r.field()), (400, Some("owner")));
     let r = t.send(raw(r#"[]"#)).await;
     assert_eq!(r.status, 400);
+    // A field given twice is not read as the last of the two (as a map would): refused, named.
+    let r = t.send(raw(r#"{"name": "First Ltd", "name": "Second Ltd"}"#)).await;
+    assert_eq!((r.status, r.field()), (400, Some("name")), "{}", r.body);
     // serde alone reads a struct from an array by position (schemathesis found it): refused.
     let r = t.send(raw(r#"["Array Ltd"]"#)).await;
     assert_eq!((r.status, r.field()), (400, Some("body")), "{}", r.body);

@@ -171,21 +171,23 @@ impl Call {
     /// The JSON body as `T`; an empty body reads as `{}`. A bad body is refused naming the field.
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, Problem> {
         let body: &[u8] = if self.body.iter().all(u8::is_ascii_whitespace) { b"{}" } else { &self.body };
-        let de = &mut serde_json::Deserializer::from_slice(body);
-        let value: T = serde_path_to_error::deserialize(de).map_err(bad_body)?;
-        // serde alone reads an array where a struct belongs, by position: refused (strict.rs).
-        if body.contains(&b'[') {
-            let parsed: serde_json::Value =
-                serde_json::from_slice(body).map_err(|_| Problem::new(400, "Invalid input", "body: not JSON").with("field", "body"))?;
-            let _: T = serde_path_to_error::deserialize(crate::strict::Strict(&parsed)).map_err(bad_body)?;
-        }
-        Ok(value)
+        let parsed = crate::strict::parse(body).map_err(unreadable)?;
+        // Read strictly: serde alone reads an array where a struct belongs, by position (strict.rs).
+        serde_path_to_error::deserialize(crate::strict::Strict(&parsed)).map_err(bad_body)
     }
 
     /// Authorises the caller for this route (one store round trip).
     pub async fn principal<S: Store + ?Sized>(&self, deps: &Deps<S>) -> Result<Principal, Problem> {
         Ok(authorize(deps, self.token.as_ref(), self.route.access, &self.source_ip).await?)
     }
+}
+
+/// A body that is not JSON, or names a key twice, as a 400 naming the body or that key.
+fn unreadable(e: serde_json::Error) -> Problem {
+    let msg = e.to_string();
+    let field = msg.strip_prefix(crate::strict::DUPLICATE).and_then(|rest| rest.split('`').next()).unwrap_or("body").to_owned();
+    let clean = msg.split(" at line ").next().unwrap_or(&msg).to_owned();
+    Problem::new(400, "Invalid input", format!("{field}: {clean}")).with("field", field)
 }
 
 /// A body serde could not read, as a 400 naming the field at fault.

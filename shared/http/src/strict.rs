@@ -5,7 +5,91 @@
 
 use serde::de::value::BorrowedStrDeserializer;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Unexpected, Visitor};
-use serde_json::Value;
+use serde_json::{Map as Object, Number, Value};
+
+/// A body parsed once, before any type reads it: the JSON parser is linked once, not once per
+/// body type (each function reads several). A key given twice in one object is refused, as
+/// serde's derive refuses a field given twice; a map alone would keep the last. The error names
+/// the key's path (`senders.reply_to`, `items[2].name`).
+pub fn parse(body: &[u8]) -> Result<Value, serde_json::Error> {
+    let de = &mut serde_json::Deserializer::from_slice(body);
+    let value = Unique { path: String::new() }.deserialize(&mut *de)?;
+    de.end()?;
+    Ok(value)
+}
+
+/// The prefix of a duplicate key's error; what follows it, up to the next backtick, is its path.
+pub const DUPLICATE: &str = "duplicate field `";
+
+struct Unique {
+    path: String,
+}
+
+impl Unique {
+    fn child(&self, key: impl std::fmt::Display, in_array: bool) -> Unique {
+        let path = match (self.path.is_empty(), in_array) {
+            (_, true) => format!("{}[{key}]", self.path),
+            (true, false) => key.to_string(),
+            (false, false) => format!("{}.{key}", self.path),
+        };
+        Unique { path }
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Unique {
+    type Value = Value;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Unique {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("JSON")
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(v) = seq.next_element_seed(self.child(items.len(), true))? {
+            items.push(v);
+        }
+        Ok(Value::Array(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut object = Object::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let child = self.child(&key, false);
+            if object.contains_key(&key) {
+                return Err(de::Error::custom(format_args!("{DUPLICATE}{}`", child.path)));
+            }
+            let value = map.next_value_seed(child)?;
+            object.insert(key, value);
+        }
+        Ok(Value::Object(object))
+    }
+}
 
 pub struct Strict<'de>(pub &'de Value);
 
@@ -135,6 +219,19 @@ mod tests {
         assert!(strict(r#"{"inner": [null, "x"]}"#).unwrap_err().contains("expected an object"));
         assert!(strict(r#"[null, [], 1]"#).is_err());
         assert!(strict(r#"{"list": [[null, null]]}"#).is_err());
+    }
+
+    #[test]
+    fn a_key_given_twice_is_refused_naming_its_path() {
+        let err = |j: &str| parse(j.as_bytes()).unwrap_err().to_string();
+        assert!(err(r#"{"a": 1, "a": 2}"#).starts_with("duplicate field `a`"), "{}", err(r#"{"a": 1, "a": 2}"#));
+        assert!(err(r#"{"inner": {"b": null, "b": "x"}}"#).starts_with("duplicate field `inner.b`"));
+        assert!(err(r#"{"list": [{}, {"a": 1, "a": 1}]}"#).starts_with("duplicate field `list[1].a`"));
+        // The same key in two objects is no duplicate; what parses is what serde_json parses.
+        let j = r#"{"list": [{"a": 1}, {"a": -2.5}], "inner": {"a": "x\u00e9"}, "n": null, "t": true}"#;
+        assert_eq!(parse(j.as_bytes()).unwrap(), serde_json::from_str::<Value>(j).unwrap());
+        assert!(parse(b"{} {}").is_err(), "trailing data");
+        assert!(parse(b"{\"a\": ").is_err());
     }
 
     #[test]
