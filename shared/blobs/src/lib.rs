@@ -4,9 +4,11 @@
 
 use async_trait::async_trait;
 use aws_sdk_s3::Client;
+use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::presigning::PresigningConfig;
 use aws_sdk_s3::primitives::ByteStream;
 use jiff::SignedDuration;
+use secboard_domain::error::ServiceFailure;
 use secboard_domain::ports::BlobStore;
 use secboard_domain::{Error, Result};
 
@@ -22,6 +24,14 @@ pub struct S3Blobs {
 
 fn fault<E: std::error::Error + Send + Sync + 'static>(what: &'static str) -> impl FnOnce(E) -> Error {
     move |e| Error::Unexpected(anyhow::Error::new(e).context(what))
+}
+
+/// An SDK error, the service's answer kept in words ([`ServiceFailure`]) rather than as each
+/// operation's own error type.
+fn refused<E: ProvideErrorMetadata, R: std::fmt::Debug + Send + Sync + 'static>(
+    what: &'static str,
+) -> impl FnOnce(SdkError<E, R>) -> Error {
+    move |e| Error::Unexpected(anyhow::Error::new(e.map_service_error(|s| ServiceFailure::new(s.code(), s.message()))).context(what))
 }
 
 impl S3Blobs {
@@ -99,13 +109,13 @@ impl BlobStore for S3Blobs {
             .set_content_disposition(disposition.map(str::to_owned))
             .send()
             .await
-            .map_err(fault("storing an object"))?;
+            .map_err(refused("storing an object"))?;
         Ok(())
     }
 
     async fn delete(&self, key: &str) -> Result<()> {
         self.note("DeleteObject", key);
-        self.client.delete_object().bucket(&self.bucket).key(key).send().await.map_err(fault("deleting an object"))?;
+        self.client.delete_object().bucket(&self.bucket).key(key).send().await.map_err(refused("deleting an object"))?;
         Ok(())
     }
 
@@ -129,7 +139,7 @@ impl BlobStore for S3Blobs {
             .content_length(i64::try_from(content_length).map_err(fault("presigning"))?)
             .presigned(cfg)
             .await
-            .map_err(fault("presigning"))?;
+            .map_err(refused("presigning"))?;
         Ok(req.uri().to_owned())
     }
 
@@ -140,7 +150,7 @@ impl BlobStore for S3Blobs {
             Err(e) if e.as_service_error().is_some_and(|s| s.is_not_found()) => Ok(None),
             // A HEAD's 404 has no body to name the error by.
             Err(e) if e.raw_response().is_some_and(|r| r.status().as_u16() == 404) => Ok(None),
-            Err(e) => Err(fault("reading an object's size")(e)),
+            Err(e) => Err(refused("reading an object's size")(e)),
         }
     }
 
@@ -150,7 +160,7 @@ impl BlobStore for S3Blobs {
         let mut body = match self.client.get_object().bucket(&self.bucket).key(key).send().await {
             Ok(o) => o.body,
             Err(e) if e.as_service_error().is_some_and(|s| s.is_no_such_key()) => return Ok(false),
-            Err(e) => return Err(fault("reading an object")(e)),
+            Err(e) => return Err(refused("reading an object")(e)),
         };
         let mut file = tokio::fs::File::create(to).await.map_err(fault("creating a local file"))?;
         while let Some(chunk) = body.try_next().await.map_err(fault("reading an object"))? {
@@ -171,7 +181,7 @@ impl BlobStore for S3Blobs {
             .content_type(content_type)
             .send()
             .await
-            .map_err(fault("storing an object"))?;
+            .map_err(refused("storing an object"))?;
         Ok(())
     }
 }
@@ -181,7 +191,7 @@ impl S3Blobs {
     pub async fn presign_get_at(&self, key: &str, start: std::time::SystemTime, valid_for: SignedDuration) -> Result<String> {
         let cfg =
             PresigningConfig::builder().start_time(start).expires_in(valid_for.unsigned_abs()).build().map_err(fault("presigning"))?;
-        let req = self.client.get_object().bucket(&self.bucket).key(key).presigned(cfg).await.map_err(fault("presigning"))?;
+        let req = self.client.get_object().bucket(&self.bucket).key(key).presigned(cfg).await.map_err(refused("presigning"))?;
         Ok(req.uri().to_owned())
     }
 }

@@ -52,6 +52,23 @@ pub enum Error {
     Unexpected(#[from] anyhow::Error),
 }
 
+/// What a dependency's service answered, in words: its error code and message. Adapters keep the
+/// SDK's own error (its kind, the raw response) around this one type for every operation: each
+/// operation's error type, kept in an `anyhow::Error`, would link its Debug, Display and vtable
+/// into the binary once per operation (benches/README, "What the adapters' errors cost").
+#[derive(Debug, thiserror::Error)]
+#[error("{code}: {message}")]
+pub struct ServiceFailure {
+    pub code: String,
+    pub message: String,
+}
+
+impl ServiceFailure {
+    pub fn new(code: Option<&str>, message: Option<&str>) -> Self {
+        ServiceFailure { code: code.unwrap_or("no code").to_owned(), message: message.unwrap_or("no message").to_owned() }
+    }
+}
+
 impl Error {
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
         Error::Invalid { field: field.into(), message: message.into() }

@@ -8,6 +8,7 @@ use crate::items::*;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Delete, KeysAndAttributes, Put, TransactWriteItem, Update};
+use secboard_domain::error::ServiceFailure;
 use secboard_domain::ids::UserId;
 use secboard_domain::mail::QueuedMail;
 use secboard_domain::model::{Account, AuditEvent};
@@ -82,7 +83,7 @@ const TRANSIENT_CODES: &[&str] = &[
 /// the SDK's own retries is `Unavailable` (503 with Retry-After); anything else is unexpected.
 fn sdk<E, R>(context: &'static str) -> impl FnOnce(SdkError<E, R>) -> Error
 where
-    E: std::error::Error + aws_sdk_dynamodb::error::ProvideErrorMetadata + Send + Sync + 'static,
+    E: aws_sdk_dynamodb::error::ProvideErrorMetadata,
     R: std::fmt::Debug + Send + Sync + 'static,
 {
     move |e| {
@@ -91,11 +92,12 @@ where
             SdkError::ServiceError(s) => s.err().code().is_some_and(|c| TRANSIENT_CODES.contains(&c)),
             _ => false,
         };
+        let failure = anyhow::Error::new(e.map_service_error(|s| ServiceFailure::new(s.code(), s.message()))).context(context);
         if transient {
-            tracing::warn!(error = format!("{:#}", anyhow::Error::new(e).context(context)), "the store is unavailable");
+            tracing::warn!(error = format!("{failure:#}"), "the store is unavailable");
             Error::Unavailable { retry_after_secs: UNAVAILABLE_RETRY_AFTER_SECS }
         } else {
-            Error::Unexpected(anyhow::Error::new(e).context(context))
+            Error::Unexpected(failure)
         }
     }
 }
