@@ -27,12 +27,11 @@ async function send(method, path, body, contentType) {
     r = await fetch(path, opts);
     data = r.status === 204 ? null : await r.json().catch(() => null);
   } catch (_) {
-    // Abandoned (see `abandon`): it never answers, so nothing waiting on it draws or says anything.
-    if (ctl.signal.aborted) return new Promise(() => {});
-    throw new Problem(0, { code: "unavailable" });
+    if (!ctl.signal.aborted) throw new Problem(0, { code: "unavailable" });
   } finally {
     pending.delete(ctl);
   }
+  // Abandoned (see `abandon`): it never answers, so nothing waiting on it draws or says anything.
   if (ctl.signal.aborted) return new Promise(() => {});
   if (!r.ok) throw new Problem(r.status, data);
   return data;

@@ -186,7 +186,12 @@ impl Call {
 fn unreadable(e: serde_json::Error) -> Problem {
     let msg = e.to_string();
     let field = msg.strip_prefix(crate::strict::DUPLICATE).and_then(|rest| rest.split('`').next()).unwrap_or("body").to_owned();
-    let clean = msg.split(" at line ").next().unwrap_or(&msg).to_owned();
+    invalid_body(field, &msg)
+}
+
+/// The 400 for a body, naming `field`, in serde's words without the position (noise to a client).
+fn invalid_body(field: String, msg: &str) -> Problem {
+    let clean = msg.split(" at line ").next().unwrap_or(msg);
     Problem::new(400, "Invalid input", format!("{field}: {clean}")).with("field", field)
 }
 
@@ -205,9 +210,7 @@ fn bad_body(e: serde_path_to_error::Error<serde_json::Error>) -> Problem {
     } else {
         path
     };
-    // serde's message names the problem; the position suffix is noise to a client.
-    let clean = msg.split(" at line ").next().unwrap_or(&msg).to_owned();
-    Problem::new(400, "Invalid input", format!("{field}: {clean}")).with("field", field)
+    invalid_body(field, &msg)
 }
 
 /// Behind CloudFront, a request without the origin secret did not come through the distribution

@@ -13,7 +13,7 @@ use serde_json::{Map as Object, Number, Value};
 /// the key's path (`senders.reply_to`, `items[2].name`).
 pub fn parse(body: &[u8]) -> Result<Value, serde_json::Error> {
     let de = &mut serde_json::Deserializer::from_slice(body);
-    let value = Unique { path: String::new() }.deserialize(&mut *de)?;
+    let value = Unique::Root.deserialize(&mut *de)?;
     de.end()?;
     Ok(value)
 }
@@ -21,29 +21,33 @@ pub fn parse(body: &[u8]) -> Result<Value, serde_json::Error> {
 /// The prefix of a duplicate key's error; what follows it, up to the next backtick, is its path.
 pub const DUPLICATE: &str = "duplicate field `";
 
-struct Unique {
-    path: String,
+/// Where a value sits in the body, as a chain back to the root: the path is only spelled out
+/// for a duplicate, so reading a body allocates nothing for it.
+enum Unique<'a> {
+    Root,
+    Key(&'a Unique<'a>, &'a str),
+    Index(&'a Unique<'a>, usize),
 }
 
-impl Unique {
-    fn child(&self, key: impl std::fmt::Display, in_array: bool) -> Unique {
-        let path = match (self.path.is_empty(), in_array) {
-            (_, true) => format!("{}[{key}]", self.path),
-            (true, false) => key.to_string(),
-            (false, false) => format!("{}.{key}", self.path),
-        };
-        Unique { path }
+impl Unique<'_> {
+    fn path(&self) -> String {
+        match self {
+            Unique::Root => String::new(),
+            Unique::Key(Unique::Root, key) => (*key).to_owned(),
+            Unique::Key(parent, key) => format!("{}.{key}", parent.path()),
+            Unique::Index(parent, i) => format!("{}[{i}]", parent.path()),
+        }
     }
 }
 
-impl<'de> DeserializeSeed<'de> for Unique {
+impl<'de> DeserializeSeed<'de> for Unique<'_> {
     type Value = Value;
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
         deserializer.deserialize_any(self)
     }
 }
 
-impl<'de> Visitor<'de> for Unique {
+impl<'de> Visitor<'de> for Unique<'_> {
     type Value = Value;
 
     fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
@@ -72,7 +76,7 @@ impl<'de> Visitor<'de> for Unique {
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
         let mut items = Vec::new();
-        while let Some(v) = seq.next_element_seed(self.child(items.len(), true))? {
+        while let Some(v) = seq.next_element_seed(Unique::Index(&self, items.len()))? {
             items.push(v);
         }
         Ok(Value::Array(items))
@@ -80,9 +84,9 @@ impl<'de> Visitor<'de> for Unique {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         let mut object = Object::new();
         while let Some(key) = map.next_key::<String>()? {
-            let child = self.child(&key, false);
+            let child = Unique::Key(&self, &key);
             if object.contains_key(&key) {
-                return Err(de::Error::custom(format_args!("{DUPLICATE}{}`", child.path)));
+                return Err(de::Error::custom(format_args!("{DUPLICATE}{}`", child.path())));
             }
             let value = map.next_value_seed(child)?;
             object.insert(key, value);
