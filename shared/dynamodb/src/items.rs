@@ -240,18 +240,19 @@ impl From<&Account> for DbAccountFacts {
     }
 }
 
-#[derive(Serialize, Deserialize)]
+/// `USER#<id>` / `PROFILE`: one flat item holding the profile's fields, the account facts and the
+/// photo key. Written and read part by part rather than through `#[serde(flatten)]`, which buffers
+/// every attribute and reads each nested type a second way (30 KB in every function).
 pub struct DbProfileV1 {
-    pub pk: String,
-    pub sk: String,
-    #[serde(flatten)]
     pub fields: DbProfileFields,
-    #[serde(flatten)]
     pub facts: DbAccountFacts,
     /// Written only by `set_avatar`, so an edit never overwrites a photo set meanwhile.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub avatar_key: Option<String>,
 }
+
+/// The attributes of [`DbAccountFacts`], taken out of a profile item before its fields are read.
+const FACT_KEYS: [&str; 6] = ["email", "email_lc", "active", "staff", "superuser", "source"];
+const AVATAR_KEY: &str = "avatar_key";
 
 impl DbProfileFields {
     pub fn of(p: &Profile) -> Self {
@@ -320,23 +321,41 @@ impl DbProfileFields {
 
 impl DbProfileV1 {
     pub fn of(p: &Profile, a: &Account) -> Self {
-        DbProfileV1 {
-            pk: user_pk(&p.user_id),
-            sk: "PROFILE".into(),
-            fields: DbProfileFields::of(p),
-            facts: a.into(),
-            avatar_key: p.avatar_key.clone(),
-        }
+        DbProfileV1 { fields: DbProfileFields::of(p), facts: a.into(), avatar_key: p.avatar_key.clone() }
     }
-    pub fn into_listed(self) -> Listed {
-        Listed {
-            email: self.facts.email,
-            active: self.facts.active,
-            staff: self.facts.staff,
-            superuser: self.facts.superuser,
-            source: self.facts.source,
-            profile: self.fields.into_profile(self.avatar_key),
+
+    pub fn to_item(&self) -> anyhow::Result<Item> {
+        let mut item = key(user_pk(&self.fields.user_id), "PROFILE");
+        item.extend(to_item(&self.fields)?);
+        item.extend(to_item(&self.facts)?);
+        if let Some(k) = &self.avatar_key {
+            item.insert(AVATAR_KEY.to_owned(), AttributeValue::S(k.clone()));
         }
+        Ok(item)
+    }
+
+    /// A listed user: the profile and the account facts copied beside it.
+    pub fn listed_from_item(mut item: Item) -> anyhow::Result<Listed> {
+        let facts: Item = FACT_KEYS.iter().filter_map(|k| item.remove_entry(*k)).collect();
+        let facts: DbAccountFacts = from_item(facts)?;
+        Ok(Listed {
+            email: facts.email,
+            active: facts.active,
+            staff: facts.staff,
+            superuser: facts.superuser,
+            source: facts.source,
+            profile: Self::profile_from_item(item)?,
+        })
+    }
+
+    /// The profile alone (the account facts beside it are ignored).
+    pub fn profile_from_item(mut item: Item) -> anyhow::Result<Profile> {
+        let avatar_key = match item.remove(AVATAR_KEY) {
+            None | Some(AttributeValue::Null(_)) => None,
+            Some(AttributeValue::S(k)) => Some(k),
+            Some(_) => anyhow::bail!("{AVATAR_KEY}: not a string"),
+        };
+        Ok(from_item::<DbProfileFields>(item)?.into_profile(avatar_key))
     }
 }
 
@@ -732,6 +751,49 @@ mod tests {
         assert_eq!(item["pk"].as_s().unwrap(), &format!("USER#{}", a.id));
         let back: Account = from_item::<DbAccountV1>(item).unwrap().into();
         assert_eq!(back, a);
+    }
+
+    /// A profile item as the store has written it since the rights epoch: one flat item. What
+    /// is written now must be the same item, and an item like it must read back.
+    #[test]
+    fn a_profile_item_keeps_its_layout() {
+        let id = "01HZY0M6T4N0Q8X9V3R2K7W5AB";
+        let company = "01HZY0M6T4N0Q8X9V3R2K7W5AC";
+        let sort = format!("lovelace{SEP}ada{SEP}{id}");
+        let written: Item = serde_dynamo::to_item(serde_json::json!({
+            "pk": format!("USER#{id}"), "sk": "PROFILE",
+            "user_id": id, "company_id": company, "company_name": "Acme",
+            "first_name": "Ada", "last_name": "Lovelace", "phone": "+380501234567",
+            "department": {"id": "01HZY0M6T4N0Q8X9V3R2K7W5AD", "name": "Research"},
+            "department_id": "01HZY0M6T4N0Q8X9V3R2K7W5AD",
+            "roles": [{"id": "01HZY0M6T4N0Q8X9V3R2K7W5AE", "name": "Analyst"}],
+            "role_ids": ["01HZY0M6T4N0Q8X9V3R2K7W5AE"],
+            "groups": [{"id": "01HZY0M6T4N0Q8X9V3R2K7W5AF", "name": "Admins", "global": true}],
+            "group_ids": ["01HZY0M6T4N0Q8X9V3R2K7W5AF"],
+            "quizzes": [], "quiz_ids": [],
+            "colour": "#AABBCC", "start_date": "2026-01-02", "language": "uk",
+            "completed": true, "rights": {"users.view": "all"}, "rights_epoch": 3,
+            "version": 7, "created_at": "2026-01-01T00:00:00Z",
+            "search": "ada lovelace +380501234567",
+            "gsi1pk": format!("COMPANY#{company}#USERS"), "gsi1sk": sort, "gsi2pk": "USERS", "gsi2sk": sort,
+            "email": "Ada@Example.com", "email_lc": "ada@example.com",
+            "active": true, "staff": false, "superuser": true, "source": "ad",
+            "avatar_key": "avatars/k",
+        }))
+        .unwrap();
+
+        let listed = DbProfileV1::listed_from_item(written.clone()).unwrap();
+        assert_eq!((listed.email.as_str(), listed.active, listed.staff, listed.superuser), ("Ada@Example.com", true, false, true));
+        assert_eq!(listed.source, Source::Ad);
+        let p = DbProfileV1::profile_from_item(written.clone()).unwrap();
+        assert_eq!(p, listed.profile);
+        assert_eq!(p.avatar_key.as_deref(), Some("avatars/k"));
+        assert_eq!(p.department.as_ref().map(|d| d.name.as_str()), Some("Research"));
+        assert_eq!((p.groups.len(), p.rights_epoch, p.version, p.end_date), (1, 3, 7, None));
+
+        let mut a = Account::new(p.user_id.clone(), listed.email.clone(), Credential::None, p.created_at);
+        (a.active, a.staff, a.superuser, a.source) = (true, false, true, Source::Ad);
+        assert_eq!(DbProfileV1::of(&p, &a).to_item().unwrap(), written);
     }
 
     #[test]

@@ -43,7 +43,7 @@ impl DynamoStore {
     }
 
     pub(super) fn profile_item(&self, profile: &Profile, account: &Account) -> Result<Item> {
-        to_item(&DbProfileV1::of(profile, account)).map_err(conv)
+        DbProfileV1::of(profile, account).to_item().map_err(conv)
     }
 
     /// A conditional delete that reports whether its condition held.
@@ -481,8 +481,7 @@ pub(super) fn user_from_items(items: Vec<Item>) -> Result<Option<User>> {
         match item.get("sk").and_then(|v| v.as_s().ok()).map(String::as_str) {
             Some("ACCOUNT") => account = Some(Account::from(from_item::<DbAccountV1>(item).map_err(conv)?)),
             Some("PROFILE") => {
-                let db = from_item::<DbProfileV1>(item).map_err(conv)?;
-                profile = Some(db.fields.into_profile(db.avatar_key));
+                profile = Some(DbProfileV1::profile_from_item(item).map_err(conv)?);
             }
             _ => {}
         }

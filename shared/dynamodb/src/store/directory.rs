@@ -102,12 +102,8 @@ impl DirectoryStore for DynamoStore {
         let items_read = r.scanned_count.max(r.count).max(0) as usize;
         let next =
             r.last_evaluated_key.map(|k| k.into_iter().filter_map(|(k, v)| v.as_s().ok().map(|v| (k, v.clone()))).collect::<StartKey>());
-        let items = r
-            .items
-            .unwrap_or_default()
-            .into_iter()
-            .map(|i| from_item::<DbProfileV1>(i).map(DbProfileV1::into_listed).map_err(conv))
-            .collect::<Result<_>>()?;
+        let items =
+            r.items.unwrap_or_default().into_iter().map(|i| DbProfileV1::listed_from_item(i).map_err(conv)).collect::<Result<_>>()?;
         Ok(Page { items, next, items_read })
     }
 }
