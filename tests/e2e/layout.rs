@@ -54,9 +54,9 @@ const HEAVY: &[(&str, &[&str])] = &[
     ("zxcvbn", &["profile", "update-user", "reset-confirm"]),
     ("qrcode", &["totp-setup"]),
     ("rust_xlsxwriter", &["export-users"]),
-    // Spreadsheet imports (POST /api/users/import) are the create-user function's, and its
+    // Spreadsheet imports (POST /api/users/import) are the import-users function's, and its
     // reader is shared with the import function that runs the large ones as jobs.
-    ("calamine", &["create-user", "import-job"]),
+    ("calamine", &["import-users", "import-job"]),
     // Imported Django hashes are checked at sign-in only.
     ("djangohashers", &["login"]),
     ("ldap3", &["active-directory", "directory-sync", "login"]),
@@ -94,7 +94,7 @@ fn each_lambda_links_only_the_heavy_parts_it_uses() {
     assert!(links(&g, "export-users").contains("rust_xlsxwriter"));
     assert!(links(&g, "totp-setup").contains("qrcode"));
     assert!(links(&g, "reset-confirm").contains("zxcvbn"));
-    assert!(links(&g, "create-user").contains("calamine"));
+    assert!(links(&g, "import-users").contains("calamine"));
     assert!(links(&g, "login").contains("djangohashers"));
 }
 

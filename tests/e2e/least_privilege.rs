@@ -423,6 +423,7 @@ async fn what_each_function_does_as_it_starts_is_allowed_by_its_role() {
     }
     let used: BTreeMap<String, BTreeSet<String>> = started! {
         "login" => login, "logout" => logout, "profile" => profile, "org" => org, "create-user" => create_user,
+        "import-users" => import_users,
         "list-users" => list_users, "update-user" => update_user, "delete-user" => delete_user, "export-users" => export_users,
         "reset-request" => reset_request, "reset-confirm" => reset_confirm, "first-login" => first_login, "magic-link" => magic_link,
         "totp-setup" => totp_setup, "totp-verify" => totp_verify, "fallback" => fallback, "active-directory" => active_directory,

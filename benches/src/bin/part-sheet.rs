@@ -5,5 +5,5 @@
 mod floor;
 
 fn main() -> Result<(), lambda_http::Error> {
-    floor::main_with(|body| async move { create_user::sheet::xlsx_rows(&body).map_or(0, |rows| rows.len()) })
+    floor::main_with(|body| async move { import_users::sheet::xlsx_rows(&body).map_or(0, |rows| rows.len()) })
 }

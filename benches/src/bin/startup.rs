@@ -33,6 +33,7 @@ fn request_for(binary: &str) -> Option<(&'static str, &'static str, &'static str
         "profile" | "floor-lambda" | "floor-direct" => ("GET", "/api/me", ""),
         "org" => ("GET", "/api/org/companies", ""),
         "create-user" => ("POST", "/api/users", "{}"),
+        "import-users" => ("GET", "/api/users/import/jobs/01J00000000000000000000000", ""),
         "list-users" => ("GET", "/api/users", ""),
         "update-user" => ("PATCH", "/api/users/01J00000000000000000000000", "{}"),
         "delete-user" => ("DELETE", "/api/users/01J00000000000000000000000", "{}"),

@@ -1,26 +1,15 @@
-//! `POST /api/users`: "Create New User" or "Use Existing User".
-//! `POST /api/users/import/uploads` and `GET /api/users/import/jobs/{id}`: a file too large for a
-//! request body goes to storage by a presigned PUT and is imported as a job (`import-job`).
-//! `POST /api/users/import`: bringing users in (a Django dump as `application/json`; options in
-//! the query string: `dry_run`, `keep_superusers`, `company_id`), answered with the report; or a
-//! spreadsheet (`text/csv`, .xlsx read with calamine) of users to create, row by row (options
-//! `dry_run`, `send_links`, `apply_role_groups`).
+//! `POST /api/users`: "Create New User" or "Use Existing User". Bringing many users in is
+//! `import-users`'s.
 
 use secboard_domain::flows::create_user;
-use secboard_domain::flows::import_django::{self, ImportOptions};
-use secboard_domain::flows::import_sheet::{self, SheetOptions};
-
-pub mod sheet;
-use secboard_blobs::S3Blobs;
-use secboard_domain::flows::import_job;
 use secboard_http::routes::Function;
 use secboard_http::{Body, Call, Problem, Request, Response, json, respond};
 use secboard_wiring::App;
 
-pub type Context = secboard_http::Context<App<S3Blobs>>;
+pub type Context = secboard_http::Context<App>;
 
 pub async fn context() -> anyhow::Result<Context> {
-    Context::from_env(App::with_blobs_from_env().await?)
+    Context::from_env(App::from_env().await?)
 }
 
 pub async fn handler(ctx: &Context, req: Request) -> Response<Body> {
@@ -31,31 +20,5 @@ async fn route(ctx: &Context, req: Request) -> Result<Response<Body>, Problem> {
     let app = &ctx.app;
     let call = Call::from_request(&ctx.web, req, Function::CreateUser)?;
     let p = call.principal(&app.deps).await?;
-    match call.key() {
-        "POST /api/users/import/uploads" => json(201, &import_job::start(&app.deps, &app.blobs, &p, call.json()?).await?),
-        "GET /api/users/import/jobs/{id}" => json(200, &import_job::view(&app.deps, &app.blobs, &p, call.param("id")).await?),
-        "POST /api/users/import" => {
-            let options = ImportOptions {
-                dry_run: call.flag("dry_run")?,
-                keep_superusers: call.flag("keep_superusers")?,
-                company_id: call.query("company_id").map(str::to_owned),
-            };
-            if call.media_type == "application/json" {
-                return json(200, &import_django::import_django_api(&app.deps, &p, call.bytes(), options).await?);
-            }
-            let sheet = SheetOptions {
-                dry_run: options.dry_run,
-                send_links: call.flag("send_links")?,
-                apply_role_groups: call.flag("apply_role_groups")?,
-                ..SheetOptions::default()
-            };
-            let rows =
-                if call.media_type == "text/csv" { import_sheet::parse_csv(&call.bytes())? } else { sheet::xlsx_rows(&call.bytes())? };
-            json(200, &import_sheet::import_rows(&app.deps, &app.mail, &p, rows, sheet).await?)
-        }
-        _ => {
-            let input = call.json()?;
-            json(201, &create_user::create_user(&app.deps, &p, input).await?)
-        }
-    }
+    json(201, &create_user::create_user(&app.deps, &p, call.json()?).await?)
 }

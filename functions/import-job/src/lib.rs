@@ -58,7 +58,7 @@ pub async fn handler(ctx: &Context, event: Value) -> Result<Value, lambda_runtim
     let app = &ctx.app;
     let mut ran = vec![];
     for key in keys(&event) {
-        let status = import_job::run(&app.deps, &app.mail, &app.blobs, &create_user::sheet::xlsx_rows, &key)
+        let status = import_job::run(&app.deps, &app.mail, &app.blobs, &import_users::sheet::xlsx_rows, &key)
             .await
             .map_err(|e| lambda_runtime::Error::from(e.to_string()))?;
         if let Some(s) = status {

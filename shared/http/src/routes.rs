@@ -15,6 +15,8 @@ pub enum Function {
     Profile,
     Org,
     CreateUser,
+    /// Bringing users in: spreadsheets, Django dumps and the uploads of large files.
+    ImportUsers,
     ListUsers,
     UpdateUser,
     DeleteUser,
@@ -33,7 +35,7 @@ pub enum Function {
 }
 
 impl Function {
-    pub const ALL: [Function; 17] = [
+    pub const ALL: [Function; 18] = [
         Function::ResetRequest,
         Function::ResetConfirm,
         Function::FirstLogin,
@@ -45,6 +47,7 @@ impl Function {
         Function::Profile,
         Function::Org,
         Function::CreateUser,
+        Function::ImportUsers,
         Function::ListUsers,
         Function::UpdateUser,
         Function::DeleteUser,
@@ -61,6 +64,7 @@ impl Function {
             Function::Profile => "profile",
             Function::Org => "org",
             Function::CreateUser => "create-user",
+            Function::ImportUsers => "import-users",
             Function::ListUsers => "list-users",
             Function::UpdateUser => "update-user",
             Function::DeleteUser => "delete-user",
@@ -154,9 +158,9 @@ routes! {
     "DELETE /api/users/{id}/sessions/{sid}" => UpdateUser, Done;
     "DELETE /api/users/{id}" => DeleteUser, Done;
     "POST /api/users/export" => ExportUsers, Done;
-    "POST /api/users/import" => CreateUser, Done, Import;
-    "POST /api/users/import/uploads" => CreateUser, Done;
-    "GET /api/users/import/jobs/{id}" => CreateUser, Done;
+    "POST /api/users/import" => ImportUsers, Done, Import;
+    "POST /api/users/import/uploads" => ImportUsers, Done;
+    "GET /api/users/import/jobs/{id}" => ImportUsers, Done;
     "GET /api/org/companies" => Org, Done;
     "POST /api/org/companies" => Org, Done;
     "GET /api/org/companies/{company_id}" => Org, Done;

@@ -1,0 +1,10 @@
+//! The `import-users` Lambda: builds its context once, then serves API Gateway events.
+
+use lambda_http::{Error, Request, run, service_fn};
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    secboard_wiring::init_logging();
+    let ctx = import_users::context().await?;
+    run(service_fn(|req: Request| async { Ok::<_, std::convert::Infallible>(import_users::handler(&ctx, req).await) })).await
+}
