@@ -479,7 +479,7 @@ pub(super) fn user_from_items(items: Vec<Item>) -> Result<Option<User>> {
     let mut profile = None;
     for item in items {
         match item.get("sk").and_then(|v| v.as_s().ok()).map(String::as_str) {
-            Some("ACCOUNT") => account = Some(Account::from(from_item::<DbAccountV1>(item).map_err(conv)?)),
+            Some("ACCOUNT") => account = Some(Account::from(DbAccountV1::from_item(item).map_err(conv)?)),
             Some("PROFILE") => {
                 profile = Some(DbProfileV1::profile_from_item(item).map_err(conv)?);
             }

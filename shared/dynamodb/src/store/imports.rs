@@ -27,7 +27,7 @@ impl ImportStore for DynamoStore {
             return Ok(vec![]);
         }
         let items = self.batch_get(ids.iter().map(|id| key(user_pk(id), "ACCOUNT")).collect()).await?;
-        items.into_iter().map(|i| from_item::<DbAccountV1>(i).map(Account::from).map_err(conv)).collect()
+        items.into_iter().map(|i| DbAccountV1::from_item(i).map(Account::from).map_err(conv)).collect()
     }
 
     async fn import_accounts(&self, accounts: &[Account], members: &[(CompanyId, GroupId, i64)], audit: &AuditEvent) -> Result<()> {

@@ -66,7 +66,7 @@ impl SessionStore for DynamoStore {
         let (epoch, rest): (Vec<Item>, Vec<Item>) = rest.into_iter().partition(|i| sk(i) == RIGHTS_EPOCH_SK);
         let epoch = super::organisation::epoch_of(epoch.first());
         let Some(session) = sessions.into_iter().next() else { return Ok(None) };
-        let session: Session = from_item::<DbSessionV1>(session).map_err(conv)?.into();
+        let session: Session = DbSessionV1::from_item(session).map_err(conv)?.into();
         Ok(user_from_items(rest)?.map(|u| (session, u, epoch)))
     }
 
@@ -110,7 +110,7 @@ impl SessionStore for DynamoStore {
 
     async fn list_sessions(&self, user: &UserId) -> Result<Vec<Session>> {
         let items = self.query_all(user_pk(user), "SESSION#").await?;
-        items.into_iter().map(|i| Ok(from_item::<DbSessionV1>(i).map_err(conv)?.into())).collect()
+        items.into_iter().map(|i| Ok(DbSessionV1::from_item(i).map_err(conv)?.into())).collect()
     }
 
     async fn end_sessions(&self, user: &UserId, digests: &[String], audit: &AuditEvent) -> Result<bool> {
