@@ -131,6 +131,9 @@ impl Attrs {
             None => Self::required(k, default),
         }
     }
+    pub fn u32(&mut self, k: &str) -> anyhow::Result<u32> {
+        self.u64(k, None)?.try_into().map_err(|_| anyhow::anyhow!("{k}: out of range"))
+    }
     pub fn i64(&mut self, k: &str) -> anyhow::Result<i64> {
         let n = self.number(k)?;
         Self::required(k, n)?.parse().map_err(|_| anyhow::anyhow!("{k}: not a whole number"))
@@ -333,7 +336,7 @@ pub const PROFILE_OPTIONAL: [&str; 9] =
     ["phone", "department", "department_id", "position", "position_id", "colour", "start_date", "end_date", "language"];
 
 /// The account facts a listing shows, copied onto the profile whenever either is written.
-#[derive(Serialize, Deserialize, Clone)]
+#[derive(Serialize, Clone)]
 pub struct DbAccountFacts {
     pub email: Email,
     pub email_lc: String,
@@ -488,8 +491,15 @@ impl DbProfileV1 {
 
     /// A listed user: the profile and the account facts copied beside it.
     pub fn listed_from_item(mut item: Item) -> anyhow::Result<Listed> {
-        let facts: Item = FACT_KEYS.iter().filter_map(|k| item.remove_entry(*k)).collect();
-        let facts: DbAccountFacts = from_item(facts)?;
+        let mut facts = Attrs::new(FACT_KEYS.iter().filter_map(|k| item.remove_entry(*k)).collect());
+        let facts = DbAccountFacts {
+            email: facts.parsed("email")?,
+            email_lc: facts.string("email_lc")?,
+            active: facts.bool("active", None)?,
+            staff: facts.bool("staff", None)?,
+            superuser: facts.bool("superuser", None)?,
+            source: facts.value("source")?,
+        };
         Ok(Listed {
             email: facts.email,
             active: facts.active,
@@ -601,7 +611,7 @@ impl From<DbSessionV1> for Session {
 
 // ---- organisation ----
 
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize)]
 pub struct DbCompanyV1 {
     pub pk: String,
     pub sk: String,
@@ -611,6 +621,22 @@ pub struct DbCompanyV1 {
     pub created_at: Timestamp,
     pub gsi1pk: String,
     pub gsi1sk: String,
+}
+
+impl DbCompanyV1 {
+    pub fn from_item(item: Item) -> anyhow::Result<Self> {
+        let mut a = Attrs::new(item);
+        Ok(DbCompanyV1 {
+            pk: a.string("pk")?,
+            sk: a.string("sk")?,
+            id: a.parsed("id")?,
+            name: a.parsed("name")?,
+            version: a.u64("version", None)?,
+            created_at: a.timestamp("created_at")?,
+            gsi1pk: a.string("gsi1pk")?,
+            gsi1sk: a.string("gsi1sk")?,
+        })
+    }
 }
 
 impl From<&Company> for DbCompanyV1 {
@@ -634,7 +660,7 @@ impl From<DbCompanyV1> for Company {
     }
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize)]
 pub struct DbOrgItemV1 {
     pub pk: String,
     pub sk: String,
@@ -646,6 +672,23 @@ pub struct DbOrgItemV1 {
     pub groups: Vec<GroupId>,
     pub version: u64,
     pub created_at: Timestamp,
+}
+
+impl DbOrgItemV1 {
+    pub fn from_item(item: Item) -> anyhow::Result<Self> {
+        let mut a = Attrs::new(item);
+        Ok(DbOrgItemV1 {
+            pk: a.string("pk")?,
+            sk: a.string("sk")?,
+            id: a.parsed("id")?,
+            company_id: a.parsed("company_id")?,
+            kind: a.value("kind")?,
+            name: a.parsed("name")?,
+            groups: a.opt_value("groups")?.unwrap_or_default(),
+            version: a.u64("version", None)?,
+            created_at: a.timestamp("created_at")?,
+        })
+    }
 }
 
 impl From<&OrgItem> for DbOrgItemV1 {
@@ -678,7 +721,7 @@ impl From<DbOrgItemV1> for OrgItem {
     }
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize)]
 pub struct DbGroupV1 {
     pub pk: String,
     pub sk: String,
@@ -692,6 +735,23 @@ pub struct DbGroupV1 {
     pub directory_sync: bool,
     pub version: u64,
     pub created_at: Timestamp,
+}
+
+impl DbGroupV1 {
+    pub fn from_item(item: Item) -> anyhow::Result<Self> {
+        let mut a = Attrs::new(item);
+        Ok(DbGroupV1 {
+            pk: a.string("pk")?,
+            sk: a.string("sk")?,
+            id: a.parsed("id")?,
+            company_id: a.opt_parsed("company_id")?,
+            name: a.parsed("name")?,
+            permissions: a.value("permissions")?,
+            directory_sync: a.bool("directory_sync", Some(false))?,
+            version: a.u64("version", None)?,
+            created_at: a.timestamp("created_at")?,
+        })
+    }
 }
 
 impl From<&AccessGroup> for DbGroupV1 {
@@ -725,7 +785,7 @@ impl From<DbGroupV1> for AccessGroup {
     }
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize)]
 pub struct DbSettingsV1 {
     pub pk: String,
     pub sk: String,
@@ -735,6 +795,21 @@ pub struct DbSettingsV1 {
     pub senders: Senders,
     pub default_language: Language,
     pub version: u64,
+}
+
+impl DbSettingsV1 {
+    pub fn from_item(item: Item) -> anyhow::Result<Self> {
+        let mut a = Attrs::new(item);
+        Ok(DbSettingsV1 {
+            pk: a.string("pk")?,
+            sk: a.string("sk")?,
+            company_id: a.parsed("company_id")?,
+            control_word: a.opt_value("control_word")?,
+            senders: a.value("senders")?,
+            default_language: a.value("default_language")?,
+            version: a.u64("version", None)?,
+        })
+    }
 }
 
 impl From<&CabinetSettings> for DbSettingsV1 {
@@ -765,7 +840,7 @@ impl From<DbSettingsV1> for CabinetSettings {
 
 // ---- audit ----
 
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize)]
 pub struct DbAuditV1 {
     pub pk: String,
     pub sk: String,
@@ -785,6 +860,25 @@ pub struct DbAuditV1 {
     pub gsi1pk: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gsi1sk: Option<String>,
+}
+
+impl DbAuditV1 {
+    pub fn from_item(item: Item) -> anyhow::Result<Self> {
+        let mut a = Attrs::new(item);
+        Ok(DbAuditV1 {
+            pk: a.string("pk")?,
+            sk: a.string("sk")?,
+            id: a.parsed("id")?,
+            at: a.timestamp("at")?,
+            actor: a.opt_parsed("actor")?,
+            action: a.string("action")?,
+            target: a.value("target")?,
+            detail: a.string("detail")?,
+            source_ip: a.opt_string("source_ip")?,
+            gsi1pk: a.opt_string("gsi1pk")?,
+            gsi1sk: a.opt_string("gsi1sk")?,
+        })
+    }
 }
 
 /// The time index's partition of one UTC day.
@@ -827,7 +921,7 @@ impl From<DbAuditV1> for AuditEvent {
 // ---- the directory connection ----
 
 /// `DIRECTORY` / `SETTINGS`; the sealed bind password as base64 text.
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize)]
 pub struct DbAdSettingsV1 {
     pub pk: String,
     pub sk: String,
@@ -845,6 +939,30 @@ pub struct DbAdSettingsV1 {
     pub operation_timeout_ms: u32,
     pub version: u64,
     pub updated_at: Timestamp,
+}
+
+impl DbAdSettingsV1 {
+    pub fn from_item(item: Item) -> anyhow::Result<Self> {
+        let mut a = Attrs::new(item);
+        Ok(DbAdSettingsV1 {
+            pk: a.string("pk")?,
+            sk: a.string("sk")?,
+            url: a.string("url")?,
+            ca_pem: a.opt_string("ca_pem")?,
+            insecure: a.bool("insecure", None)?,
+            bind_dn: a.string("bind_dn")?,
+            sealed_bind_password: a.opt_string("sealed_bind_password")?,
+            user_base: a.string("user_base")?,
+            user_filter: a.string("user_filter")?,
+            attrs: a.value("attrs")?,
+            sync_groups: a.bool("sync_groups", None)?,
+            company_id: a.opt_parsed("company_id")?,
+            connect_timeout_ms: a.u32("connect_timeout_ms")?,
+            operation_timeout_ms: a.u32("operation_timeout_ms")?,
+            version: a.u64("version", None)?,
+            updated_at: a.timestamp("updated_at")?,
+        })
+    }
 }
 
 impl From<&AdSettings> for DbAdSettingsV1 {

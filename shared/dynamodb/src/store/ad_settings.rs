@@ -6,7 +6,7 @@
 use super::accounts::marker;
 use super::links::link_sk;
 use super::{DynamoStore, TxOutcome, conv, sdk, unexpected};
-use crate::items::{DbAccountV1, DbAdSettingsV1, Item, email_pk, from_item, key, to_item, user_pk};
+use crate::items::{DbAccountV1, DbAdSettingsV1, Item, email_pk, key, to_item, user_pk};
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, TransactWriteItem};
 use secboard_domain::active_directory::AdSettings;
@@ -23,7 +23,7 @@ pub(crate) const SK: &str = "SETTINGS";
 impl AdSettingsStore for DynamoStore {
     async fn get_ad_settings(&self) -> Result<Option<AdSettings>> {
         let Some(item) = self.get(PK.to_owned(), SK).await? else { return Ok(None) };
-        Ok(Some(from_item::<DbAdSettingsV1>(item).map_err(conv)?.into()))
+        Ok(Some(DbAdSettingsV1::from_item(item).map_err(conv)?.into()))
     }
 
     async fn save_ad_settings(&self, settings: &AdSettings, expected_version: Option<u64>, audit: &AuditEvent) -> Result<()> {

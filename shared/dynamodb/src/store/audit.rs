@@ -53,7 +53,7 @@ impl AuditStore for DynamoStore {
             .send()
             .await
             .map_err(sdk("audit list"))?;
-        r.items.unwrap_or_default().into_iter().map(|i| from_item::<DbAuditV1>(i).map(AuditEvent::from).map_err(conv)).collect()
+        r.items.unwrap_or_default().into_iter().map(|i| DbAuditV1::from_item(i).map(AuditEvent::from).map_err(conv)).collect()
     }
 
     async fn list_audit_day(
@@ -86,7 +86,7 @@ impl AuditStore for DynamoStore {
             read += r.scanned_count.max(r.count).max(1) as usize;
             for i in r.items.unwrap_or_default() {
                 if out.len() < limit {
-                    out.push(from_item::<DbAuditV1>(i).map(AuditEvent::from).map_err(conv)?);
+                    out.push(DbAuditV1::from_item(i).map(AuditEvent::from).map_err(conv)?);
                 }
             }
             match r.last_evaluated_key {

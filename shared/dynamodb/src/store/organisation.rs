@@ -96,7 +96,7 @@ impl OrgStore for DynamoStore {
     }
 
     async fn get_company(&self, id: &CompanyId) -> Result<Option<Company>> {
-        self.get(company_pk(id), "COMPANY").await?.map(|i| from_item::<DbCompanyV1>(i).map(Company::from).map_err(conv)).transpose()
+        self.get(company_pk(id), "COMPANY").await?.map(|i| DbCompanyV1::from_item(i).map(Company::from).map_err(conv)).transpose()
     }
 
     async fn list_companies(&self) -> Result<Vec<Company>> {
@@ -115,7 +115,7 @@ impl OrgStore for DynamoStore {
                 .await
                 .map_err(sdk("list companies"))?;
             for i in r.items.unwrap_or_default() {
-                out.push(from_item::<DbCompanyV1>(i).map(Company::from).map_err(conv)?);
+                out.push(DbCompanyV1::from_item(i).map(Company::from).map_err(conv)?);
             }
             start = r.last_evaluated_key;
             if start.is_none() {
@@ -195,14 +195,14 @@ impl OrgStore for DynamoStore {
     async fn get_item(&self, company: &CompanyId, kind: ItemKind, id: &OrgItemId) -> Result<Option<OrgItem>> {
         self.get(company_pk(company), &item_sk(kind, id))
             .await?
-            .map(|i| from_item::<DbOrgItemV1>(i).map(OrgItem::from).map_err(conv))
+            .map(|i| DbOrgItemV1::from_item(i).map(OrgItem::from).map_err(conv))
             .transpose()
     }
 
     async fn list_items(&self, company: &CompanyId, kind: ItemKind) -> Result<Vec<OrgItem>> {
         let items = self.query_all(company_pk(company), &format!("{}#", kind_prefix(kind))).await?;
         let mut out: Vec<OrgItem> =
-            items.into_iter().map(|i| from_item::<DbOrgItemV1>(i).map(OrgItem::from).map_err(conv)).collect::<Result<_>>()?;
+            items.into_iter().map(|i| DbOrgItemV1::from_item(i).map(OrgItem::from).map_err(conv)).collect::<Result<_>>()?;
         out.sort_by_key(|i| i.name.as_str().to_lowercase());
         Ok(out)
     }
@@ -212,7 +212,7 @@ impl OrgStore for DynamoStore {
             return Ok(vec![]);
         }
         let keys = keys.iter().map(|(k, id)| key(company_pk(company), item_sk(*k, id))).collect();
-        self.batch_get(keys).await?.into_iter().map(|i| from_item::<DbOrgItemV1>(i).map(OrgItem::from).map_err(conv)).collect()
+        self.batch_get(keys).await?.into_iter().map(|i| DbOrgItemV1::from_item(i).map(OrgItem::from).map_err(conv)).collect()
     }
 
     async fn find_groups(&self, company: &CompanyId, ids: &[GroupId]) -> Result<Vec<AccessGroup>> {
@@ -226,7 +226,7 @@ impl OrgStore for DynamoStore {
             let (pk, sk) = group_key(None, id);
             keys.push(key(pk, sk));
         }
-        self.batch_get(keys).await?.into_iter().map(|i| from_item::<DbGroupV1>(i).map(AccessGroup::from).map_err(conv)).collect()
+        self.batch_get(keys).await?.into_iter().map(|i| DbGroupV1::from_item(i).map(AccessGroup::from).map_err(conv)).collect()
     }
 
     async fn update_item(
@@ -287,7 +287,7 @@ impl OrgStore for DynamoStore {
 
     async fn get_group(&self, company: Option<&CompanyId>, id: &GroupId) -> Result<Option<AccessGroup>> {
         let (pk, sk) = group_key(company, id);
-        self.get(pk, &sk).await?.map(|i| from_item::<DbGroupV1>(i).map(AccessGroup::from).map_err(conv)).transpose()
+        self.get(pk, &sk).await?.map(|i| DbGroupV1::from_item(i).map(AccessGroup::from).map_err(conv)).transpose()
     }
 
     async fn list_groups(&self, company: Option<&CompanyId>) -> Result<Vec<AccessGroup>> {
@@ -296,7 +296,7 @@ impl OrgStore for DynamoStore {
             .query_all(pk, "GROUP#")
             .await?
             .into_iter()
-            .map(|i| from_item::<DbGroupV1>(i).map(AccessGroup::from).map_err(conv))
+            .map(|i| DbGroupV1::from_item(i).map(AccessGroup::from).map_err(conv))
             .collect::<Result<_>>()?;
         out.sort_by_key(|g| g.name.as_str().to_lowercase());
         Ok(out)
@@ -326,7 +326,7 @@ impl OrgStore for DynamoStore {
     async fn get_settings(&self, company: &CompanyId) -> Result<Option<CabinetSettings>> {
         self.get(company_pk(company), "SETTINGS")
             .await?
-            .map(|i| from_item::<DbSettingsV1>(i).map(CabinetSettings::from).map_err(conv))
+            .map(|i| DbSettingsV1::from_item(i).map(CabinetSettings::from).map_err(conv))
             .transpose()
     }
 
