@@ -369,8 +369,6 @@ pub struct DbProfileV1 {
     pub avatar_key: Option<String>,
 }
 
-/// The attributes of [`DbAccountFacts`], taken out of a profile item before its fields are read.
-const FACT_KEYS: [&str; 6] = ["email", "email_lc", "active", "staff", "superuser", "source"];
 const AVATAR_KEY: &str = "avatar_key";
 
 impl DbProfileFields {
@@ -412,8 +410,7 @@ impl DbProfileFields {
         }
     }
 
-    pub fn from_item(item: Item) -> anyhow::Result<Self> {
-        let mut a = Attrs::new(item);
+    fn read(a: &mut Attrs) -> anyhow::Result<Self> {
         Ok(DbProfileFields {
             user_id: a.parsed("user_id")?,
             company_id: a.parsed("company_id")?,
@@ -490,34 +487,26 @@ impl DbProfileV1 {
     }
 
     /// A listed user: the profile and the account facts copied beside it.
-    pub fn listed_from_item(mut item: Item) -> anyhow::Result<Listed> {
-        let mut facts = Attrs::new(FACT_KEYS.iter().filter_map(|k| item.remove_entry(*k)).collect());
-        let facts = DbAccountFacts {
-            email: facts.parsed("email")?,
-            email_lc: facts.string("email_lc")?,
-            active: facts.bool("active", None)?,
-            staff: facts.bool("staff", None)?,
-            superuser: facts.bool("superuser", None)?,
-            source: facts.value("source")?,
-        };
+    pub fn listed_from_item(item: Item) -> anyhow::Result<Listed> {
+        let mut a = Attrs::new(item);
         Ok(Listed {
-            email: facts.email,
-            active: facts.active,
-            staff: facts.staff,
-            superuser: facts.superuser,
-            source: facts.source,
-            profile: Self::profile_from_item(item)?,
+            email: a.parsed("email")?,
+            active: a.bool("active", None)?,
+            staff: a.bool("staff", None)?,
+            superuser: a.bool("superuser", None)?,
+            source: a.value("source")?,
+            profile: Self::read_profile(&mut a)?,
         })
     }
 
     /// The profile alone (the account facts beside it are ignored).
-    pub fn profile_from_item(mut item: Item) -> anyhow::Result<Profile> {
-        let avatar_key = match item.remove(AVATAR_KEY) {
-            None | Some(AttributeValue::Null(_)) => None,
-            Some(AttributeValue::S(k)) => Some(k),
-            Some(_) => anyhow::bail!("{AVATAR_KEY}: not a string"),
-        };
-        Ok(DbProfileFields::from_item(item)?.into_profile(avatar_key))
+    pub fn profile_from_item(item: Item) -> anyhow::Result<Profile> {
+        Self::read_profile(&mut Attrs::new(item))
+    }
+
+    fn read_profile(a: &mut Attrs) -> anyhow::Result<Profile> {
+        let avatar_key = a.opt_string(AVATAR_KEY)?;
+        Ok(DbProfileFields::read(a)?.into_profile(avatar_key))
     }
 }
 
