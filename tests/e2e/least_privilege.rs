@@ -385,7 +385,7 @@ async fn start_standin() -> (String, std::sync::Arc<std::sync::Mutex<BTreeSet<St
     (url, calls)
 }
 
-/// What each function does as it starts on Lambda (its `context()`, with the environment the
+/// What each function does as it starts on Lambda (what its main.rs builds, with the environment the
 /// template gives it) is allowed by its role: reading the deployment key and the console's address
 /// from SSM in one decrypting GetParameters; and the mailer's one SES call, a send. The fallback
 /// reads nothing. Permissions no start needed are printed for a person to judge.
@@ -408,12 +408,22 @@ async fn what_each_function_does_as_it_starts_is_allowed_by_its_role() {
         // SAFETY: set before any other thread of this test reads the environment.
         unsafe { std::env::set_var(k, v) };
     }
+    // An HTTP function starts as its main.rs does: its application (with a bucket if its
+    // `Context` has one), then its HTTP settings.
+    trait Start: Sized {
+        async fn start() -> anyhow::Result<Self>;
+    }
+    impl<B: secboard_wiring::Bucket> Start for secboard_http::Context<secboard_wiring::App<B>> {
+        async fn start() -> anyhow::Result<Self> {
+            secboard_http::Context::from_env(secboard_wiring::App::from_env().await?)
+        }
+    }
     macro_rules! started {
-        ($($name:literal => $krate:ident,)*) => {{
+        ($($name:literal => $start:expr,)*) => {{
             let mut out = BTreeMap::new();
             $(
                 calls.lock().unwrap().clear();
-                if let Err(e) = $krate::context().await {
+                if let Err(e) = $start.await {
                     panic!("{} did not start: {e:#}", $name);
                 }
                 out.insert($name.to_owned(), calls.lock().unwrap().clone());
@@ -422,13 +432,15 @@ async fn what_each_function_does_as_it_starts_is_allowed_by_its_role() {
         }};
     }
     let used: BTreeMap<String, BTreeSet<String>> = started! {
-        "login" => login, "logout" => logout, "profile" => profile, "org" => org, "create-user" => create_user,
-        "import-users" => import_users,
-        "list-users" => list_users, "update-user" => update_user, "delete-user" => delete_user, "export-users" => export_users,
-        "reset-request" => reset_request, "reset-confirm" => reset_confirm, "first-login" => first_login, "magic-link" => magic_link,
-        "totp-setup" => totp_setup, "totp-verify" => totp_verify, "fallback" => fallback, "active-directory" => active_directory,
-        "import-job" => import_job,
-        "directory-sync" => directory_sync,
+        "login" => login::Context::start(), "logout" => logout::Context::start(), "profile" => profile::Context::start(),
+        "org" => org::Context::start(), "create-user" => create_user::Context::start(),
+        "import-users" => import_users::Context::start(), "list-users" => list_users::Context::start(),
+        "update-user" => update_user::Context::start(), "delete-user" => delete_user::Context::start(),
+        "export-users" => export_users::Context::start(), "reset-request" => reset_request::Context::start(),
+        "reset-confirm" => reset_confirm::Context::start(), "first-login" => first_login::Context::start(),
+        "magic-link" => magic_link::Context::start(), "totp-setup" => totp_setup::Context::start(),
+        "totp-verify" => totp_verify::Context::start(), "active-directory" => active_directory::Context::start(),
+        "fallback" => fallback::context(), "import-job" => import_job::context(), "directory-sync" => directory_sync::context(),
     };
     let mut used = used;
     calls.lock().unwrap().clear();

@@ -5,36 +5,28 @@
 
 use secboard_domain::flows::{ad_settings, directory_refresh};
 use secboard_http::routes::Function;
-use secboard_http::{Body, Call, Problem, Request, Response, json, no_content, respond};
+use secboard_http::{Body, Problem, Request, Response, json, no_content};
 use secboard_ldap::LdapClient;
 use secboard_wiring::App;
 
 pub type Context = secboard_http::Context<App>;
 
-pub async fn context() -> anyhow::Result<Context> {
-    Context::from_env(App::from_env().await?)
-}
-
 pub async fn handler(ctx: &Context, req: Request) -> Response<Body> {
-    respond(route(ctx, req).await)
-}
-
-async fn route(ctx: &Context, req: Request) -> Result<Response<Body>, Problem> {
-    let app = &ctx.app;
-    let call = Call::from_request(&ctx.web, req, Function::ActiveDirectory)?;
-    let p = call.principal(&app.deps).await?;
-    let d = &app.deps;
-    match call.key() {
-        "GET /api/org/directory" => json(200, &ad_settings::get(d, &p).await?),
-        "PUT /api/org/directory" => json(200, &ad_settings::put(d, &p, call.json()?).await?),
-        "DELETE /api/org/directory" => {
-            ad_settings::delete(d, &p, call.json()?).await?;
-            no_content()
+    ctx.signed_in(req, Function::ActiveDirectory, |call, p| async move {
+        let d = &ctx.app.deps;
+        match call.key() {
+            "GET /api/org/directory" => json(200, &ad_settings::get(d, &p).await?),
+            "PUT /api/org/directory" => json(200, &ad_settings::put(d, &p, call.json()?).await?),
+            "DELETE /api/org/directory" => {
+                ad_settings::delete(d, &p, call.json()?).await?;
+                no_content()
+            }
+            "POST /api/org/directory/test" => json(200, &ad_settings::test(d, &LdapClient, &p, call.json()?).await?),
+            "POST /api/users/{id}/directory-refresh" => {
+                json(200, &directory_refresh::refresh_from_directory(d, &LdapClient, &p, call.param("id")).await?)
+            }
+            _ => Err(Problem::not_found()),
         }
-        "POST /api/org/directory/test" => json(200, &ad_settings::test(d, &LdapClient, &p, call.json()?).await?),
-        "POST /api/users/{id}/directory-refresh" => {
-            json(200, &directory_refresh::refresh_from_directory(d, &LdapClient, &p, call.param("id")).await?)
-        }
-        _ => Err(Problem::not_found()),
-    }
+    })
+    .await
 }

@@ -5,6 +5,6 @@ use lambda_http::{Error, Request, run, service_fn};
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     secboard_wiring::init_logging();
-    let ctx = delete_user::context().await?;
+    let ctx = delete_user::Context::from_env(secboard_wiring::App::from_env().await?)?;
     run(service_fn(|req: Request| async { Ok::<_, std::convert::Infallible>(delete_user::handler(&ctx, req).await) })).await
 }

@@ -4,22 +4,18 @@
 
 use secboard_domain::flows::first_login;
 use secboard_http::routes::Function;
-use secboard_http::{Body, Call, Problem, Request, Response, json, respond};
+use secboard_http::{Body, Request, Response, json};
 use secboard_wiring::App;
 
 pub type Context = secboard_http::Context<App>;
 
-pub async fn context() -> anyhow::Result<Context> {
-    Context::from_env(App::from_env().await?)
-}
-
 pub async fn handler(ctx: &Context, req: Request) -> Response<Body> {
-    respond(route(ctx, req).await)
-}
-
-async fn route(ctx: &Context, req: Request) -> Result<Response<Body>, Problem> {
-    let app = &ctx.app;
-    let call = Call::from_request(&ctx.web, req, Function::FirstLogin)?;
-    first_login::first_login(&app.deps, &app.mail, call.json()?, &call.source_ip).await?;
-    json(202, &secboard_domain::flows::replies::Notice { detail: "if the email and the control word match, a sign-in link is on its way" })
+    ctx.serve(req, Function::FirstLogin, |call| async move {
+        first_login::first_login(&ctx.app.deps, &ctx.app.mail, call.json()?, &call.source_ip).await?;
+        json(
+            202,
+            &secboard_domain::flows::replies::Notice { detail: "if the email and the control word match, a sign-in link is on its way" },
+        )
+    })
+    .await
 }

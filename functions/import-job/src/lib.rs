@@ -14,7 +14,7 @@ pub struct Context {
 }
 
 pub async fn context() -> anyhow::Result<Context> {
-    Ok(Context { app: App::with_blobs_from_env().await? })
+    Ok(Context { app: App::from_env().await? })
 }
 
 /// The object keys an event names (URL-decoded, as S3 notifications encode them).

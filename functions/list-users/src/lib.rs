@@ -8,18 +8,10 @@ use secboard_domain::filter::RawFilter;
 use secboard_domain::flows::replies::AuditLog;
 use secboard_domain::flows::{audit, list_users, sessions};
 use secboard_http::routes::Function;
-use secboard_http::{Body, Call, Problem, Request, Response, json, respond};
+use secboard_http::{Body, Call, Problem, Request, Response, json};
 use secboard_wiring::App;
 
 pub type Context = secboard_http::Context<App<S3Blobs>>;
-
-pub async fn context() -> anyhow::Result<Context> {
-    Context::from_env(App::with_blobs_from_env().await?)
-}
-
-pub async fn handler(ctx: &Context, req: Request) -> Response<Body> {
-    respond(route(ctx, req).await)
-}
 
 /// The query string as a filter: every parameter but paging must be a filter field.
 fn filter_of(call: &Call) -> Result<RawFilter, Problem> {
@@ -36,26 +28,28 @@ fn filter_of(call: &Call) -> Result<RawFilter, Problem> {
     })
 }
 
-async fn route(ctx: &Context, req: Request) -> Result<Response<Body>, Problem> {
-    let app = &ctx.app;
-    let call = Call::from_request(&ctx.web, req, Function::ListUsers)?;
-    let p = call.principal(&app.deps).await?;
-    match call.key() {
-        "GET /api/users" => {
-            let raw = filter_of(&call)?;
-            json(200, &list_users::list(&app.deps, &app.blobs, &p, &raw, call.query("per_page"), call.query("cursor")).await?)
+pub async fn handler(ctx: &Context, req: Request) -> Response<Body> {
+    ctx.signed_in(req, Function::ListUsers, |call, p| async move {
+        let app = &ctx.app;
+        match call.key() {
+            "GET /api/users" => {
+                let raw = filter_of(&call)?;
+                json(200, &list_users::list(&app.deps, &app.blobs, &p, &raw, call.query("per_page"), call.query("cursor")).await?)
+            }
+            "GET /api/users/{id}" => json(200, &list_users::get(&app.deps, &app.blobs, &p, call.param("id")).await?),
+            "GET /api/users/{id}/sessions" => json(200, &sessions::list_of(&app.deps, &p, call.param("id")).await?),
+            "GET /api/audit" => {
+                let events = match call.query("user").filter(|u| !u.is_empty()) {
+                    Some(user) => audit::for_user(&app.deps, &p, Some(user)).await?,
+                    None => {
+                        let (action, from, to) = (call.query("action"), call.query("date_from"), call.query("date_to"));
+                        audit::for_organisation(&app.deps, &p, action, from, to).await?
+                    }
+                };
+                json(200, &AuditLog { events })
+            }
+            _ => Err(Problem::not_found()),
         }
-        "GET /api/users/{id}" => json(200, &list_users::get(&app.deps, &app.blobs, &p, call.param("id")).await?),
-        "GET /api/users/{id}/sessions" => json(200, &sessions::list_of(&app.deps, &p, call.param("id")).await?),
-        "GET /api/audit" => {
-            let events = match call.query("user").filter(|u| !u.is_empty()) {
-                Some(user) => audit::for_user(&app.deps, &p, Some(user)).await?,
-                None => {
-                    audit::for_organisation(&app.deps, &p, call.query("action"), call.query("date_from"), call.query("date_to")).await?
-                }
-            };
-            json(200, &AuditLog { events })
-        }
-        _ => Err(Problem::not_found()),
-    }
+    })
+    .await
 }

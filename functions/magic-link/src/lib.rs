@@ -3,23 +3,16 @@
 
 use secboard_domain::flows::first_login;
 use secboard_http::routes::Function;
-use secboard_http::{Body, Call, Problem, Request, Response, json, respond, with_cookie};
+use secboard_http::{Body, Request, Response, json, with_cookie};
 use secboard_wiring::App;
 
 pub type Context = secboard_http::Context<App>;
 
-pub async fn context() -> anyhow::Result<Context> {
-    Context::from_env(App::from_env().await?)
-}
-
 pub async fn handler(ctx: &Context, req: Request) -> Response<Body> {
-    respond(route(ctx, req).await)
-}
-
-async fn route(ctx: &Context, req: Request) -> Result<Response<Body>, Problem> {
-    let app = &ctx.app;
-    let call = Call::from_request(&ctx.web, req, Function::MagicLink)?;
-    let signed_in = first_login::spend_magic(&app.deps, call.json()?, &call.source_ip, call.user_agent.as_deref()).await?;
-    let resp = json(200, &secboard_domain::flows::replies::Next { next: signed_in.next })?;
-    Ok(with_cookie(resp, &ctx.web, Some(&signed_in.token)))
+    ctx.serve(req, Function::MagicLink, |call| async move {
+        let signed_in = first_login::spend_magic(&ctx.app.deps, call.json()?, &call.source_ip, call.user_agent.as_deref()).await?;
+        let resp = json(200, &secboard_domain::flows::replies::Next { next: signed_in.next })?;
+        Ok(with_cookie(resp, &ctx.web, Some(&signed_in.token)))
+    })
+    .await
 }

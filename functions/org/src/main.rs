@@ -5,6 +5,6 @@ use lambda_http::{Error, Request, run, service_fn};
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     secboard_wiring::init_logging();
-    let ctx = org::context().await?;
+    let ctx = org::Context::from_env(secboard_wiring::App::from_env().await?)?;
     run(service_fn(|req: Request| async { Ok::<_, std::convert::Infallible>(org::handler(&ctx, req).await) })).await
 }

@@ -7,18 +7,10 @@ use base64::engine::general_purpose::STANDARD;
 use qrcode::{EcLevel, QrCode};
 use secboard_domain::flows::{replies, two_factor};
 use secboard_http::routes::Function;
-use secboard_http::{Body, Call, Problem, Request, Response, json, no_content, respond, with_cookie};
+use secboard_http::{Body, Problem, Request, Response, json, no_content, with_cookie};
 use secboard_wiring::App;
 
 pub type Context = secboard_http::Context<App>;
-
-pub async fn context() -> anyhow::Result<Context> {
-    Context::from_env(App::from_env().await?)
-}
-
-pub async fn handler(ctx: &Context, req: Request) -> Response<Body> {
-    respond(route(ctx, req).await)
-}
 
 /// The QR code of `uri`: an SVG document and a PNG as a `data:` URL, each at least 240 px wide
 /// with the quiet zone authenticator apps need.
@@ -31,44 +23,36 @@ pub fn qr_codes(uri: &str) -> anyhow::Result<(String, String)> {
     Ok((svg, format!("data:image/png;base64,{}", STANDARD.encode(png))))
 }
 
-async fn route(ctx: &Context, req: Request) -> Result<Response<Body>, Problem> {
-    let app = &ctx.app;
-    let call = Call::from_request(&ctx.web, req, Function::TotpSetup)?;
-    let p = call.principal(&app.deps).await?;
-    let d = &app.deps;
-    match call.key() {
-        "POST /api/me/totp/setup" => {
-            let setup = two_factor::setup(d, &p, call.json()?).await?;
-            let (svg, png) = qr_codes(&setup.otpauth_uri).map_err(|e| Problem::from(secboard_domain::Error::Unexpected(e)))?;
-            json(
-                201,
-                &replies::TotpSetup {
-                    secret: setup.secret,
-                    otpauth_uri: setup.otpauth_uri,
-                    qr_svg: svg,
-                    qr_png: png,
-                    expires_at: setup.expires_at,
-                },
-            )
+pub async fn handler(ctx: &Context, req: Request) -> Response<Body> {
+    ctx.signed_in(req, Function::TotpSetup, |call, p| async move {
+        let (d, mail) = (&ctx.app.deps, &ctx.app.mail);
+        match call.key() {
+            "POST /api/me/totp/setup" => {
+                let setup = two_factor::setup(d, &p, call.json()?).await?;
+                let (svg, png) = qr_codes(&setup.otpauth_uri).map_err(|e| Problem::from(secboard_domain::Error::Unexpected(e)))?;
+                let (secret, otpauth_uri, expires_at) = (setup.secret, setup.otpauth_uri, setup.expires_at);
+                json(201, &replies::TotpSetup { secret, otpauth_uri, qr_svg: svg, qr_png: png, expires_at })
+            }
+            "POST /api/me/totp/confirm" => {
+                let confirmed = two_factor::confirm(d, mail, &p, call.json()?).await?;
+                let resp = json(200, &confirmed)?;
+                Ok(match &confirmed.token {
+                    Some(token) => with_cookie(resp, &ctx.web, Some(token)),
+                    None => resp,
+                })
+            }
+            "DELETE /api/me/totp" => {
+                two_factor::disable(d, mail, &p, call.json()?).await?;
+                no_content()
+            }
+            "POST /api/me/backup-codes" => {
+                let codes = two_factor::regenerate_backup_codes(d, mail, &p, call.json()?).await?;
+                json(200, &replies::BackupCodes { backup_codes: codes })
+            }
+            _ => Err(Problem::not_found()),
         }
-        "POST /api/me/totp/confirm" => {
-            let confirmed = two_factor::confirm(d, &app.mail, &p, call.json()?).await?;
-            let resp = json(200, &confirmed)?;
-            Ok(match &confirmed.token {
-                Some(token) => with_cookie(resp, &ctx.web, Some(token)),
-                None => resp,
-            })
-        }
-        "DELETE /api/me/totp" => {
-            two_factor::disable(d, &app.mail, &p, call.json()?).await?;
-            no_content()
-        }
-        "POST /api/me/backup-codes" => {
-            let codes = two_factor::regenerate_backup_codes(d, &app.mail, &p, call.json()?).await?;
-            json(200, &replies::BackupCodes { backup_codes: codes })
-        }
-        _ => Err(Problem::not_found()),
-    }
+    })
+    .await
 }
 
 #[cfg(test)]

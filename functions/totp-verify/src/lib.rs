@@ -3,23 +3,15 @@
 
 use secboard_domain::flows::two_factor;
 use secboard_http::routes::Function;
-use secboard_http::{Body, Call, Problem, Request, Response, respond, stepped};
+use secboard_http::{Body, Request, Response, stepped};
 use secboard_wiring::App;
 
 pub type Context = secboard_http::Context<App>;
 
-pub async fn context() -> anyhow::Result<Context> {
-    Context::from_env(App::from_env().await?)
-}
-
 pub async fn handler(ctx: &Context, req: Request) -> Response<Body> {
-    respond(route(ctx, req).await)
-}
-
-async fn route(ctx: &Context, req: Request) -> Result<Response<Body>, Problem> {
-    let app = &ctx.app;
-    let call = Call::from_request(&ctx.web, req, Function::TotpVerify)?;
-    let p = call.principal(&app.deps).await?;
-    let step = two_factor::challenge(&app.deps, &p, call.json()?).await?;
-    stepped(&ctx.web, step)
+    ctx.signed_in(req, Function::TotpVerify, |call, p| async move {
+        let step = two_factor::challenge(&ctx.app.deps, &p, call.json()?).await?;
+        stepped(&ctx.web, step)
+    })
+    .await
 }

@@ -1,7 +1,14 @@
 //! How a function is reached: its HTTP settings, read from the environment at cold start, and the
 //! context an HTTP function serves from (its application and those settings).
 
+use crate::call::Call;
+use crate::problem::{Problem, respond};
+use crate::routes::Function;
 use anyhow::bail;
+use lambda_http::{Body, Request, Response};
+use secboard_domain::flows::Deps;
+use secboard_domain::flows::authorize::Principal;
+use secboard_domain::ports::Store;
 
 #[derive(Clone, Debug)]
 pub struct WebConfig {
@@ -95,5 +102,31 @@ impl<A> Context<A> {
     /// `app` with the HTTP settings of the environment.
     pub fn from_env(app: A) -> anyhow::Result<Context<A>> {
         Ok(Context { app, web: WebConfig::from_env()? })
+    }
+
+    /// Answers `req` as `function`'s: the request is read and checked (route, CSRF, body) into a
+    /// [`Call`], `route` answers it, and any refusal on the way is problem+json.
+    pub async fn serve<F, Fut>(&self, req: Request, function: Function, route: F) -> Response<Body>
+    where
+        F: FnOnce(Call) -> Fut,
+        Fut: Future<Output = Result<Response<Body>, Problem>>,
+    {
+        respond(async { route(Call::from_request(&self.web, req, function)?).await }.await)
+    }
+
+    /// The same for a function whose every route is authorised: the caller is found (one store
+    /// round trip) before `route` sees the call.
+    pub async fn signed_in<S, F, Fut>(&self, req: Request, function: Function, route: F) -> Response<Body>
+    where
+        A: AsRef<Deps<S>>,
+        S: Store + ?Sized,
+        F: FnOnce(Call, Principal) -> Fut,
+        Fut: Future<Output = Result<Response<Body>, Problem>>,
+    {
+        self.serve(req, function, |call| async {
+            let principal = call.principal(self.app.as_ref()).await?;
+            route(call, principal).await
+        })
+        .await
     }
 }

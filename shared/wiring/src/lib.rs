@@ -213,13 +213,42 @@ pub async fn load_parameters(sdk: &aws_config::SdkConfig) -> anyhow::Result<(Mas
     Ok((key, values.pop()))
 }
 
-impl App {
-    /// Builds everything from the environment (on Lambda, once per cold start).
-    pub async fn from_env() -> anyhow::Result<App> {
-        App::from_sdk(&sdk_from_env().await).await
-    }
+/// Where a function keeps files: nowhere (`()`), or the private bucket of photos and exports
+/// (`BUCKET_NAME`). A function without one builds no storage client.
+pub trait Bucket: Sized {
+    fn from_env(sdk: &aws_config::SdkConfig) -> anyhow::Result<Self>;
+}
 
-    /// The same, over an SDK configuration a function shares with its other clients.
+impl Bucket for () {
+    fn from_env(_: &aws_config::SdkConfig) -> anyhow::Result<()> {
+        Ok(())
+    }
+}
+
+impl Bucket for S3Blobs {
+    fn from_env(sdk: &aws_config::SdkConfig) -> anyhow::Result<S3Blobs> {
+        Ok(S3Blobs::new(sdk, bucket_from_env()?))
+    }
+}
+
+impl<B: Bucket> App<B> {
+    /// Builds everything from the environment (on Lambda, once per cold start), the bucket too
+    /// when the function keeps files.
+    pub async fn from_env() -> anyhow::Result<App<B>> {
+        let sdk = sdk_from_env().await;
+        let blobs = B::from_env(&sdk)?;
+        Ok(App::from_sdk(&sdk).await?.with_blobs(blobs))
+    }
+}
+
+impl<B> AsRef<Deps<DynamoStore>> for App<B> {
+    fn as_ref(&self) -> &Deps<DynamoStore> {
+        &self.deps
+    }
+}
+
+impl App {
+    /// The application over an SDK configuration a function shares with its other clients.
     pub async fn from_sdk(sdk: &aws_config::SdkConfig) -> anyhow::Result<App> {
         let table = env("TABLE_NAME").context("TABLE_NAME is not set")?;
         let (key, console_url) = load_parameters(sdk).await?;
@@ -237,15 +266,8 @@ impl App {
     }
 
     /// The same application with the private bucket of photos and exports.
-    pub fn with_blobs(self, blobs: S3Blobs) -> App<S3Blobs> {
+    pub fn with_blobs<B>(self, blobs: B) -> App<B> {
         App { deps: self.deps, mail: self.mail, store: self.store, blobs }
-    }
-
-    /// The application of a function that keeps photos or exports: `BUCKET_NAME` too.
-    pub async fn with_blobs_from_env() -> anyhow::Result<App<S3Blobs>> {
-        let sdk = sdk_from_env().await;
-        let blobs = S3Blobs::new(&sdk, bucket_from_env()?);
-        Ok(App::from_sdk(&sdk).await?.with_blobs(blobs))
     }
 }
 
