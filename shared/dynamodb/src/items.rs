@@ -11,7 +11,7 @@ use secboard_domain::model::{
     Profile, Ref, Senders, Source,
 };
 use secboard_domain::password::PasswordHashString;
-use secboard_domain::permissions::{Permissions, Rights};
+use secboard_domain::permissions::{Permissions, Rights, Scope};
 use secboard_domain::phone::Phone;
 use secboard_domain::ports::Listed;
 use secboard_domain::session::{Gate, Session, SignInMethod};
@@ -232,26 +232,135 @@ macro_rules! nested_attrs {
         }
     )*};
 }
-nested_attrs!(
-    Source,
-    Credential,
-    DjangoOrigin,
-    Ref<OrgItemId>,
-    Language,
-    Rights,
-    Gate,
-    SignInMethod,
-    ItemKind,
-    Permissions,
-    Senders,
-    AuditTarget,
-    AdAttributes,
-    PasswordHashString,
-);
+nested_attrs!(Permissions, Senders, AuditTarget, AdAttributes);
 
-impl<T: for<'de> Deserialize<'de>> Attr for Vec<T> {
+// The values every request reads (an account's source and credential, a session's gate) are read
+// by hand: serde's reader for the internally tagged credential alone is 19 KB in every function.
+// Written by serde still; `hand_read_values_read_what_serde_writes` holds the two together.
+
+/// A string enum's variant by its serde name.
+macro_rules! name_attrs {
+    ($($t:ty { $($name:literal => $variant:expr),* $(,)? })*) => {$(
+        impl Attr for $t {
+            fn from_attr(v: AttributeValue) -> Result<Self, String> {
+                match String::from_attr(v)?.as_str() {
+                    $($name => Ok($variant),)*
+                    other => Err(format!("unknown variant {other:?}")),
+                }
+            }
+        }
+    )*};
+}
+name_attrs! {
+    Source { "local" => Source::Local, "ad" => Source::Ad, "imported" => Source::Imported }
+    Language { "en" => Language::En, "uk" => Language::Uk, "ru" => Language::Ru }
+    ItemKind { "department" => ItemKind::Department, "position" => ItemKind::Position, "role" => ItemKind::Role, "quiz" => ItemKind::Quiz }
+    Gate {
+        "totp" => Gate::Totp,
+        "no_profile" => Gate::NoProfile,
+        "password_change" => Gate::PasswordChange,
+        "totp_setup" => Gate::TotpSetup,
+        "complete_profile" => Gate::CompleteProfile,
+        "done" => Gate::Done,
+    }
+}
+
+impl Attr for SignInMethod {
+    /// A method a later version wrote reads as `Other` (serde's `#[serde(other)]`).
     fn from_attr(v: AttributeValue) -> Result<Self, String> {
-        serde_dynamo::from_attribute_value(v).map_err(|e| e.to_string())
+        Ok(match String::from_attr(v)?.as_str() {
+            "password" => SignInMethod::Password,
+            "magic_link" => SignInMethod::MagicLink,
+            _ => SignInMethod::Other,
+        })
+    }
+}
+
+impl Attr for PasswordHashString {
+    fn from_attr(v: AttributeValue) -> Result<Self, String> {
+        String::from_attr(v).map(PasswordHashString::from_phc)
+    }
+}
+
+impl<T: Attr> Attr for Vec<T> {
+    fn from_attr(v: AttributeValue) -> Result<Self, String> {
+        // A plain loop: an iterator chain here is instanced once per element type (8 KB).
+        let list = match v {
+            AttributeValue::L(list) => list,
+            AttributeValue::Ss(set) => set.into_iter().map(AttributeValue::S).collect(),
+            _ => return Err("not a list".to_owned()),
+        };
+        let mut out = Vec::with_capacity(list.len());
+        for (i, v) in list.into_iter().enumerate() {
+            out.push(T::from_attr(v).map_err(|e| format!("[{i}]: {e}"))?);
+        }
+        Ok(out)
+    }
+}
+
+/// A nested map's fields, read by `read`.
+fn fields<T>(v: AttributeValue, read: impl FnOnce(&mut Attrs) -> anyhow::Result<T>) -> Result<T, String> {
+    let AttributeValue::M(map) = v else { return Err("not a map".to_owned()) };
+    read(&mut Attrs::new(map)).map_err(|e| e.to_string())
+}
+
+impl Attr for Ref<OrgItemId> {
+    fn from_attr(v: AttributeValue) -> Result<Self, String> {
+        fields(v, |a| Ok(Ref { id: a.get("id")?, name: a.get("name")? }))
+    }
+}
+
+impl Attr for GroupRef {
+    fn from_attr(v: AttributeValue) -> Result<Self, String> {
+        fields(v, |a| Ok(GroupRef { id: a.get("id")?, name: a.get("name")?, global: a.get("global")? }))
+    }
+}
+
+impl Attr for DjangoOrigin {
+    fn from_attr(v: AttributeValue) -> Result<Self, String> {
+        fields(v, |a| {
+            Ok(DjangoOrigin {
+                pk: a.get("pk")?,
+                date_joined: a.get("date_joined")?,
+                last_login: a.get("last_login")?,
+                company: a.get("company")?,
+                groups: a.get_or("groups", Vec::new)?,
+            })
+        })
+    }
+}
+
+name_attrs! {
+    Scope { "company" => Scope::Company, "all" => Scope::All }
+}
+
+impl Attr for Rights {
+    /// A map of right to scope.
+    fn from_attr(v: AttributeValue) -> Result<Self, String> {
+        let AttributeValue::M(map) = v else { return Err("not a map".to_owned()) };
+        let mut rights = Rights::default();
+        for (k, v) in map {
+            let scope = Scope::from_attr(v).map_err(|e| format!("{k}: {e}"))?;
+            rights.0.insert(k, scope);
+        }
+        Ok(rights)
+    }
+}
+
+impl Attr for Credential {
+    /// A map tagged by `kind`, as serde's `#[serde(tag = "kind")]` writes it.
+    fn from_attr(v: AttributeValue) -> Result<Self, String> {
+        let AttributeValue::M(map) = v else { return Err("not a map".to_owned()) };
+        let mut a = Attrs::new(map);
+        let kind: String = a.get("kind").map_err(|e| e.to_string())?;
+        let credential = match kind.as_str() {
+            "none" => Ok(Credential::None),
+            "password" => a.get("hash").map(|hash| Credential::Password { hash }),
+            "directory" => a.get("dn").and_then(|dn| Ok(Credential::Directory { dn, guid: a.get_or("guid", String::new)? })),
+            "django" => a.get("hash").map(|hash| Credential::Django { hash }),
+            other => return Err(format!("unknown kind {other:?}")),
+        };
+        credential.map_err(|e| e.to_string())
     }
 }
 
@@ -1131,6 +1240,59 @@ mod tests {
                 "version": 3, "updated_at": at,
             }),
         );
+    }
+
+    /// The values read by hand read every variant as serde writes it, and refuse what serde would.
+    #[test]
+    fn hand_read_values_read_what_serde_writes() {
+        fn same<T: Attr + Serialize + PartialEq + std::fmt::Debug>(values: &[T]) {
+            for v in values {
+                assert_eq!(&T::from_attr(serde_dynamo::to_attribute_value(v).unwrap()).unwrap(), v);
+            }
+        }
+        same(&[Source::Local, Source::Ad, Source::Imported]);
+        same(&[Language::En, Language::Uk, Language::Ru]);
+        same(&[ItemKind::Department, ItemKind::Position, ItemKind::Role, ItemKind::Quiz]);
+        same(&[Gate::Totp, Gate::NoProfile, Gate::PasswordChange, Gate::TotpSetup, Gate::CompleteProfile, Gate::Done]);
+        same(&[SignInMethod::Password, SignInMethod::MagicLink]);
+        same(&[
+            Credential::None,
+            Credential::Password { hash: PasswordHashString::from_phc("$argon2id$v=19$x".into()) },
+            Credential::Directory { dn: "CN=Ada,DC=example,DC=com".into(), guid: "00ff".into() },
+            Credential::Django { hash: "pbkdf2_sha256$1$s$h".into() },
+        ]);
+        let id = |n: u8| format!("01HZY0M6T4N0Q8X9V3R2K7W5A{}", (b'A' + n) as char);
+        same(&[vec![Ref { id: OrgItemId::try_from(id(0)).unwrap(), name: "Research".into() }], vec![]]);
+        same(&[vec![
+            GroupRef { id: GroupId::try_from(id(1)).unwrap(), name: "Admins".into(), global: true },
+            GroupRef { id: GroupId::try_from(id(2)).unwrap(), name: "Staff".into(), global: false },
+        ]]);
+        same(&[Rights([("users.view".to_owned(), Scope::All), ("org.edit".to_owned(), Scope::Company)].into()), Rights::default()]);
+        same(&[
+            DjangoOrigin {
+                pk: Some(42),
+                date_joined: Some("2020-01-02T03:04:05Z".parse().unwrap()),
+                last_login: None,
+                company: Some(CompanyId::try_from(id(3)).unwrap()),
+                groups: vec![GroupId::try_from(id(4)).unwrap()],
+            },
+            DjangoOrigin { pk: None, date_joined: None, last_login: None, company: None, groups: vec![] },
+        ]);
+        let s = |v: &str| AttributeValue::S(v.into());
+        assert_eq!(SignInMethod::from_attr(s("passkey")).unwrap(), SignInMethod::Other);
+        let pk_only = AttributeValue::M([("pk".to_owned(), AttributeValue::N("7".into()))].into());
+        assert_eq!(DjangoOrigin::from_attr(pk_only).unwrap().groups, vec![], "groups default to none");
+        let bad_scope = AttributeValue::M([("users.view".to_owned(), s("everywhere"))].into());
+        assert_eq!(Rights::from_attr(bad_scope).unwrap_err(), "users.view: unknown variant \"everywhere\"");
+        let bad_ref = AttributeValue::L(vec![AttributeValue::M([("id".to_owned(), s("x"))].into())]);
+        assert!(<Vec<Ref<OrgItemId>>>::from_attr(bad_ref).unwrap_err().starts_with("[0]: id: "));
+        assert_eq!(Gate::from_attr(s("Done")).unwrap_err(), "unknown variant \"Done\"");
+        let map = |pairs: &[(&str, &str)]| AttributeValue::M(pairs.iter().map(|(k, v)| (k.to_string(), s(v))).collect());
+        let old_directory = map(&[("kind", "directory"), ("dn", "CN=Ada")]);
+        assert_eq!(Credential::from_attr(old_directory).unwrap(), Credential::Directory { dn: "CN=Ada".into(), guid: String::new() });
+        assert_eq!(Credential::from_attr(map(&[("kind", "password")])).unwrap_err(), "missing field `hash`");
+        assert_eq!(Credential::from_attr(map(&[("kind", "sso")])).unwrap_err(), "unknown kind \"sso\"");
+        assert_eq!(Credential::from_attr(s("none")).unwrap_err(), "not a map");
     }
 
     #[test]
