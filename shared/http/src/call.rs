@@ -173,7 +173,7 @@ impl Call {
         let body: &[u8] = if self.body.iter().all(u8::is_ascii_whitespace) { b"{}" } else { &self.body };
         let parsed = crate::strict::parse(body).map_err(unreadable)?;
         // Read strictly: serde alone reads an array where a struct belongs, by position (strict.rs).
-        serde_path_to_error::deserialize(crate::strict::Strict(&parsed)).map_err(bad_body)
+        crate::strict::read(&parsed).map_err(|(path, e)| bad_body(path, e))
     }
 
     /// Authorises the caller for this route (one store round trip).
@@ -196,16 +196,14 @@ fn invalid_body(field: String, msg: &str) -> Problem {
 }
 
 /// A body serde could not read, as a 400 naming the field at fault.
-fn bad_body(e: serde_path_to_error::Error<serde_json::Error>) -> Problem {
-    let path = e.path().to_string();
-    let inner = e.into_inner();
+fn bad_body(path: String, inner: serde_json::Error) -> Problem {
     let msg = inner.to_string();
     let field = if let Some(rest) = msg.strip_prefix("unknown field `") {
         rest.split('`').next().unwrap_or("body").to_owned()
     } else if let Some(rest) = msg.strip_prefix("missing field `") {
         let name = rest.split('`').next().unwrap_or("body");
-        if path == "." || path.is_empty() { name.to_owned() } else { format!("{path}.{name}") }
-    } else if inner.is_syntax() || inner.is_eof() || path == "." || path.is_empty() {
+        if path.is_empty() { name.to_owned() } else { format!("{path}.{name}") }
+    } else if inner.is_syntax() || inner.is_eof() || path.is_empty() {
         "body".to_owned()
     } else {
         path
