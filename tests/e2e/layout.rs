@@ -1,6 +1,6 @@
 //! The house's layout, held by tests: each Lambda's dependency graph (from `cargo metadata`)
 //! links only the heavy parts it uses, the HTTP glue depends on the domain alone, the mailer is no
-//! HTTP function, and the flows import each other without a circle.
+//! HTTP function, the flows import each other without a circle, and our crates are built for size.
 
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -96,6 +96,43 @@ fn each_lambda_links_only_the_heavy_parts_it_uses() {
     assert!(links(&g, "reset-confirm").contains("zxcvbn"));
     assert!(links(&g, "import-users").contains("calamine"));
     assert!(links(&g, "login").contains("djangohashers"));
+}
+
+/// The level the root manifest's release profile sets for `package`, if it sets one.
+fn release_opt_level(manifest: &str, package: &str) -> Option<String> {
+    let header = format!("[profile.release.package.{package}]");
+    let rest = &manifest[manifest.find(&header)? + header.len()..];
+    let section = &rest[..rest.find("\n[").unwrap_or(rest.len())];
+    section.lines().find_map(|l| l.trim().strip_prefix("opt-level = ").map(|v| v.trim_matches('"').to_owned()))
+}
+
+/// Crates of ours whose speed matters stay at the profile's level: photo resizing (`image`'s
+/// generic code is instantiated in secboard-photos) and the Django verifier's dispatch. The derive
+/// crate runs in the compiler and ships in no binary.
+const NOT_FOR_SIZE: &[&str] = &["secboard-photos", "secboard-django", "secboard-dynamodb-derive"];
+
+#[test]
+fn every_crate_of_ours_a_lambda_links_is_built_for_size() {
+    let g = graph();
+    let manifest = std::fs::read_to_string(format!("{ROOT}/Cargo.toml")).unwrap();
+    let mut wrong = BTreeSet::new();
+    let mut checked = 0;
+    for f in functions() {
+        for p in links(&g, &f).into_iter().filter(|p| p.starts_with("secboard-")).chain([f.clone()]) {
+            let want = (!NOT_FOR_SIZE.contains(&p.as_str())).then_some("z");
+            let level = release_opt_level(&manifest, &p);
+            if level.as_deref() != want {
+                wrong.insert(format!("{p}: opt-level {level:?}, want {want:?}"));
+            }
+            checked += 1;
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+    assert!(checked > 40, "only {checked} crates checked");
+    // The crates whose speed is the product keep full speed.
+    for fast in ["argon2", "aes-gcm", "image", "rust_xlsxwriter"] {
+        assert_eq!(release_opt_level(&manifest, fast).as_deref(), Some("3"), "{fast}");
+    }
 }
 
 #[test]
