@@ -7,7 +7,8 @@
 #
 # Installs what it needs: the aarch64 Rust standard library (rustup) and cargo-lambda, which brings
 # zig as the cross linker (PyPI, into the same tools venv as infra/test-all.sh). A clean arm64 build
-# of every function takes about an hour on 2 cores; it is not part of infra/test-all.sh.
+# of every function takes about 20 minutes on 2 cores (17 min measured, benches/README.md); it is
+# not part of infra/test-all.sh.
 # Only the function crates are selected (-p), so no test-only feature (the OpenAPI schemas) is
 # unified into what ships.
 set -euo pipefail
