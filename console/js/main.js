@@ -54,22 +54,26 @@ async function route() {
   }
   renderNav();
   say(takeFlash());
-  view.textContent = "";
+  // Each drawing has a box of its own: a screen still loading when the address changes again (a
+  // second route before the first one's reads came back) goes on drawing into a box no longer
+  // shown, so two screens never share the view.
+  const box = h("div", { class: "screen" });
+  view.replaceChildren(box);
   try {
-    if (parts[0] === "users" && parts[1] === "import") await importScreen(view, me);
-    else if (parts[0] === "users" && parts[1]) await userCard(view, me, parts[1]);
-    else if (parts[0] === "users") await usersScreen(view, me);
-    else if (parts[0] === "org") await orgScreen(view, me, parts[1]);
-    else if (parts[0] === "audit") await auditScreen(view);
-    else if (parts[0] === "directory") await directoryScreen(view);
-    else await cabinetScreen(view, me);
+    if (parts[0] === "users" && parts[1] === "import") await importScreen(box, me);
+    else if (parts[0] === "users" && parts[1]) await userCard(box, me, parts[1]);
+    else if (parts[0] === "users") await usersScreen(box, me);
+    else if (parts[0] === "org") await orgScreen(box, me, parts[1]);
+    else if (parts[0] === "audit") await auditScreen(box);
+    else if (parts[0] === "directory") await directoryScreen(box);
+    else await cabinetScreen(box, me);
   } catch (e) {
-    // Signed out meanwhile: the sign-out draws what comes next.
-    if (!me) return;
+    // Signed out meanwhile: the sign-out draws what comes next. Moved on: the newer screen does.
+    if (!me || !box.isConnected) return;
     if (e instanceof Problem && e.status === 401) return start();
-    view.append(h("p", { class: "error", role: "alert", text: e instanceof Problem ? problemText(e) : String(e) }));
+    box.append(h("p", { class: "error", role: "alert", text: e instanceof Problem ? problemText(e) : String(e) }));
   }
-  translate(view);
+  translate(box);
 }
 
 async function start() {

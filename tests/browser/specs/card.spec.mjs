@@ -118,3 +118,29 @@ test("a photo is checked in the browser before upload, then shown from its short
   await page.getByRole("button", { name: "Remove photo" }).click();
   await expect(page.getByRole("img", { name: "Photo of Erlich Bachman" })).toHaveCount(0);
 });
+
+test("an address changed while a card is still loading shows one screen, the newer one", async ({ page, playwright, baseURL }) => {
+  const root = await apiAs(playwright, baseURL, ADMIN.email, ADMIN.password);
+  const co = await (await root.post("/api/org/companies", { data: { name: `Raviga ${run}` } })).json();
+  const person = async (first) =>
+    (await root.post("/api/users", { data: { email: `${first.toLowerCase()}-${run}@raviga.example`, first_name: first, last_name: "Race", company_id: co.id } })).json();
+  const [nelson, jared] = [await person("Nelson"), await person("Jared")];
+  await root.dispose();
+  await signIn(page, ADMIN.email, ADMIN.password);
+  // The first card's read is held until the second card is drawn, then let through.
+  let arrived, release;
+  const arriving = new Promise((r) => (arrived = r));
+  const held = new Promise((r) => (release = r));
+  await page.route((u) => u.pathname === `/api/users/${nelson.id}`, async (route) => { arrived(); await held; await route.continue(); });
+  // Moved within the page, as a click on a link does (a goto could load the page afresh).
+  await page.evaluate((id) => { location.hash = `#/users/${id}`; }, nelson.id);
+  await arriving;
+  await page.evaluate((id) => { location.hash = `#/users/${id}`; }, jared.id);
+  await expect(page.getByRole("heading", { name: "Jared Race" })).toBeVisible();
+  release();
+  // The late card's reads (the user, then its sessions and audit log) come back within this.
+  await page.waitForTimeout(2000);
+  await expect(page.getByRole("heading", { name: "Nelson Race" })).toHaveCount(0);
+  await expect(page.getByRole("heading", { name: "Jared Race" })).toHaveCount(1);
+  await expect(page.getByRole("button", { name: "Save changes" })).toHaveCount(1);
+});
